@@ -1,0 +1,223 @@
+"""The request budget shared by every command: per-minute limits, the daily quota, coalescing, usage.
+
+A 429 that the bot caused itself is a bug, so every request waits here for a slot inside a rolling window
+that is a little longer than the server's, and the daily quota is checked before spending a call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.clock import Clock
+from bot.gtgridstats import wire
+from bot.gtgridstats.errors import QuotaExhaustedError
+
+T = TypeVar("T")
+
+
+class EndpointClass(enum.StrEnum):
+    METERED = "metered"
+    FREE = "free"
+
+
+class RollingWindowLimiter:
+    """At most `limit` requests in any `window` seconds, granted in arrival order."""
+
+    def __init__(self, limit: int, clock: Clock, window: float = wire.RATE_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._sent: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._lock = asyncio.Lock()
+        self.waiting = 0
+        self.granted = 0
+
+    def _forget_old(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self.window:
+            self._sent.popleft()
+
+    def _wait_for_slot(self, now: float, ahead: int = 0) -> float:
+        """Seconds until a request with `ahead` others queued before it could be sent."""
+        self._forget_old(now)
+        position = len(self._sent) + ahead
+        wait = max(0.0, self._blocked_until - now)
+        if position < self.limit:
+            return wait
+        # Each full window of queued requests past the limit pushes the slot one window further.
+        index = position - self.limit
+        rounds, index_in_window = divmod(index, self.limit)
+        if index_in_window < len(self._sent):
+            slot = self._sent[index_in_window] + self.window * (rounds + 1)
+        else:
+            slot = now + self.window * (rounds + 1)
+        return max(wait, slot - now)
+
+    def estimated_wait(self) -> float:
+        return self._wait_for_slot(self._clock.monotonic(), ahead=self.waiting)
+
+    def block_for(self, seconds: float) -> None:
+        """The server said to wait (Retry-After): nobody sends before then."""
+        self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
+
+    async def acquire(self) -> None:
+        self.waiting += 1
+        try:
+            async with self._lock:
+                while (wait := self._wait_for_slot(self._clock.monotonic())) > 0:
+                    await self._clock.sleep(wait)
+                self._sent.append(self._clock.monotonic())
+                self.granted += 1
+        finally:
+            self.waiting -= 1
+
+
+class QuotaTracker:
+    """The daily quota, learned from response headers (or configured), checked before metered calls."""
+
+    def __init__(self, clock: Clock, configured_limit: int | None = None) -> None:
+        self._clock = clock
+        self.limit: int | None = configured_limit
+        self.remaining: int | None = configured_limit
+        self.resets_at: datetime | None = wire.next_quota_reset(clock.now()) if configured_limit else None
+        self.used_today = 0
+        self.updated_at: datetime | None = None
+
+    def _roll_over(self) -> None:
+        now = self._clock.now()
+        if self.resets_at is not None and now >= self.resets_at:
+            self.remaining = self.limit
+            self.used_today = 0
+            self.resets_at = wire.next_quota_reset(now)
+
+    def check(self) -> None:
+        self._roll_over()
+        if self.remaining is not None and self.remaining <= 0:
+            raise QuotaExhaustedError(self.resets_at, "daily quota used up (known before sending)")
+
+    def record_call(self) -> None:
+        self._roll_over()
+        self.used_today += 1
+        if self.remaining is not None:
+            self.remaining = max(0, self.remaining - 1)
+
+    def observe(self, limit: int | None, remaining: int | None) -> None:
+        """Headers are the truth: they replace whatever we counted ourselves."""
+        if limit is None and remaining is None:
+            return
+        now = self._clock.now()
+        if limit is not None:
+            self.limit = limit
+        if remaining is not None:
+            self.remaining = remaining
+        self.resets_at = wire.next_quota_reset(now)
+        self.updated_at = now
+
+    def exhausted(self) -> None:
+        self.remaining = 0
+        if self.resets_at is None:
+            self.resets_at = wire.next_quota_reset(self._clock.now())
+
+
+@dataclass
+class ClassUsage:
+    calls: int = 0
+    failures: int = 0
+    coalesced: int = 0
+
+
+@dataclass
+class CacheUsage:
+    hits: int = 0
+    misses: int = 0
+
+    @property
+    def hit_rate(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+
+@dataclass
+class Usage:
+    """What `/quota` shows: calls per endpoint class and how often stored data saved a call."""
+
+    by_class: dict[EndpointClass, ClassUsage] = field(
+        default_factory=lambda: {kind: ClassUsage() for kind in EndpointClass}
+    )
+    cache: CacheUsage = field(default_factory=CacheUsage)
+
+    def record_cache(self, *, hit: bool, count: int = 1) -> None:
+        if hit:
+            self.cache.hits += count
+        else:
+            self.cache.misses += count
+
+
+class Coalescer:
+    """Identical requests in flight at the same time share one upstream call."""
+
+    def __init__(self) -> None:
+        self._in_flight: dict[Hashable, asyncio.Task[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._in_flight)
+
+    async def run(self, key: Hashable, make: Callable[[], Awaitable[T]], on_join: Callable[[], None]) -> T:
+        task = self._in_flight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(make())
+            self._in_flight[key] = task
+            task.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        else:
+            on_join()
+        # shield: one caller giving up (a cancelled command) must not cancel the others' call.
+        result: T = await asyncio.shield(task)
+        return result
+
+
+class RequestBudget:
+    """One per process, shared by every cog through the client."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        metered_per_minute: int = 10,
+        free_per_minute: int = 30,
+        quota_per_day: int | None = None,
+    ) -> None:
+        self.clock = clock
+        self.limiters = {
+            EndpointClass.METERED: RollingWindowLimiter(metered_per_minute, clock),
+            EndpointClass.FREE: RollingWindowLimiter(free_per_minute, clock),
+        }
+        self.quota = QuotaTracker(clock, quota_per_day)
+        self.usage = Usage()
+        self.coalescer = Coalescer()
+
+    @staticmethod
+    def classify(path: str) -> EndpointClass:
+        return EndpointClass.FREE if path.startswith(wire.FREE_PATH_PREFIXES) else EndpointClass.METERED
+
+    def estimated_wait(self, kind: EndpointClass = EndpointClass.METERED) -> float:
+        """How long a request sent now would wait for its slot, so a command can say 'queued, about N s'."""
+        return self.limiters[kind].estimated_wait()
+
+    def queued(self, kind: EndpointClass) -> int:
+        return self.limiters[kind].waiting
+
+    async def acquire(self, kind: EndpointClass) -> None:
+        if kind is EndpointClass.METERED:
+            self.quota.check()
+        await self.limiters[kind].acquire()
+        if kind is EndpointClass.METERED:
+            # Checked again: the quota may have run out while this request waited for its slot.
+            self.quota.check()
+            self.quota.record_call()
+        self.usage.by_class[kind].calls += 1

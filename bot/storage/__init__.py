@@ -1,0 +1,1 @@
+"""SQLite storage: one connection, numbered migrations, one module per table family."""

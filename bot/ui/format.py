@@ -1,0 +1,42 @@
+"""Small formatting rules shared by every embed, so numbers and times read the same everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+BRAND_COLOUR = 0xE4002B  # GT red
+
+
+def timestamp(moment: datetime, style: str = "R") -> str:
+    """A Discord timestamp: each reader sees it in their own time zone and language."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def as_of(moment: datetime) -> str:
+    return f"as of {timestamp(moment, 'f')} ({timestamp(moment, 'R')})"
+
+
+def duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    days, seconds = divmod(seconds, 86_400)
+    hours, seconds = divmod(seconds, 3_600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    text = " ".join(part for part in parts if part)
+    return text or f"{seconds}s"
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,258 @@
+"""Drives the real bot with Discord-shaped interaction payloads, the way the gateway would.
+
+Payloads go through discord.py's own `parse_interaction_create`, so the command tree, transformers, checks,
+autocomplete and `on_error` all run; the bot's replies travel over HTTP to the Discord stand-in, where tests
+read them. Each call returns once every task the interaction started has finished: no sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tests.standins.discord_api import APPLICATION_ID, DiscordStandin, InteractionRecord, SentMessage
+
+_ids = itertools.count(1_200_000_000_000_000_000)
+
+MEMBER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True
+)
+MANAGER_PERMISSIONS = discord.Permissions(
+    MEMBER_PERMISSIONS.value | discord.Permissions(manage_guild=True).value
+)
+BOT_PERMISSIONS = MEMBER_PERMISSIONS
+
+
+def new_id() -> int:
+    return next(_ids)
+
+
+@dataclass
+class FakeGuild:
+    id: int = field(default_factory=new_id)
+    name: str = "Test Guild"
+    locale: str = "en-US"
+    channel_id: int = field(default_factory=new_id)
+
+
+@dataclass
+class FakeUser:
+    guild: FakeGuild | None
+    name: str = "racer"
+    id: int = field(default_factory=new_id)
+    locale: str = "en-US"
+    permissions: discord.Permissions = MEMBER_PERMISSIONS
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+    def user_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "discriminator": "0",
+            "global_name": self.name.title(),
+            "avatar": None,
+            "bot": False,
+            "public_flags": 0,
+        }
+
+    def member_payload(self, *, with_user: bool = True) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "roles": [],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "permissions": str(self.permissions.value),
+        }
+        if with_user:
+            payload["user"] = self.user_payload()
+        return payload
+
+
+@dataclass
+class FakeChannel:
+    guild: FakeGuild
+    id: int = field(default_factory=new_id)
+    name: str = "standings"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": 0,
+            "guild_id": str(self.guild.id),
+            "name": self.name,
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "permissions": str(BOT_PERMISSIONS.value),
+        }
+
+
+class InteractionDriver:
+    def __init__(self, bot: commands.Bot, discord_api: DiscordStandin) -> None:
+        self.bot = bot
+        self.discord = discord_api
+
+    # --- public verbs ------------------------------------------------------------------------------
+
+    async def slash(
+        self, command: str, *, user: FakeUser, channel_id: int | None = None, **options: Any
+    ) -> InteractionRecord:
+        """Invoke `/command` (e.g. "league setup") with options given by parameter name."""
+        data = self._command_data(command, options, focused=None)
+        return await self._dispatch(2, data, user=user, channel_id=channel_id)
+
+    async def autocomplete(
+        self, command: str, focused: str, *, user: FakeUser, **options: Any
+    ) -> list[dict[str, Any]]:
+        """What the bot suggests while `user` types `options[focused]`."""
+        data = self._command_data(command, options, focused=focused)
+        record = await self._dispatch(4, data, user=user, channel_id=None)
+        return record.choices
+
+    async def click(
+        self, message: SentMessage, label: str, *, user: FakeUser, channel_id: int | None = None
+    ) -> InteractionRecord:
+        """Press the button labelled `label` on a message the bot sent."""
+        button = message.button(label)
+        if button.get("disabled"):
+            raise AssertionError(f"button {label!r} is disabled: a user could not press it")
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        return await self._dispatch(3, data, user=user, channel_id=channel_id, clicked=message)
+
+    # --- payloads ----------------------------------------------------------------------------------
+
+    def _find(self, command: str) -> tuple[list[str], app_commands.Command[Any, ..., Any]]:
+        names = command.split()
+        found: Any = self.bot.tree.get_command(names[0])
+        for name in names[1:]:
+            if not isinstance(found, app_commands.Group):
+                raise AssertionError(f"/{command}: {found!r} has no subcommands")
+            found = found.get_command(name)
+        if not isinstance(found, app_commands.Command):
+            raise AssertionError(f"/{command} is not a command the bot registered")
+        return names, found
+
+    def _command_data(self, command: str, options: dict[str, Any], focused: str | None) -> dict[str, Any]:
+        names, found = self._find(command)
+        resolved: dict[str, dict[str, Any]] = {}
+        built = []
+        for name, value in options.items():
+            parameter = found._params.get(name)
+            if parameter is None:
+                raise AssertionError(f"/{command} has no option {name!r}")
+            built.append(self._option(parameter, value, resolved, focused == name))
+        leaf: list[dict[str, Any]] = built
+        for name in reversed(names[1:]):
+            kind = 1 if leaf is built else 2  # SUB_COMMAND, then SUB_COMMAND_GROUP
+            leaf = [{"type": kind, "name": name, "options": leaf}]
+        root = self.bot.tree.get_command(names[0])
+        data: dict[str, Any] = {"id": str(new_id()), "name": names[0], "type": 1, "options": leaf}
+        if resolved:
+            data["resolved"] = resolved
+        assert root is not None
+        return data
+
+    @staticmethod
+    def _option(
+        parameter: app_commands.Parameter, value: Any, resolved: dict[str, dict[str, Any]], focused: bool
+    ) -> dict[str, Any]:
+        kind = parameter.type
+        option: dict[str, Any] = {"name": parameter.display_name, "type": kind.value}
+        if focused:
+            option["focused"] = True
+            option["value"] = str(value)
+            return option
+        if kind is discord.AppCommandOptionType.user:
+            assert isinstance(value, FakeUser), f"option {parameter.name} wants a FakeUser"
+            resolved.setdefault("users", {})[str(value.id)] = value.user_payload()
+            if value.guild is not None:
+                resolved.setdefault("members", {})[str(value.id)] = value.member_payload(with_user=False)
+            option["value"] = str(value.id)
+        elif kind is discord.AppCommandOptionType.channel:
+            assert isinstance(value, FakeChannel), f"option {parameter.name} wants a FakeChannel"
+            resolved.setdefault("channels", {})[str(value.id)] = value.payload()
+            option["value"] = str(value.id)
+        else:
+            option["value"] = value
+        return option
+
+    def _payload(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: FakeUser,
+        channel_id: int | None,
+        clicked: SentMessage | None,
+    ) -> dict[str, Any]:
+        interaction_id = new_id()
+        token = f"token-{interaction_id}"
+        guild = user.guild
+        channel = channel_id or (guild.channel_id if guild else user.id)
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": kind,
+            "data": data,
+            "token": token,
+            "version": 1,
+            "locale": user.locale,
+            "app_permissions": str(BOT_PERMISSIONS.value),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "context": 0 if guild else 1,
+        }
+        if guild is not None:
+            payload["guild_id"] = str(guild.id)
+            payload["guild_locale"] = guild.locale
+            payload["guild"] = {"id": str(guild.id), "locale": guild.locale, "features": []}
+            payload["channel"] = FakeChannel(guild, id=channel, name="general").payload()
+            payload["channel_id"] = str(channel)
+            payload["member"] = user.member_payload()
+        else:
+            payload["channel"] = {"id": str(channel), "type": 1, "recipients": [user.user_payload()]}
+            payload["channel_id"] = str(channel)
+            payload["user"] = user.user_payload()
+        if clicked is not None:
+            payload["message"] = clicked.to_payload(self.discord.bot_user)
+            payload["message"]["channel_id"] = str(channel)
+        return payload
+
+    async def _dispatch(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user: FakeUser,
+        channel_id: int | None,
+        clicked: SentMessage | None = None,
+    ) -> InteractionRecord:
+        payload = self._payload(kind, data, user, channel_id, clicked)
+        record = self.discord.register_interaction(int(payload["id"]), payload["token"])
+        record.clicked_message = clicked
+        before = asyncio.all_tasks()
+        # The gateway's own entry point: everything from here on is discord.py and the bot.
+        self.bot._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+        started = asyncio.all_tasks() - before
+        results = await asyncio.gather(*started, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return record
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
