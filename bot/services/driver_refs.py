@@ -1,0 +1,98 @@
+"""Parsing "PSN IDs and/or member mentions" lists, and resolving mentions through a guild's links.
+
+Shared by /compare, /standings and /league add|remove, so they all accept and reject the same things and
+name every offending entry in one message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import FriendlyError
+from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id, shorten
+from bot.storage.links import LinkStore
+
+_MENTION = re.compile(r"<@!?(\d{15,21})>")
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass(frozen=True)
+class DriverRef:
+    """One entry of a driver list: a PSN ID typed out, or a member to look up in the guild's links."""
+
+    psn_id: str | None = None
+    member_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.psn_id if self.psn_id is not None else f"<@{self.member_id}>"
+
+
+@dataclass(frozen=True)
+class ResolvedDriver:
+    psn_id: str
+    member_id: int | None  # set when the PSN ID is linked to a member of this guild
+
+
+def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list[DriverRef]:
+    """Split, validate and de-duplicate; one FriendlyError lists every problem at once."""
+    tokens = [token for token in _SEPARATORS.split(_MENTION.sub(r" \g<0> ", text.strip())) if token]
+    refs: list[DriverRef] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for token in tokens:
+        mention = _MENTION.fullmatch(token)
+        if mention:
+            ref = DriverRef(member_id=int(mention.group(1)))
+            key = f"member:{ref.member_id}"
+        elif is_valid_psn_id(token):
+            ref = DriverRef(psn_id=token)
+            key = f"psn:{token.lower()}"
+        else:
+            problems.append(f"`{shorten(token, 30)}` is not a PSN ID ({PSN_RULES}) or a member mention")
+            continue
+        if key in seen:
+            problems.append(f"`{shorten(token, 30)}` is listed twice")
+            continue
+        seen[key] = token
+        refs.append(ref)
+    if problems:
+        raise FriendlyError(
+            "Please fix the driver list:\n" + "\n".join(f"• {problem}" for problem in problems)
+        )
+    if len(refs) < minimum:
+        raise FriendlyError(f"Please give at least {minimum} driver{'s' if minimum != 1 else ''}.")
+    if len(refs) > maximum:
+        raise FriendlyError(f"Please give at most {maximum} drivers; {len(refs)} were given.")
+    return refs
+
+
+async def resolve_driver_refs(refs: list[DriverRef], guild_id: int, links: LinkStore) -> list[ResolvedDriver]:
+    """Mentions become their linked PSN IDs; an unlinked member is an error that names them."""
+    resolved: list[ResolvedDriver] = []
+    unlinked: list[str] = []
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for ref in refs:
+        if ref.member_id is not None:
+            link = await links.get(guild_id, ref.member_id)
+            if link is None:
+                unlinked.append(f"<@{ref.member_id}>")
+                continue
+            driver = ResolvedDriver(psn_id=link.psn_id, member_id=ref.member_id)
+        else:
+            assert ref.psn_id is not None
+            link = await links.find_by_psn(guild_id, ref.psn_id)
+            driver = ResolvedDriver(psn_id=ref.psn_id, member_id=link.member_id if link else None)
+        if driver.psn_id.lower() in seen:
+            duplicates.append(f"{ref} ({driver.psn_id})")
+            continue
+        seen.add(driver.psn_id.lower())
+        resolved.append(driver)
+    problems = [f"{member} has not linked a PSN ID here (they can use `/link`)" for member in unlinked]
+    problems += [f"{entry} is already in the list" for entry in duplicates]
+    if problems:
+        raise FriendlyError(
+            "Please fix the driver list:\n" + "\n".join(f"• {problem}" for problem in problems)
+        )
+    return resolved
