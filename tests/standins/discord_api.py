@@ -279,9 +279,7 @@ class DiscordStandin:
             case ["channels", channel_id, "messages"] if method == "POST":
                 return await self._channel_message(request, int(channel_id))
             case ["channels", channel_id]:
-                return _json(
-                    {"id": channel_id, "type": 0, "guild_id": None, "name": f"channel-{channel_id}"}
-                )
+                return _json({"id": channel_id, "type": 0, "guild_id": None, "name": f"channel-{channel_id}"})
         self.unknown_routes.append(f"{method} {'/'.join(parts)}")
         return _discord_error(404, 0, "404: Not Found (route not modelled by the stand-in)")
 
@@ -446,7 +444,9 @@ class DiscordStandin:
 
 def _json(data: Any, status: int = 200) -> web.Response:
     # discord.py parses a body as JSON only when the content type is exactly "application/json".
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
 
 
 def _discord_error(status: int, code: int, message: str) -> web.Response:
