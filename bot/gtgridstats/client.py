@@ -73,6 +73,7 @@ class GTGridStatsClient:
         budget: RequestBudget,
         clock: Clock,
         transport: httpx.AsyncBaseTransport | None = None,
+        timeout_seconds: float = wire.DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self.budget = budget
         self._clock = clock
@@ -83,7 +84,7 @@ class GTGridStatsClient:
                 "Accept": wire.ACCEPT,
                 "User-Agent": USER_AGENT,
             },
-            timeout=httpx.Timeout(wire.DEFAULT_TIMEOUT_SECONDS, connect=wire.CONNECT_TIMEOUT_SECONDS),
+            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, wire.CONNECT_TIMEOUT_SECONDS)),
             follow_redirects=False,
             transport=transport,
         )

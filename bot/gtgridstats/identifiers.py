@@ -63,7 +63,7 @@ def validate_locale(value: str) -> str:
 
 
 def validate_car_class(value: str) -> str:
-    candidate = re.sub(r"[.\s]", "", value).lower()
+    candidate = value.strip().replace(".", "").lower()
     if not _CAR_CLASS.fullmatch(candidate):
         raise InvalidIdentifierError(f"`{shorten(value) or '(empty)'}` is not a car class such as Gr.3.")
     return candidate
