@@ -112,3 +112,18 @@ def test_a_malformed_setting_never_echoes_its_value(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "GTGRIDSTATS_QUOTA_PER_DAY is invalid" in result.stderr
     assert "s3cr3t" not in result.stderr
+
+
+def test_a_copy_of_env_example_with_only_the_secrets_filled_in_loads(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    for name in REQUIRED:
+        environment.delenv(name)
+    filled = example.replace("DISCORD_TOKEN=\n", "DISCORD_TOKEN=t\n").replace(
+        "GTGRIDSTATS_API_KEY=\n", "GTGRIDSTATS_API_KEY=k\n"
+    )
+    (tmp_path / ".env").write_text(filled)
+    settings = load_settings()
+    assert settings.discord_dev_guild_id is None
+    assert settings.gtgridstats_quota_per_day is None
