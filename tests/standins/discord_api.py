@@ -172,6 +172,10 @@ class DiscordStandin:
         self.forbidden_channels: set[int] = set()
         self.expired_tokens: set[str] = set()
         self.unknown_routes: list[str] = []
+        self.identify_payloads: list[dict[str, Any]] = []
+        self.ready_guild_ids: list[int] = []
+        self._socket: web.WebSocketResponse | None = None
+        self._sequence = 0
         self.gateway_url = "ws://127.0.0.1:1/"
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._changed = asyncio.Condition()
@@ -191,6 +195,7 @@ class DiscordStandin:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._dispatch)
+        app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -199,6 +204,7 @@ class DiscordStandin:
         assert server is not None
         bound_port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://{host}:{bound_port}{API_PREFIX}"
+        self.gateway_url = f"ws://{host}:{bound_port}/gateway"
         return self.base_url
 
     async def stop(self) -> None:
@@ -232,6 +238,46 @@ class DiscordStandin:
         """Wait until something the bot sends makes `predicate` true (woken by each request, not polled)."""
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(predicate)
+
+    # --- gateway -----------------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """Just enough of the gateway: HELLO, IDENTIFY -> READY, heartbeats, and dispatches from tests."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45_000}})
+        async for frame in socket:
+            if frame.type is not web.WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            if message["op"] == 1:
+                await socket.send_json({"op": 11})
+            elif message["op"] == 2:
+                self.identify_payloads.append(message["d"])
+                await self.dispatch_event(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": self.bot_user,
+                        "guilds": [
+                            {"id": str(guild_id), "unavailable": True} for guild_id in self.ready_guild_ids
+                        ],
+                        "session_id": "stand-in-session",
+                        "resume_gateway_url": self.gateway_url,
+                        "application": {"id": str(APPLICATION_ID), "flags": 0},
+                        "shard": [0, 1],
+                    },
+                )
+            async with self._changed:
+                self._changed.notify_all()
+        return socket
+
+    async def dispatch_event(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway dispatch (e.g. INTERACTION_CREATE) to the connected bot."""
+        assert self._socket is not None, "no bot is connected to the gateway"
+        self._sequence += 1
+        await self._socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
 
     # --- request handling --------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -147,47 +146,17 @@ class InteractionDriver:
 
     def _command_data(self, command: str, options: dict[str, Any], focused: str | None) -> dict[str, Any]:
         names, found = self._find(command)
-        resolved: dict[str, dict[str, Any]] = {}
-        built = []
-        for name, value in options.items():
+        typed: dict[str, tuple[str, discord.AppCommandOptionType]] = {}
+        for name in options:
             parameter = found._params.get(name)
             if parameter is None:
                 raise AssertionError(f"/{command} has no option {name!r}")
-            built.append(self._option(parameter, value, resolved, focused == name))
-        leaf: list[dict[str, Any]] = built
-        for name in reversed(names[1:]):
-            kind = 1 if leaf is built else 2  # SUB_COMMAND, then SUB_COMMAND_GROUP
-            leaf = [{"type": kind, "name": name, "options": leaf}]
-        root = self.bot.tree.get_command(names[0])
-        data: dict[str, Any] = {"id": str(new_id()), "name": names[0], "type": 1, "options": leaf}
-        if resolved:
-            data["resolved"] = resolved
-        assert root is not None
-        return data
-
-    @staticmethod
-    def _option(
-        parameter: app_commands.Parameter, value: Any, resolved: dict[str, dict[str, Any]], focused: bool
-    ) -> dict[str, Any]:
-        kind = parameter.type
-        option: dict[str, Any] = {"name": parameter.display_name, "type": kind.value}
-        if focused:
-            option["focused"] = True
-            option["value"] = str(value)
-            return option
-        if kind is discord.AppCommandOptionType.user:
-            assert isinstance(value, FakeUser), f"option {parameter.name} wants a FakeUser"
-            resolved.setdefault("users", {})[str(value.id)] = value.user_payload()
-            if value.guild is not None:
-                resolved.setdefault("members", {})[str(value.id)] = value.member_payload(with_user=False)
-            option["value"] = str(value.id)
-        elif kind is discord.AppCommandOptionType.channel:
-            assert isinstance(value, FakeChannel), f"option {parameter.name} wants a FakeChannel"
-            resolved.setdefault("channels", {})[str(value.id)] = value.payload()
-            option["value"] = str(value.id)
-        else:
-            option["value"] = value
-        return option
+            typed[name] = (parameter.display_name, parameter.type)
+        return command_data(
+            names,
+            {typed[name]: value for name, value in options.items()},
+            focused=focused and typed[focused][0],
+        )
 
     def _payload(
         self,
@@ -197,38 +166,10 @@ class InteractionDriver:
         channel_id: int | None,
         clicked: SentMessage | None,
     ) -> dict[str, Any]:
-        interaction_id = new_id()
-        token = f"token-{interaction_id}"
-        guild = user.guild
-        channel = channel_id or (guild.channel_id if guild else user.id)
-        payload: dict[str, Any] = {
-            "id": str(interaction_id),
-            "application_id": str(APPLICATION_ID),
-            "type": kind,
-            "data": data,
-            "token": token,
-            "version": 1,
-            "locale": user.locale,
-            "app_permissions": str(BOT_PERMISSIONS.value),
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "context": 0 if guild else 1,
-        }
-        if guild is not None:
-            payload["guild_id"] = str(guild.id)
-            payload["guild_locale"] = guild.locale
-            payload["guild"] = {"id": str(guild.id), "locale": guild.locale, "features": []}
-            payload["channel"] = FakeChannel(guild, id=channel, name="general").payload()
-            payload["channel_id"] = str(channel)
-            payload["member"] = user.member_payload()
-        else:
-            payload["channel"] = {"id": str(channel), "type": 1, "recipients": [user.user_payload()]}
-            payload["channel_id"] = str(channel)
-            payload["user"] = user.user_payload()
+        payload = interaction_payload(kind, data, user, channel_id)
         if clicked is not None:
             payload["message"] = clicked.to_payload(self.discord.bot_user)
-            payload["message"]["channel_id"] = str(channel)
+            payload["message"]["channel_id"] = payload["channel_id"]
         return payload
 
     async def _dispatch(
@@ -254,5 +195,81 @@ class InteractionDriver:
         return record
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
+def command_data(
+    names: list[str],
+    options: dict[tuple[str, discord.AppCommandOptionType], Any],
+    *,
+    focused: str | None = None,
+) -> dict[str, Any]:
+    """The `data` of an application-command interaction: options keyed by (name, type), nested under
+    subcommands as Discord nests them."""
+    resolved: dict[str, dict[str, Any]] = {}
+    built = [_option(name, kind, value, resolved, focused == name) for (name, kind), value in options.items()]
+    leaf: list[dict[str, Any]] = built
+    for name in reversed(names[1:]):
+        leaf = [{"type": 1 if leaf is built else 2, "name": name, "options": leaf}]
+    data: dict[str, Any] = {"id": str(new_id()), "name": names[0], "type": 1, "options": leaf}
+    if resolved:
+        data["resolved"] = resolved
+    return data
+
+
+def _option(
+    name: str,
+    kind: discord.AppCommandOptionType,
+    value: Any,
+    resolved: dict[str, dict[str, Any]],
+    focused: bool,
+) -> dict[str, Any]:
+    option: dict[str, Any] = {"name": name, "type": kind.value}
+    if focused:
+        option["focused"] = True
+        option["value"] = str(value)
+        return option
+    if kind is discord.AppCommandOptionType.user:
+        assert isinstance(value, FakeUser), f"option {name} wants a FakeUser"
+        resolved.setdefault("users", {})[str(value.id)] = value.user_payload()
+        if value.guild is not None:
+            resolved.setdefault("members", {})[str(value.id)] = value.member_payload(with_user=False)
+        option["value"] = str(value.id)
+    elif kind is discord.AppCommandOptionType.channel:
+        assert isinstance(value, FakeChannel), f"option {name} wants a FakeChannel"
+        resolved.setdefault("channels", {})[str(value.id)] = value.payload()
+        option["value"] = str(value.id)
+    else:
+        option["value"] = value
+    return option
+
+
+def interaction_payload(
+    kind: int, data: dict[str, Any], user: FakeUser, channel_id: int | None = None
+) -> dict[str, Any]:
+    """A whole INTERACTION_CREATE payload, as the gateway delivers it, from `user` in their guild (or DMs)."""
+    interaction_id = new_id()
+    guild = user.guild
+    channel = channel_id or (guild.channel_id if guild else user.id)
+    payload: dict[str, Any] = {
+        "id": str(interaction_id),
+        "application_id": str(APPLICATION_ID),
+        "type": kind,
+        "data": data,
+        "token": f"token-{interaction_id}",
+        "version": 1,
+        "locale": user.locale,
+        "app_permissions": str(BOT_PERMISSIONS.value),
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
+        "attachment_size_limit": 10 * 1024 * 1024,
+        "context": 0 if guild else 1,
+        "channel_id": str(channel),
+    }
+    if guild is not None:
+        payload["guild_id"] = str(guild.id)
+        payload["guild_locale"] = guild.locale
+        payload["guild"] = {"id": str(guild.id), "locale": guild.locale, "features": []}
+        payload["channel"] = FakeChannel(guild, id=channel, name="general").payload()
+        payload["member"] = user.member_payload()
+    else:
+        payload["channel"] = {"id": str(channel), "type": 1, "recipients": [user.user_payload()]}
+        payload["user"] = user.user_payload()
+    return payload
