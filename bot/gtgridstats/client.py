@@ -186,7 +186,8 @@ class GTGridStatsClient:
             self.budget.usage.by_class[call.kind].coalesced += 1
 
         payload = await self.budget.coalescer.run(call.key, lambda: self._send_with_retries(call), joined)
-        return self._parse(payload, model, path)
+        parsed: M = self._parse(payload, model, path)
+        return parsed
 
     async def _send_with_retries(self, call: _Call) -> Any:
         # POST /api/racers is not retried: the server may already be syncing, and a retry would pay again.
