@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,31 @@ def make_settings(tmp_path: Path, base_url: str, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def assert_no_secrets(captured: list[str]) -> None:
+    for secret in (DISCORD_TOKEN, API_KEY):
+        leaks = [text for text in captured if secret in text]
+        assert not leaks, f"a secret leaked into what the bot sent or logged: {leaks[0][:300]}"
+
+
+def everything_sent(discord_api: DiscordStandin) -> list[str]:
+    """Every reply, followup, component and channel post the bot sent to the Discord stand-in."""
+    captured = [json.dumps(record.callbacks, default=str) for record in discord_api.interactions.values()]
+    for record in discord_api.interactions.values():
+        captured += [message.text() for message in record.messages]
+        captured += [json.dumps(message.components) for message in record.messages]
+    for messages in discord_api.channel_messages.values():
+        captured += [message.text() for message in messages]
+    return captured
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """After every test: neither secret appears in any log line (the bot's or the libraries')."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert_no_secrets([caplog.text])
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -69,6 +96,7 @@ async def discord_api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordS
         # discord.py's one seam for "where is Discord": every REST and webhook call is built on it.
         monkeypatch.setattr(Route, "BASE", standin.base_url)
         yield standin
+        assert_no_secrets(everything_sent(standin))
 
 
 @dataclass
