@@ -13,6 +13,9 @@ from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id, shorten
 from bot.storage.links import LinkStore
 
+# Enough to fix a list in one go, short enough to stay far inside Discord's 2,000-character messages.
+MAX_PROBLEMS_SHOWN = 10
+
 _MENTION = re.compile(r"<@!?(\d{15,21})>")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -57,9 +60,7 @@ def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list
         seen[key] = token
         refs.append(ref)
     if problems:
-        raise FriendlyError(
-            "Please fix the driver list:\n" + "\n".join(f"• {problem}" for problem in problems)
-        )
+        raise _list_problems(problems)
     if len(refs) < minimum:
         raise FriendlyError(f"Please give at least {minimum} driver{'s' if minimum != 1 else ''}.")
     if len(refs) > maximum:
@@ -92,7 +93,12 @@ async def resolve_driver_refs(refs: list[DriverRef], guild_id: int, links: LinkS
     problems = [f"{member} has not linked a PSN ID here (they can use `/link`)" for member in unlinked]
     problems += [f"{entry} is already in the list" for entry in duplicates]
     if problems:
-        raise FriendlyError(
-            "Please fix the driver list:\n" + "\n".join(f"• {problem}" for problem in problems)
-        )
+        raise _list_problems(problems)
     return resolved
+
+
+def _list_problems(problems: list[str]) -> FriendlyError:
+    lines = [f"• {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"• …and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    return FriendlyError("Please fix the driver list:\n" + "\n".join(lines))
