@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -13,14 +13,17 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.services.league_schedule import LeagueSchedule
+from bot.services.standings import StandingsService
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
 from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin",)
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.league")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class GridBot(commands.Bot):
         self.database = dependencies.database
         self.clock = dependencies.clock
         self.links = LinkStore(self.database)
+        self.leagues = LeagueStore(self.database)
+        self.standings = StandingsService(
+            self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
+        )
+        self.league_schedule = LeagueSchedule(self.leagues, self.standings, self.links, self.clock)
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions
 

@@ -1,0 +1,224 @@
+"""Series standings for a roster: fetch 16 drivers per call, merge, rank, gaps and dropped rounds.
+
+Display order and ties: drivers are ordered by total points (highest first); equal totals share a
+position (standard competition ranking: 1, 2, 2, 4). Inside a tie the display order follows the series'
+own overall `season_rank` (GT Grid Stats applies the series' tie-breaks there), then the PSN ID
+case-insensitively, so the order is stable from one post to the next.
+
+Rows are kept for `driver_refresh_minutes` (the upstream refresh interval), per series and driver, so a
+`/league post` followed by `/standings` or `/league export` costs no second call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.errors import FriendlyError
+from bot.gtgridstats import GTGridStatsClient
+from bot.gtgridstats.errors import NotFoundError
+from bot.gtgridstats.identifiers import chunked, validate_positive_id
+from bot.gtgridstats.models import SeriesDriver
+from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
+from bot.services.driver_refs import ResolvedDriver
+
+MAX_DRIVERS = 200
+
+
+@dataclass(frozen=True)
+class RoundScore:
+    no: int
+    points: int
+    counted: bool  # False: a dropped round, not part of the total
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    position: int
+    tied: bool  # shares its position with another driver
+    psn_id: str
+    member_id: int | None
+    total_points: int
+    season_rank: int | None  # the driver's rank in the whole series, not only this roster
+    rounds: tuple[RoundScore, ...]
+    gap_to_leader: int
+    gap_to_ahead: int | None  # None for the first row
+    previous_position: int | None = None  # at the previous league post, when there was one
+
+    @property
+    def dropped_rounds(self) -> list[int]:
+        return [score.no for score in self.rounds if not score.counted]
+
+    def points_in(self, round_no: int) -> RoundScore | None:
+        return next((score for score in self.rounds if score.no == round_no), None)
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained (positive) or lost since the previous post; None when there is nothing to compare."""
+        if self.previous_position is None:
+            return None
+        return self.previous_position - self.position
+
+
+@dataclass(frozen=True)
+class Standings:
+    series_id: int
+    series_type: str | None
+    rows: tuple[StandingRow, ...]
+    missing: tuple[str, ...]  # roster drivers without results in the series
+    as_of: datetime  # when the oldest row used was fetched
+    compared_with_previous: bool = False
+
+    @property
+    def round_numbers(self) -> list[int]:
+        return sorted({score.no for row in self.rows for score in row.rounds})
+
+    @property
+    def leader(self) -> StandingRow:
+        return self.rows[0]
+
+    def with_previous(self, previous: Mapping[str, int]) -> Standings:
+        """The same standings, each row knowing its position at the previous post (keys: lower-case PSN)."""
+        rows = tuple(replace(row, previous_position=previous.get(row.psn_id.lower())) for row in self.rows)
+        return Standings(
+            self.series_id, self.series_type, rows, self.missing, self.as_of, compared_with_previous=True
+        )
+
+    def positions(self) -> dict[str, int]:
+        return {row.psn_id: row.position for row in self.rows}
+
+
+@dataclass
+class _Cached:
+    row: SeriesDriver | None  # None: the driver has no results in the series
+    series_type: str | None
+    fetched_at: datetime
+
+
+@dataclass
+class _SeriesCache:
+    rows: dict[str, _Cached] = field(default_factory=dict)  # key: lower-case PSN
+
+
+def rank(results: Sequence[SeriesDriver], member_ids: Mapping[str, int | None]) -> tuple[StandingRow, ...]:
+    """Order, shared positions and gaps (see the module docstring for the tie-break)."""
+    ordered = sorted(
+        results,
+        key=lambda row: (
+            -row.total_points,
+            row.season_rank if row.season_rank is not None else math.inf,
+            row.psn.casefold(),
+        ),
+    )
+    totals = [row.total_points for row in ordered]
+    rows: list[StandingRow] = []
+    for index, result in enumerate(ordered):
+        position = 1 + sum(1 for total in totals if total > result.total_points)
+        rows.append(
+            StandingRow(
+                position=position,
+                tied=totals.count(result.total_points) > 1,
+                psn_id=result.psn,
+                member_id=member_ids.get(result.psn.lower()),
+                total_points=result.total_points,
+                season_rank=result.season_rank,
+                rounds=tuple(
+                    RoundScore(r.no, r.points, r.is_counted)
+                    for r in sorted(result.rounds, key=lambda r: r.no)
+                ),
+                gap_to_leader=totals[0] - result.total_points,
+                gap_to_ahead=None if index == 0 else totals[index - 1] - result.total_points,
+            )
+        )
+    return tuple(rows)
+
+
+class StandingsService:
+    def __init__(self, api: GTGridStatsClient, clock: Clock, *, max_age: timedelta) -> None:
+        self._api = api
+        self._clock = clock
+        self._max_age = max_age
+        self._cache: dict[int, _SeriesCache] = {}
+
+    @staticmethod
+    def calls_needed(driver_count: int) -> int:
+        return math.ceil(driver_count / MAX_IDENTIFIERS_PER_CALL)
+
+    async def standings(self, series_id: int, drivers: Sequence[ResolvedDriver]) -> Standings:
+        validate_positive_id(series_id, "series id")
+        unique: dict[str, ResolvedDriver] = {}
+        for driver in drivers:
+            unique.setdefault(driver.psn_id.lower(), driver)
+        if not unique:
+            raise FriendlyError("There are no drivers to show standings for: the roster is empty.")
+        if len(unique) > MAX_DRIVERS:
+            raise FriendlyError(
+                f"Standings cover at most {MAX_DRIVERS} drivers at a time; this roster has {len(unique)}."
+            )
+        entries = await self._fetch(series_id, [driver.psn_id for driver in unique.values()])
+        results = [entry.row for entry in entries.values() if entry.row is not None]
+        series_type = next((entry.series_type for entry in entries.values() if entry.series_type), None)
+        if not results:
+            kind = f" ({series_type})" if series_type else ""
+            raise FriendlyError(
+                f"None of the {len(unique)} drivers asked about have results in series {series_id}{kind}."
+            )
+        member_ids = {key: driver.member_id for key, driver in unique.items()}
+        missing = tuple(unique[key].psn_id for key, entry in entries.items() if entry.row is None)
+        return Standings(
+            series_id=series_id,
+            series_type=series_type,
+            rows=rank(results, member_ids),
+            missing=missing,
+            as_of=min(entry.fetched_at for entry in entries.values()),
+        )
+
+    async def _fetch(self, series_id: int, psn_ids: list[str]) -> dict[str, _Cached]:
+        """Every driver's row, from what is kept when fresh enough, else 16 per call."""
+        now = self._clock.now()
+        cache = self._cache.setdefault(series_id, _SeriesCache())
+        kept = {key: entry for key, entry in cache.rows.items() if now - entry.fetched_at < self._max_age}
+        cache.rows = kept
+        stale = [psn for psn in psn_ids if psn.lower() not in kept]
+        usage = self._api.budget.usage
+        saved = self.calls_needed(len(psn_ids)) - self.calls_needed(len(stale))
+        if saved:
+            usage.record_cache(hit=True, count=saved)
+        if stale:
+            usage.record_cache(hit=False, count=self.calls_needed(len(stale)))
+            self._check_quota(len(stale))
+            batches = list(chunked(stale))
+            # The first call alone: an unknown series then costs one request, not one per batch.
+            fetched = [await self._fetch_batch(series_id, batches[0])]
+            if len(batches) > 1:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(self._fetch_batch(series_id, batch)) for batch in batches[1:]]
+                fetched += [task.result() for task in tasks]
+            for batch in fetched:
+                kept.update(batch)
+        return {psn.lower(): kept[psn.lower()] for psn in psn_ids}
+
+    async def _fetch_batch(self, series_id: int, batch: list[str]) -> dict[str, _Cached]:
+        try:
+            result = await self._api.series_drivers(series_id, batch)
+        except NotFoundError:
+            raise FriendlyError(
+                f"GT Grid Stats has no series {series_id}. Please check the series id."
+            ) from None
+        fetched_at = self._clock.now()
+        found = {row.psn.lower(): row for row in result.drivers}
+        return {psn.lower(): _Cached(found.get(psn.lower()), result.type, fetched_at) for psn in batch}
+
+    def _check_quota(self, driver_count: int) -> None:
+        """Refuse up front rather than spend the last of the day's quota on half a table."""
+        quota = self._api.budget.quota
+        needed = self.calls_needed(driver_count)
+        if quota.remaining is not None and 0 < quota.remaining < needed:
+            raise FriendlyError(
+                f"These standings need {needed} GT Grid Stats requests and only {quota.remaining} are left "
+                "today. Please try again after the daily quota resets."
+            )

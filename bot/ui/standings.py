@@ -1,0 +1,174 @@
+"""Standings as Discord embeds (one driver per block, paged) and as a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import discord
+
+from bot.services.standings import StandingRow, Standings
+from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
+from bot.ui.paginator import EMBED_TOTAL_LIMIT, check_embed_limits, pages_from_lines
+
+DRIVERS_PER_PAGE = 10
+MAX_EMBEDS_PER_MESSAGE = 10
+CSV_ROUND_PREFIX = "R"
+CSV_FIXED_COLUMNS = (
+    "position",
+    "tied",
+    "psn_id",
+    "member_id",
+    "total_points",
+    "gap_to_leader",
+    "gap_to_ahead",
+    "season_rank",
+)
+LEGEND = "~~12~~ dropped round · =3 shared position · gap: to the leader · int: to the driver ahead"
+
+
+def position_label(row: StandingRow) -> str:
+    return f"={row.position}" if row.tied else str(row.position)
+
+
+def movement_label(row: StandingRow) -> str:
+    movement = row.movement
+    if movement is None:
+        return "new"
+    if movement > 0:
+        return f"▲{movement}"
+    if movement < 0:
+        return f"▼{-movement}"
+    return "="
+
+
+def shows_movement(standings: Standings) -> bool:
+    """Markers only make sense once there was a previous post to compare with."""
+    return standings.compared_with_previous and any(
+        row.previous_position is not None for row in standings.rows
+    )
+
+
+def driver_label(row: StandingRow) -> str:
+    if row.member_id is not None:
+        return f"<@{row.member_id}>"
+    return f"**{discord.utils.escape_markdown(row.psn_id)}**"
+
+
+def _rounds_text(row: StandingRow, round_numbers: Sequence[int], *, labels: bool) -> str:
+    parts = []
+    for round_no in round_numbers:
+        score = row.points_in(round_no)
+        value = "-" if score is None else number(score.points)
+        if score is not None and not score.counted:
+            value = f"~~{value}~~"
+        parts.append(f"R{round_no} {value}" if labels else value)
+    return " · ".join(parts)
+
+
+def driver_block(
+    row: StandingRow, round_numbers: Sequence[int], *, movement: bool, label_width: int = 1
+) -> str:
+    """Two lines: position, driver, points and gaps; then the points of each round."""
+    head = f"`{position_label(row):>{label_width}}`"
+    if movement:
+        head += f" {movement_label(row)}"
+    head += f" {driver_label(row)} · **{number(row.total_points)}** pts"
+    if row.gap_to_ahead is not None:
+        head += f" · gap {number(row.gap_to_leader)} · int {number(row.gap_to_ahead)}"
+    else:
+        head += " · leader"
+    rounds = _rounds_text(row, round_numbers, labels=True)
+    if len(head) + len(rounds) > 290:
+        rounds = _rounds_text(row, round_numbers, labels=False)
+    return f"{head}\n{rounds}" if rounds else head
+
+
+def standings_title(standings: Standings, league_name: str | None = None) -> str:
+    series = (
+        f"{standings.series_type} · series {standings.series_id}"
+        if standings.series_type
+        else (f"Series {standings.series_id}")
+    )
+    return f"{league_name} — {series}" if league_name else f"{series} standings"
+
+
+def standings_pages(standings: Standings, *, league_name: str | None = None) -> list[discord.Embed]:
+    movement = shows_movement(standings)
+    rounds = standings.round_numbers
+    drivers = len(standings.rows)
+    header = (
+        f"{drivers} driver{'s' if drivers != 1 else ''} · {as_of(standings.as_of)}\n"
+        f"*{LEGEND}" + (" · ▲▼ places since the last post" if movement else "") + "*"
+    )
+    footer = ""
+    if standings.missing:
+        footer = truncate(
+            f"No results in this series for {len(standings.missing)} of the drivers: "
+            + ", ".join(standings.missing),
+            300,
+        )
+    width = max(len(position_label(row)) for row in standings.rows)
+    blocks = [driver_block(row, rounds, movement=movement, label_width=width) for row in standings.rows]
+    pages = pages_from_lines(
+        standings_title(standings, league_name),
+        blocks,
+        per_page=DRIVERS_PER_PAGE,
+        header=header,
+        footer=footer,
+        colour=BRAND_COLOUR,
+    )
+    for page in pages:
+        check_embed_limits(page)
+    return pages
+
+
+def channel_messages(pages: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
+    """Pages grouped into as few channel messages as Discord allows (10 embeds, 6,000 characters)."""
+    if len(pages) > 1:
+        for index, page in enumerate(pages, start=1):
+            existing = page.footer.text
+            label = f"{index}/{len(pages)}"
+            page.set_footer(text=f"{label} · {existing}" if existing else label)
+    messages: list[list[discord.Embed]] = []
+    size = 0
+    for page in pages:
+        if messages and len(messages[-1]) < MAX_EMBEDS_PER_MESSAGE and size + len(page) <= EMBED_TOTAL_LIMIT:
+            messages[-1].append(page)
+            size += len(page)
+        else:
+            messages.append([page])
+            size = len(page)
+    return messages
+
+
+def standings_csv(standings: Standings) -> bytes:
+    """One row per driver; round columns R1..Rn hold the points, `dropped_rounds` lists the dropped ones."""
+    rounds = standings.round_numbers
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*CSV_FIXED_COLUMNS, *(f"{CSV_ROUND_PREFIX}{no}" for no in rounds), "dropped_rounds"])
+    for row in standings.rows:
+        scores = [row.points_in(no) for no in rounds]
+        writer.writerow(
+            [
+                row.position,
+                "yes" if row.tied else "no",
+                row.psn_id,
+                row.member_id if row.member_id is not None else "",
+                row.total_points,
+                row.gap_to_leader,
+                row.gap_to_ahead if row.gap_to_ahead is not None else "",
+                row.season_rank if row.season_rank is not None else "",
+                *(score.points if score is not None else "" for score in scores),
+                ";".join(str(no) for no in row.dropped_rounds),
+            ]
+        )
+    # A byte-order mark, so spreadsheet programs read the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def csv_filename(standings: Standings, league_name: str | None = None) -> str:
+    stem = "".join(ch if ch.isalnum() else "-" for ch in (league_name or "standings").lower()).strip("-")
+    return f"{stem or 'standings'}-series-{standings.series_id}.csv"

@@ -1,0 +1,242 @@
+"""Standings as one PNG: a table of every driver, then a points-per-round chart of the leaders.
+
+Sized for a phone: 1000 px wide with large type, so a post reads without zooming. The height follows the
+number of drivers (see `image_size`). Drivers are shown by PSN ID (a picture cannot show mentions).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.services.standings import StandingRow, Standings
+
+WIDTH = 1000
+MARGIN = 36
+TITLE_HEIGHT = 124
+HEADER_HEIGHT = 46
+ROW_HEIGHT = 52
+CHART_GAP = 28
+CHART_HEIGHT = 500
+FOOTER_HEIGHT = 52
+CHART_DRIVERS = 5
+SUPERSAMPLE = 2  # the chart is drawn at twice the size and scaled down, for smooth lines
+
+BACKGROUND = (22, 24, 29)
+STRIPE = (30, 33, 40)
+LEADER = (52, 24, 30)
+TEXT = (240, 242, 245)
+MUTED = (150, 156, 166)
+GRID = (58, 62, 72)
+BRAND = (228, 0, 43)
+UP = (64, 192, 87)
+DOWN = (250, 82, 82)
+SERIES_COLOURS = ((228, 0, 43), (34, 184, 207), (250, 176, 5), (64, 192, 87), (151, 117, 250))
+
+FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@cache
+def _font(size: int, bold: bool = False) -> FontT:
+    """DejaVu Sans when the system has it, else the font Pillow ships (same sizes, plainer look)."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    try:
+        return ImageFont.truetype(name, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def image_size(driver_count: int, round_count: int) -> tuple[int, int]:
+    chart = CHART_GAP + CHART_HEIGHT if round_count else 0
+    return WIDTH, TITLE_HEIGHT + HEADER_HEIGHT + driver_count * ROW_HEIGHT + chart + FOOTER_HEIGHT
+
+
+@dataclass(frozen=True)
+class _Column:
+    title: str
+    x: int  # left edge
+    width: int
+    align: str  # "left" or "right"
+
+
+def _columns(movement: bool) -> list[_Column]:
+    right = WIDTH - MARGIN
+    int_col = _Column("INT", right - 110, 110, "right")
+    gap_col = _Column("GAP", int_col.x - 120, 120, "right")
+    pts_col = _Column("PTS", gap_col.x - 130, 130, "right")
+    pos_col = _Column("POS", MARGIN, 84, "left")
+    move_col = _Column("", pos_col.x + pos_col.width, 78 if movement else 0, "left")
+    driver_x = move_col.x + move_col.width
+    driver_col = _Column("DRIVER", driver_x, pts_col.x - driver_x - 12, "left")
+    return [pos_col, move_col, driver_col, pts_col, gap_col, int_col]
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: FontT, width: int) -> str:
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "...", font=font) > width:
+        text = text[:-1]
+    return text + "..."
+
+
+def _cell(
+    draw: ImageDraw.ImageDraw, column: _Column, y: int, text: str, font: FontT, fill: tuple[int, ...]
+) -> None:
+    text = _fit(draw, text, font, column.width)
+    x = column.x + column.width if column.align == "right" else column.x
+    draw.text((x, y), text, font=font, fill=fill, anchor="rm" if column.align == "right" else "lm")
+
+
+def _movement(draw: ImageDraw.ImageDraw, column: _Column, middle: int, row: StandingRow) -> None:
+    movement = row.movement
+    font = _font(22, bold=True)
+    x = column.x
+    if movement is None:
+        draw.text((x, middle), "NEW", font=font, fill=MUTED, anchor="lm")
+    elif movement == 0:
+        draw.line((x + 2, middle, x + 18, middle), fill=MUTED, width=3)
+    else:
+        colour = UP if movement > 0 else DOWN
+        tip, base = (middle - 9, middle + 7) if movement > 0 else (middle + 9, middle - 7)
+        draw.polygon([(x, base), (x + 20, base), (x + 10, tip)], fill=colour)
+        draw.text((x + 26, middle), str(abs(movement)), font=font, fill=colour, anchor="lm")
+
+
+def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
+    draw.rectangle((0, 0, WIDTH, 8), fill=BRAND)
+    draw.text(
+        (MARGIN, 34),
+        _fit(draw, title, _font(38, bold=True), WIDTH - 2 * MARGIN),
+        font=_font(38, True),
+        fill=TEXT,
+    )
+    kind = standings.series_type or "Series"
+    moment = standings.as_of.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    subtitle = f"{kind} · series {standings.series_id} · {len(standings.rows)} drivers · as of {moment}"
+    draw.text((MARGIN, 84), _fit(draw, subtitle, _font(22), WIDTH - 2 * MARGIN), font=_font(22), fill=MUTED)
+
+
+def _behind(points: int) -> str:
+    return f"-{points:,}" if points else "0"
+
+
+def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool) -> int:
+    columns = _columns(movement)
+    top = TITLE_HEIGHT
+    header_font = _font(20, bold=True)
+    for column in columns:
+        if column.width:
+            _cell(draw, column, top + HEADER_HEIGHT // 2, column.title, header_font, MUTED)
+    draw.line((MARGIN, top + HEADER_HEIGHT - 1, WIDTH - MARGIN, top + HEADER_HEIGHT - 1), fill=GRID, width=2)
+    body, bold = _font(28), _font(28, bold=True)
+    y = top + HEADER_HEIGHT
+    for index, row in enumerate(standings.rows):
+        if row.position == 1:
+            draw.rectangle((0, y, WIDTH, y + ROW_HEIGHT - 1), fill=LEADER)
+        elif index % 2:
+            draw.rectangle((0, y, WIDTH, y + ROW_HEIGHT - 1), fill=STRIPE)
+        middle = y + ROW_HEIGHT // 2
+        pos, move, driver, pts, gap, interval = columns
+        _cell(draw, pos, middle, f"={row.position}" if row.tied else str(row.position), bold, TEXT)
+        if movement:
+            _movement(draw, move, middle, row)
+        _cell(draw, driver, middle, row.psn_id, body, TEXT)
+        _cell(draw, pts, middle, f"{row.total_points:,}", bold, TEXT)
+        leader = row.gap_to_ahead is None
+        _cell(draw, gap, middle, "-" if leader else _behind(row.gap_to_leader), body, MUTED)
+        _cell(draw, interval, middle, "-" if leader else _behind(row.gap_to_ahead or 0), body, MUTED)
+        y += ROW_HEIGHT
+    return y
+
+
+def _axis(highest: int) -> tuple[int, int]:
+    """A round step and the number of steps (at most 6) that cover `highest`."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000):
+        steps = max(1, -(-highest // step))
+        if steps <= 6:
+            return step, steps
+    return -(-highest // 6), 6
+
+
+def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
+    """Points per round of the first CHART_DRIVERS drivers; hollow markers are dropped rounds."""
+    s = SUPERSAMPLE
+    width, height = WIDTH * s, CHART_HEIGHT * s
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title_font, small = _font(26 * s, bold=True), _font(20 * s)
+    shown = list(rows[:CHART_DRIVERS])
+    draw.text((MARGIN * s, 4 * s), "Points per round", font=title_font, fill=TEXT)
+
+    # Legend: a swatch and the PSN ID of each driver, wrapping onto a second line when needed.
+    x, y = MARGIN * s, 48 * s
+    for index, row in enumerate(shown):
+        label = row.psn_id
+        item = 30 * s + int(draw.textlength(label, font=small)) + 24 * s
+        if x + item > width - MARGIN * s:
+            x, y = MARGIN * s, y + 30 * s
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        draw.rounded_rectangle((x, y + 4 * s, x + 22 * s, y + 20 * s), radius=4 * s, fill=colour)
+        draw.text((x + 30 * s, y + 12 * s), label, font=small, fill=TEXT, anchor="lm")
+        x += item
+    note = "hollow = dropped round"
+    draw.text((width - MARGIN * s, 16 * s), note, font=small, fill=MUTED, anchor="rm")
+
+    left, right = (MARGIN + 56) * s, width - MARGIN * s
+    top, bottom = y + 50 * s, height - 44 * s
+    highest = max((score.points for row in shown for score in row.rounds), default=0)
+    step, steps = _axis(max(highest, 1))
+    ceiling = step * steps
+    for index in range(steps + 1):
+        value = step * index
+        gy = bottom - (bottom - top) * index // steps
+        draw.line((left, gy, right, gy), fill=GRID, width=s)
+        draw.text((left - 12 * s, gy), f"{value:,}", font=small, fill=MUTED, anchor="rm")
+
+    def x_of(round_no: int) -> int:
+        if len(rounds) == 1:
+            return (left + right) // 2
+        return left + 20 * s + (right - left - 40 * s) * rounds.index(round_no) // (len(rounds) - 1)
+
+    label_every = max(1, -(-len(rounds) // 16))  # at most 16 round labels, so they never overlap
+    for index, round_no in enumerate(rounds):
+        if index % label_every == 0 or index == len(rounds) - 1:
+            draw.text((x_of(round_no), bottom + 22 * s), f"R{round_no}", font=small, fill=MUTED, anchor="mm")
+
+    def y_of(points: int) -> int:
+        return bottom - (bottom - top) * points // ceiling
+
+    for index, row in enumerate(shown):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        points = [
+            (x_of(score.no), y_of(score.points), score.counted) for score in row.rounds if score.no in rounds
+        ]
+        for (x1, y1, _), (x2, y2, _) in itertools.pairwise(points):
+            draw.line((x1, y1, x2, y2), fill=colour, width=4 * s)
+        radius = 8 * s
+        for px, py, counted in points:
+            box = (px - radius, py - radius, px + radius, py + radius)
+            draw.ellipse(box, fill=colour if counted else BACKGROUND, outline=colour, width=3 * s)
+    return image.resize((WIDTH, CHART_HEIGHT), Image.Resampling.LANCZOS)
+
+
+def standings_png(standings: Standings, *, title: str, movement: bool = False) -> bytes:
+    rounds = standings.round_numbers
+    size = image_size(len(standings.rows), len(rounds))
+    image = Image.new("RGB", size, BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    _title(draw, standings, title)
+    y = _table(draw, standings, movement)
+    if rounds:
+        image.paste(_chart(standings.rows, rounds), (0, y + CHART_GAP))
+    footer = "GT Grid · data from GT Grid Stats"
+    draw.text((WIDTH - MARGIN, size[1] - FOOTER_HEIGHT // 2), footer, font=_font(18), fill=MUTED, anchor="rm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
