@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.storage.database import Database
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """What `claim` did: `link` is the member's link now; `taken_by` is set when another member holds it."""
+
+    link: Link | None
+    previous: Link | None
+    taken_by: Link | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,57 @@ class LinkStore:
                 """,
                 (link.guild_id, link.member_id, link.psn_id, link.guid, link.linked_at.isoformat()),
             )
+
+    async def claim(self, link: Link) -> LinkOutcome:
+        """Link the member unless another member of the guild holds the PSN ID (checked, written at once)."""
+        async with self._db.transaction() as connection:
+            async with connection.execute(
+                "SELECT * FROM links WHERE guild_id = ? AND psn_id = ? AND member_id <> ?",
+                (link.guild_id, link.psn_id, link.member_id),
+            ) as cursor:
+                holder = await cursor.fetchone()
+            if holder is not None:
+                return LinkOutcome(link=None, previous=None, taken_by=_link(holder))
+            async with connection.execute(
+                "SELECT * FROM links WHERE guild_id = ? AND member_id = ?", (link.guild_id, link.member_id)
+            ) as cursor:
+                previous = await cursor.fetchone()
+            await connection.execute(
+                """
+                INSERT INTO links (guild_id, member_id, psn_id, guid, linked_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (guild_id, member_id)
+                DO UPDATE SET psn_id = excluded.psn_id, guid = excluded.guid, linked_at = excluded.linked_at
+                """,
+                (link.guild_id, link.member_id, link.psn_id, link.guid, link.linked_at.isoformat()),
+            )
+        return LinkOutcome(link=link, previous=_link(previous) if previous else None)
+
+    async def follow_drivers(self, drivers: Sequence[tuple[str, str]]) -> int:
+        """Record what a fetch taught us, for (psn_id, guid) pairs: fill in unknown GUIDs, and follow PSN
+        renames (a link whose GUID now answers under another PSN ID takes the new one). Returns links renamed.
+
+        A rename that would collide with another member's link of the new PSN ID in the same guild is
+        skipped (OR IGNORE): that guild then has two claims on one driver, which a manager has to settle.
+        """
+        renamed = 0
+        async with self._db.transaction() as connection:
+            for psn_id, guid in drivers:
+                await connection.execute(
+                    "UPDATE links SET guid = ? WHERE psn_id = ? AND guid IS NULL", (guid, psn_id)
+                )
+                cursor = await connection.execute(
+                    "UPDATE OR IGNORE links SET psn_id = ? WHERE guid = ? AND psn_id <> ? COLLATE BINARY",
+                    (psn_id, guid, psn_id),
+                )
+                renamed += cursor.rowcount
+        return renamed
+
+    async def is_linked_anywhere(self, psn_id: str, guid: str | None = None) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM links WHERE psn_id = ? OR (? IS NOT NULL AND guid = ?) LIMIT 1",
+            (psn_id, guid, guid),
+        )
+        return row is not None
 
     async def remove(self, guild_id: int, member_id: int) -> Link | None:
         async with (

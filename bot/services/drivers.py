@@ -1,0 +1,482 @@
+"""Drivers: stored snapshots first, then batched upstream lookups; linking members to PSN IDs.
+
+Every lookup goes through here so the budget rules hold for every command (and for the league service):
+a snapshot younger than the refresh interval is served as is; the rest are fetched with GET in batches of
+up to 16 shared across commands (RacerBatcher); drivers GT Grid Stats has not indexed yet are synced with
+POST (about 3 s each), again batched. When upstream fails, a stored snapshot is served "as of" its time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.errors import FriendlyError
+from bot.gtgridstats import GTGridStatsClient
+from bot.gtgridstats.errors import GTGridStatsError
+from bot.gtgridstats.identifiers import chunked, shorten, validate_psn_id
+from bot.gtgridstats.models import Driver, RacersResponse
+from bot.gtgridstats.wire import SYNC_SECONDS_PER_NEW_DRIVER
+from bot.services.racer_batcher import RacerBatcher
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.links import Link, LinkStore
+from bot.storage.snapshots import DriverSnapshot, SnapshotStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], Awaitable[None]]
+
+# Tell the user about a wait for a request slot only when it is long enough to notice.
+NOTICEABLE_WAIT_SECONDS = 2.0
+# /leaderboard fetches chunk after chunk only while a slot is this close; the rest is served as stored.
+LEADERBOARD_MAX_WAIT_SECONDS = 5.0
+CHANGE_WINDOW = timedelta(days=7)
+
+
+async def _no_progress(_: str) -> None:
+    return None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def sync_progress_text(new_drivers: int, wait_seconds: float = 0.0) -> str:
+    seconds = round(new_drivers * SYNC_SECONDS_PER_NEW_DRIVER + wait_seconds)
+    return f"Syncing {_plural(new_drivers, 'new driver')} with GT Grid Stats, about {seconds} s…"
+
+
+@dataclass(frozen=True)
+class DriverLookup:
+    """The answer for a list of PSN IDs. Keys are lower-cased PSN IDs as asked."""
+
+    found: dict[str, DriverSnapshot] = field(default_factory=dict)
+    # Served from a snapshot older than the freshness asked for (upstream failed or the budget was short).
+    stale: frozenset[str] = frozenset()
+    # GT Grid Stats has no such driver (as spelled by the caller).
+    not_found: list[str] = field(default_factory=list)
+    # Neither an answer nor a stored snapshot (upstream failed, or not fetched to save the budget).
+    unavailable: list[str] = field(default_factory=list)
+    error: GTGridStatsError | None = None
+    upstream_calls: int = 0
+
+    def get(self, psn_id: str) -> DriverSnapshot | None:
+        return self.found.get(psn_id.lower())
+
+    def is_stale(self, psn_id: str) -> bool:
+        return psn_id.lower() in self.stale
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    snapshot: DriverSnapshot
+    stale: bool = False
+    error: GTGridStatsError | None = None
+
+
+@dataclass(frozen=True)
+class DriverChange:
+    """How the driver's numbers moved since `since` (the oldest snapshot of the last 7 days)."""
+
+    since: datetime
+    dr_points: int
+    races: int
+    wins: int
+
+
+class LeaderboardSort(StrEnum):
+    DR_POINTS = "dr_points"
+    WINS = "wins"
+    RACES = "races"
+    WIN_RATE = "win_rate"
+
+
+def win_rate(driver: Driver) -> float | None:
+    races = driver.stats.total_races
+    return driver.stats.victories / races if races else None
+
+
+def sort_value(driver: Driver, sort: LeaderboardSort) -> float:
+    match sort:
+        case LeaderboardSort.DR_POINTS:
+            return driver.stats.dr_points
+        case LeaderboardSort.WINS:
+            return driver.stats.victories
+        case LeaderboardSort.RACES:
+            return driver.stats.total_races
+        case LeaderboardSort.WIN_RATE:
+            return win_rate(driver) or 0.0
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry:
+    member_id: int
+    psn_id: str
+    snapshot: DriverSnapshot
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    sort: LeaderboardSort
+    entries: list[LeaderboardEntry]
+    missing: list[Link]  # linked, but nothing stored and nothing fetched
+    error: GTGridStatsError | None
+
+
+@dataclass(frozen=True)
+class LinkPreflight:
+    current: Link | None
+    taken_by: Link | None
+
+
+@dataclass(frozen=True)
+class LinkDone:
+    link: Link
+    previous: Link | None
+    result: DriverResult
+
+
+class DriverService:
+    def __init__(
+        self,
+        *,
+        api: GTGridStatsClient,
+        links: LinkStore,
+        snapshots: SnapshotStore,
+        clock: Clock,
+        refresh_after: timedelta,
+        batch_window_seconds: float,
+    ) -> None:
+        self.api = api
+        self.links = links
+        self.snapshots = snapshots
+        self.clock = clock
+        self.refresh_after = refresh_after
+        self.indexed = RacerBatcher[DriverSnapshot](
+            self._fetch_indexed, clock=clock, window_seconds=batch_window_seconds, name="GET racers"
+        )
+        self.syncs = RacerBatcher[DriverSnapshot](
+            self._fetch_synced, clock=clock, window_seconds=batch_window_seconds, name="POST racers"
+        )
+
+    @classmethod
+    def build(
+        cls, *, settings: Settings, api: GTGridStatsClient, database: Database, links: LinkStore, clock: Clock
+    ) -> DriverService:
+        return cls(
+            api=api,
+            links=links,
+            snapshots=SnapshotStore(database),
+            clock=clock,
+            refresh_after=timedelta(minutes=settings.driver_refresh_minutes),
+            batch_window_seconds=settings.racer_batch_window_ms / 1000,
+        )
+
+    async def aclose(self) -> None:
+        await self.indexed.aclose()
+        await self.syncs.aclose()
+
+    # --- stored data -------------------------------------------------------------------------------
+
+    def is_fresh(self, snapshot: DriverSnapshot, max_age: timedelta | None = None) -> bool:
+        return snapshot.fetched_at >= self.clock.now() - (max_age or self.refresh_after)
+
+    async def stored(self, psn_id: str) -> DriverSnapshot | None:
+        return await self.snapshots.latest(psn_id)
+
+    async def fresh_snapshots(
+        self, psn_ids: Iterable[str], max_age: timedelta | None = None
+    ) -> dict[str, DriverSnapshot]:
+        """Snapshots young enough to serve without asking upstream (a command answers these at once)."""
+        latest = await self.snapshots.latest_many(psn_ids)
+        return {key: snapshot for key, snapshot in latest.items() if self.is_fresh(snapshot, max_age)}
+
+    async def history(self, psn_id: str) -> list[DriverSnapshot]:
+        latest = await self.snapshots.latest(psn_id)
+        return await self.snapshots.history(psn_id, latest.guid if latest else None)
+
+    async def change_since_week(self, current: DriverSnapshot) -> DriverChange | None:
+        """The change since the oldest snapshot of the last 7 days; None when there is nothing to compare."""
+        window_start = self.clock.now() - CHANGE_WINDOW
+        rows = await self.snapshots.history(current.psn_id, current.guid)
+        in_window = [row for row in rows if row.fetched_at >= window_start]
+        if not in_window:
+            return None
+        baseline = min(in_window, key=lambda row: (row.first_fetched_at, row.id))
+        since = max(baseline.first_fetched_at, window_start)
+        if baseline.id == current.id and current.first_fetched_at > window_start:
+            return None  # the first answer we ever stored: nothing earlier to compare with
+        return DriverChange(
+            since=since,
+            dr_points=current.dr_points - baseline.dr_points,
+            races=current.driver.stats.total_races - baseline.driver.stats.total_races,
+            wins=current.driver.stats.victories - baseline.driver.stats.victories,
+        )
+
+    # --- lookups -----------------------------------------------------------------------------------
+
+    async def get_drivers(
+        self,
+        psn_ids: Sequence[str],
+        *,
+        max_age: timedelta | None = None,
+        sync_missing: bool = False,
+        refresh: bool = False,
+        progress: Progress | None = None,
+        max_wait: float | None = None,
+    ) -> DriverLookup:
+        """Fresh snapshots as stored, the rest fetched (GET, batched across commands).
+
+        sync_missing: drivers GT Grid Stats has not indexed are synced with POST (slow: ~3 s each).
+        refresh: skip the stored data and the GET, and sync every driver with POST.
+        max_wait: fetch 16 at a time only while a request slot is at most this many seconds away; the
+            rest are served from older snapshots (stale) or reported unavailable.
+        Upstream failures never raise here: stored snapshots are served stale and `error` says why.
+        """
+        report = progress or _no_progress
+        asked = list(dict.fromkeys(validate_psn_id(psn_id) for psn_id in psn_ids))
+        spelling = {psn_id.lower(): psn_id for psn_id in asked}
+        latest = await self.snapshots.latest_many(asked)
+        found: dict[str, DriverSnapshot] = {}
+        if not refresh:
+            found = {key: snap for key, snap in latest.items() if self.is_fresh(snap, max_age)}
+            if found:
+                self.api.budget.usage.record_cache(hit=True, count=len(found))
+        # Never seen first, then the oldest snapshots: with a short budget they matter most.
+        needed = sorted(
+            (key for key in spelling if key not in found),
+            key=lambda key: (key in latest, latest[key].fetched_at if key in latest else None),
+        )
+        error: GTGridStatsError | None = None
+        not_found: list[str] = []
+        calls_before = self.indexed.batches_sent + self.syncs.batches_sent
+        to_sync: list[str] = []
+        skipped: list[str] = []
+        if refresh:
+            to_sync = needed
+        elif needed:
+            answers: dict[str, DriverSnapshot | None] = {}
+            chunks = list(chunked(needed)) if max_wait is not None else [needed]
+            for index, chunk in enumerate(chunks):
+                if max_wait is not None and self.api.budget.estimated_wait() > max_wait:
+                    skipped = [key for rest in chunks[index:] for key in rest]
+                    break
+                await self._report_wait(report)
+                try:
+                    answers.update(await self.indexed.get([spelling[key] for key in chunk]))
+                except GTGridStatsError as failure:
+                    error = failure
+                    skipped = [key for rest in chunks[index:] for key in rest]
+                    break
+            for key, snapshot in answers.items():
+                if snapshot is not None:
+                    found[key] = snapshot
+                elif sync_missing:
+                    to_sync.append(key)
+                else:
+                    not_found.append(spelling[key])
+        if to_sync and error is None:
+            wait = self.api.budget.estimated_wait()
+            await report(sync_progress_text(len(to_sync), wait))
+            try:
+                synced = await self.syncs.get([spelling[key] for key in to_sync])
+            except GTGridStatsError as failure:
+                error = failure
+                skipped += to_sync
+            else:
+                for key, snapshot in synced.items():
+                    if snapshot is not None:
+                        found[key] = snapshot
+                    else:
+                        not_found.append(spelling[key])
+        stale: set[str] = set()
+        unavailable: list[str] = []
+        for key in skipped:
+            if key in latest:
+                found[key] = latest[key]
+                stale.add(key)
+            else:
+                unavailable.append(spelling[key])
+        if stale:
+            self.api.budget.usage.record_cache(hit=True, count=len(stale))
+        return DriverLookup(
+            found=found,
+            stale=frozenset(stale),
+            not_found=not_found,
+            unavailable=unavailable,
+            error=error,
+            upstream_calls=self.indexed.batches_sent + self.syncs.batches_sent - calls_before,
+        )
+
+    async def get_driver(
+        self, psn_id: str, *, refresh: bool = False, progress: Progress | None = None
+    ) -> DriverResult:
+        """One driver, syncing it when GT Grid Stats has not indexed it yet.
+
+        Raises FriendlyError when no such driver exists, and the upstream error when nothing is stored.
+        """
+        psn_id = validate_psn_id(psn_id)
+        lookup = await self.get_drivers([psn_id], sync_missing=True, refresh=refresh, progress=progress)
+        snapshot = lookup.get(psn_id)
+        if snapshot is not None:
+            return DriverResult(snapshot, stale=lookup.is_stale(psn_id), error=lookup.error)
+        if lookup.error is not None:
+            raise lookup.error
+        raise FriendlyError(no_such_driver(psn_id))
+
+    async def _report_wait(self, report: Progress) -> None:
+        wait = self.api.budget.estimated_wait()
+        if wait >= NOTICEABLE_WAIT_SECONDS:
+            await report(f"Queued behind other GT Grid Stats requests, about {round(wait)} s…")
+
+    # --- batch fetches (called by the batchers) ----------------------------------------------------
+
+    async def _fetch_indexed(self, psn_ids: list[str]) -> dict[str, DriverSnapshot]:
+        # Another batch may have stored some of these since the caller looked: never fetch those again.
+        fresh = await self.fresh_snapshots(psn_ids)
+        if fresh:
+            self.api.budget.usage.record_cache(hit=True, count=len(fresh))
+        ask = [psn_id for psn_id in psn_ids if psn_id.lower() not in fresh]
+        if not ask:
+            return fresh
+        self.api.budget.usage.record_cache(hit=False, count=len(ask))
+        return fresh | await self._store(ask, await self.api.racers(ask))
+
+    async def _fetch_synced(self, psn_ids: list[str]) -> dict[str, DriverSnapshot]:
+        self.api.budget.usage.record_cache(hit=False, count=len(psn_ids))
+        return await self._store(psn_ids, await self.api.sync_racers(psn_ids))
+
+    async def _store(self, asked: list[str], response: RacersResponse) -> dict[str, DriverSnapshot]:
+        matched = await self._match(asked, response)
+        if not matched:
+            return {}
+        saved = await self.snapshots.save(list(matched.values()), self.clock.now())
+        renamed = await self.links.follow_drivers(
+            [(driver.psn_id, driver.guid) for driver in matched.values() if driver.guid]
+        )
+        if renamed:
+            log.info("followed %d PSN rename(s) in links", renamed)
+        return dict(zip(matched, saved, strict=True))
+
+    async def _match(self, asked: list[str], response: RacersResponse) -> dict[str, Driver]:
+        """Pair each asked PSN ID with its driver; a renamed driver answers under its new PSN ID and is
+        recognised by the GUID we stored for the old one (or as the only unpaired answer)."""
+        by_psn = {driver.psn_id.lower(): driver for driver in response.drivers}
+        matched: dict[str, Driver] = {}
+        for psn_id in asked:
+            driver = by_psn.pop(psn_id.lower(), None)
+            if driver is not None:
+                matched[psn_id.lower()] = driver
+        not_found = {psn_id.lower() for psn_id in response.not_found}
+        unanswered = [p.lower() for p in asked if p.lower() not in matched and p.lower() not in not_found]
+        leftovers = list(by_psn.values())
+        if unanswered and leftovers:
+            known = await self.snapshots.latest_many(unanswered)
+            for key in list(unanswered):
+                guid = known[key].guid if key in known else None
+                driver = next((d for d in leftovers if guid and d.guid == guid), None)
+                if driver is not None:
+                    matched[key] = driver
+                    leftovers.remove(driver)
+                    unanswered.remove(key)
+            if len(unanswered) == 1 and len(leftovers) == 1:
+                matched[unanswered[0]] = leftovers.pop()
+        if leftovers:
+            log.warning("GT Grid Stats answered drivers nobody asked for: %d", len(leftovers))
+        return matched
+
+    # --- links -------------------------------------------------------------------------------------
+
+    async def link_preflight(self, guild_id: int, member_id: int, psn_id: str) -> LinkPreflight:
+        """What stands in the way of linking, known without any upstream call."""
+        psn_id = validate_psn_id(psn_id)
+        holder = await self.links.find_by_psn(guild_id, psn_id)
+        current = await self.links.get(guild_id, member_id)
+        taken_by = holder if holder is not None and holder.member_id != member_id else None
+        return LinkPreflight(current=current, taken_by=taken_by)
+
+    async def link(
+        self, guild_id: int, member_id: int, psn_id: str, *, progress: Progress | None = None
+    ) -> LinkDone:
+        """Verify the driver exists (syncing it if needed), then link it; one PSN ID per guild."""
+        result = await self.get_driver(psn_id, progress=progress)
+        driver = result.snapshot.driver
+        outcome = await self.links.claim(
+            Link(
+                guild_id=guild_id,
+                member_id=member_id,
+                psn_id=driver.psn_id,
+                guid=driver.guid,
+                linked_at=self.clock.now(),
+            )
+        )
+        if outcome.taken_by is not None:
+            raise FriendlyError(already_linked(outcome.taken_by))
+        assert outcome.link is not None
+        previous = outcome.previous
+        if previous is not None and previous.psn_id.lower() != driver.psn_id.lower():
+            await self.snapshots.delete_if_unlinked(previous.psn_id, previous.guid)
+        return LinkDone(link=outcome.link, previous=previous, result=result)
+
+    async def unlink(self, guild_id: int, member_id: int) -> Link | None:
+        """Remove the link; a driver no guild links any more is forgotten (its snapshots deleted)."""
+        removed = await self.links.remove(guild_id, member_id)
+        if removed is not None:
+            deleted = await self.snapshots.delete_if_unlinked(removed.psn_id, removed.guid)
+            log.debug("unlinked %s: %d snapshots deleted", removed.psn_id, deleted)
+        return removed
+
+    async def forget_unlinked_drivers(self) -> int:
+        """After a guild's data was purged: delete snapshots of drivers that no guild links any more."""
+        return await self.snapshots.delete_unlinked()
+
+    # --- leaderboard -------------------------------------------------------------------------------
+
+    async def leaderboard_needs_fetch(self, guild_id: int) -> bool:
+        links = await self.links.for_guild(guild_id)
+        fresh = await self.fresh_snapshots(link.psn_id for link in links)
+        return len(fresh) < len({link.psn_id.lower() for link in links})
+
+    async def leaderboard(
+        self, guild_id: int, sort: LeaderboardSort, *, progress: Progress | None = None
+    ) -> Leaderboard:
+        links = await self.links.for_guild(guild_id)
+        if not links:
+            return Leaderboard(sort=sort, entries=[], missing=[], error=None)
+        lookup = await self.get_drivers(
+            [link.psn_id for link in links], progress=progress, max_wait=LEADERBOARD_MAX_WAIT_SECONDS
+        )
+        entries: list[LeaderboardEntry] = []
+        missing: list[Link] = []
+        for link in links:
+            snapshot = lookup.get(link.psn_id)
+            if snapshot is None:
+                missing.append(link)
+                continue
+            entries.append(
+                LeaderboardEntry(
+                    member_id=link.member_id,
+                    psn_id=snapshot.psn_id,
+                    snapshot=snapshot,
+                    stale=lookup.is_stale(link.psn_id),
+                )
+            )
+        entries.sort(key=lambda entry: (-sort_value(entry.snapshot.driver, sort), entry.psn_id.lower()))
+        return Leaderboard(sort=sort, entries=entries, missing=missing, error=lookup.error)
+
+
+def no_such_driver(psn_id: str) -> str:
+    return (
+        f"GT Grid Stats has no driver `{shorten(psn_id)}`. Check the spelling of the PSN ID "
+        "(it is the online ID shown on the player's PlayStation profile)."
+    )
+
+
+def already_linked(holder: Link) -> str:
+    return f"`{holder.psn_id}` is already linked to <@{holder.member_id}> in this server."
