@@ -84,7 +84,9 @@ class GTGridStatsClient:
                 "Accept": wire.ACCEPT,
                 "User-Agent": USER_AGENT,
             },
-            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, wire.CONNECT_TIMEOUT_SECONDS)),
+            timeout=httpx.Timeout(
+                timeout_seconds, connect=min(timeout_seconds, wire.CONNECT_TIMEOUT_SECONDS)
+            ),
             follow_redirects=False,
             transport=transport,
         )
