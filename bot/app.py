@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.services.drivers import DriverService
 from bot.services.league_schedule import LeagueSchedule
 from bot.services.standings import StandingsService
 from bot.settings import Settings
@@ -23,7 +24,7 @@ from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.league")
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class GridBot(commands.Bot):
         self.database = dependencies.database
         self.clock = dependencies.clock
         self.links = LinkStore(self.database)
+        self.drivers = DriverService.build(
+            settings=self.settings, api=self.api, database=self.database, links=self.links, clock=self.clock
+        )
         self.leagues = LeagueStore(self.database)
         self.standings = StandingsService(
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
