@@ -39,7 +39,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 RETRY_DELAY = timedelta(minutes=30)
 MAX_ATTEMPTS = 4  # tries of one weekly post before it is skipped
-MAX_SLEEP_SECONDS = 900.0  # the loop looks again at least this often (robust to clock jumps)
+MAX_SLEEP_SECONDS = 3_600.0  # the loop looks again at least hourly (robust to suspends and clock jumps)
 ERROR_PAUSE_SECONDS = 60.0  # after an unexpected failure of a whole run
 
 _TIME_24H = re.compile(r"(\d{1,2})[:.h](\d{2})")

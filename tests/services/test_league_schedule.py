@@ -1,0 +1,229 @@
+"""The weekly schedule: next-run computation, due runs, pausing, retries, and the background loop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot.errors import FriendlyError
+from bot.services.league_schedule import (
+    MAX_ATTEMPTS,
+    RunStatus,
+    next_occurrence,
+    parse_time,
+    parse_timezone,
+    parse_weekday,
+)
+from bot.storage.leagues import League, Schedule
+from tests.conftest import Harness
+from tests.standins.interactions import FakeChannel
+
+LONDON_MONDAY_8PM = Schedule(weekday=0, at=time(20, 0), timezone="Europe/London")
+# The ManualClock starts on Saturday 2026-11-28 12:00 UTC; London is on GMT (UTC+0) then.
+FIRST_MONDAY = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+SERIES = 3131
+
+
+# --- next run ----------------------------------------------------------------------------------------
+
+
+def test_next_run_is_the_coming_weekday_at_local_time() -> None:
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert next_occurrence(LONDON_MONDAY_8PM, saturday) == FIRST_MONDAY
+    # Later the same day, and exactly at the time: next week (strictly after).
+    assert next_occurrence(LONDON_MONDAY_8PM, FIRST_MONDAY - timedelta(minutes=1)) == FIRST_MONDAY
+    assert next_occurrence(LONDON_MONDAY_8PM, FIRST_MONDAY) == FIRST_MONDAY + timedelta(days=7)
+
+
+def test_next_run_follows_the_local_clock_through_summer_time() -> None:
+    # 20:00 in London is 19:00 UTC in summer.
+    assert next_occurrence(LONDON_MONDAY_8PM, datetime(2027, 6, 1, tzinfo=UTC)) == datetime(
+        2027, 6, 7, 19, 0, tzinfo=UTC
+    )
+    tokyo = Schedule(weekday=0, at=time(8, 0), timezone="Asia/Tokyo")  # Monday 08:00 JST = Sunday 23:00 UTC
+    assert next_occurrence(tokyo, datetime(2026, 11, 28, 0, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 29, 23, 0, tzinfo=UTC
+    )
+
+
+def test_times_that_do_not_exist_or_happen_twice_are_well_defined() -> None:
+    # London springs forward on Sunday 2027-03-28 at 01:00 UTC: 01:30 local does not exist that day.
+    gap = Schedule(weekday=6, at=time(1, 30), timezone="Europe/London")
+    assert next_occurrence(gap, datetime(2027, 3, 27, tzinfo=UTC)) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    # It falls back on Sunday 2026-10-25: 01:30 local happens twice; the first (BST, 00:30 UTC) is used.
+    fold = Schedule(weekday=6, at=time(1, 30), timezone="Europe/London")
+    assert next_occurrence(fold, datetime(2026, 10, 24, tzinfo=UTC)) == datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "day"), [("Monday", 0), ("mon", 0), ("TU", 1), ("thursday", 3), ("Sun", 6), (" sat ", 5)]
+)
+def test_weekdays_are_read_by_name_or_prefix(text: str, day: int) -> None:
+    assert parse_weekday(text) == day
+
+
+@pytest.mark.parametrize("text", ["", "t", "s", "Funday", "8", "Mondays"])
+def test_unknown_or_ambiguous_weekdays_are_refused(text: str) -> None:
+    with pytest.raises(FriendlyError, match="is not a weekday"):
+        parse_weekday(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("20:00", time(20)), ("8:05", time(8, 5)), ("20.30", time(20, 30)), ("8pm", time(20)), ("12 am", time(0))],
+)
+def test_times_are_read_in_24_or_12_hour_form(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "20:60", "13pm", "noon", "", "20"])
+def test_impossible_times_are_refused(text: str) -> None:
+    with pytest.raises(FriendlyError, match="is not a time"):
+        parse_time(text)
+
+
+def test_time_zones_are_iana_names_in_any_case() -> None:
+    assert parse_timezone("europe/london") == "Europe/London"
+    assert parse_timezone("UTC") == "UTC"
+    for text in ("Mars/Olympus", "GMT+25", "", "../../etc/passwd"):
+        with pytest.raises(FriendlyError, match="is not a time zone"):
+            parse_timezone(text)
+
+
+# --- due runs ----------------------------------------------------------------------------------------
+
+
+async def scheduled_league(harness: Harness, *, roster: tuple[str, ...] = ("lead_one", "second_2")) -> League:
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {
+            "lead_one": (1, [(1, 100, True), (2, 20, False), (3, 60, True)]),  # 160
+            "second_2": (2, [(1, 80, True), (2, 60, True), (3, 10, False)]),  # 140
+        },
+    )
+    store = harness.bot.leagues
+    channel = FakeChannel(harness.guild)
+    league = await store.create(harness.guild.id, "Sunday Cup", SERIES, channel.id, 1, harness.clock.now())
+    await store.add_drivers(league, list(roster), harness.clock.now())
+    return await harness.bot.league_schedule.set_schedule(league, LONDON_MONDAY_8PM, harness.clock.now())
+
+
+async def test_a_post_is_due_at_its_time_not_before(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    schedule = harness.bot.league_schedule
+    assert league.next_post_at == FIRST_MONDAY
+    assert await schedule.run_due(FIRST_MONDAY - timedelta(seconds=1)) == []
+    assert harness.discord.messages_in(league.channel_id) == []
+    harness.clock.set(FIRST_MONDAY)
+    outcomes = await schedule.run_due(FIRST_MONDAY)
+    assert [(outcome.league_id, outcome.status) for outcome in outcomes] == [(league.id, RunStatus.POSTED)]
+    (message,) = harness.discord.messages_in(league.channel_id)
+    assert "Sunday Cup" in message.embeds[0]["title"]
+    assert message.attachments[0].filename.endswith(".png")
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    assert stored.next_post_at == FIRST_MONDAY + timedelta(days=7)
+    assert stored.last_posted_at == FIRST_MONDAY
+    assert await harness.bot.leagues.previous_positions(league.id) == {"lead_one": 1, "second_2": 2}
+    assert await schedule.run_due(FIRST_MONDAY + timedelta(hours=1)) == []
+
+
+async def test_weeks_missed_offline_give_one_post_then_the_next_regular_slot(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    three_weeks_later = FIRST_MONDAY + timedelta(days=21, hours=3)
+    harness.clock.set(three_weeks_later)
+    outcomes = await harness.bot.league_schedule.run_due(three_weeks_later)
+    assert [outcome.status for outcome in outcomes] == [RunStatus.POSTED]
+    assert len(harness.discord.messages_in(league.channel_id)) == 1
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    assert stored.next_post_at == FIRST_MONDAY + timedelta(days=28)
+    assert await harness.bot.league_schedule.run_due(three_weeks_later) == []
+
+
+async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    harness.discord.forbidden_channels.add(league.channel_id)
+    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    assert stored.paused
+    assert stored.next_post_at is None
+    # Not retried: a week later nothing is due and no more requests go to the channel.
+    calls = len(harness.discord.calls)
+    assert await harness.bot.league_schedule.run_due(FIRST_MONDAY + timedelta(days=7)) == []
+    assert len(harness.discord.calls) == calls
+    (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
+    assert f"<#{league.channel_id}>" in notice.message
+    assert "paused" in notice.message
+
+
+async def test_an_empty_roster_pauses_with_a_notice(harness: Harness) -> None:
+    league = await scheduled_league(harness, roster=())
+    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
+    (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
+    assert "roster is empty" in notice.message
+    assert harness.discord.messages_in(league.channel_id) == []
+
+
+async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipped(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    schedule = harness.bot.league_schedule
+    harness.gt.fail(503, times=None, path_prefix="/api/series-")
+    now = FIRST_MONDAY
+    statuses = []
+    for _ in range(MAX_ATTEMPTS):
+        harness.clock.set(now)
+        (outcome,) = await harness.clock.run_until(schedule.run_due(now))
+        statuses.append(outcome.status)
+        stored = await harness.bot.leagues.get(league.id)
+        assert stored is not None
+        assert stored.next_post_at is not None
+        now = stored.next_post_at
+    assert statuses == [RunStatus.RETRYING] * (MAX_ATTEMPTS - 1) + [RunStatus.SKIPPED]
+    assert now == FIRST_MONDAY + timedelta(days=7)
+    (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
+    assert "were not posted" in notice.message
+    assert harness.discord.messages_in(league.channel_id) == []
+    # Back up by next week: the post goes out as usual.
+    harness.gt.clear_faults()
+    harness.clock.set(now)
+    (outcome,) = await schedule.run_due(now)
+    assert outcome.status is RunStatus.POSTED
+
+
+async def test_the_loop_sleeps_until_the_post_is_due_then_posts(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    harness.clock.set(FIRST_MONDAY - timedelta(minutes=2))
+    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    try:
+        # run_until moves time only to the next sleeper's deadline: the post came exactly on time.
+        await harness.clock.run_until(
+            harness.discord.wait_for(lambda: len(harness.discord.messages_in(league.channel_id)) == 1)
+        )
+        assert harness.clock.now() == FIRST_MONDAY
+    finally:
+        loop.cancel()
+
+
+async def test_a_schedule_set_while_the_loop_sleeps_wakes_it(harness: Harness) -> None:
+    league = await scheduled_league(harness)
+    schedule = harness.bot.league_schedule
+    await schedule.clear_schedule(league)
+    loop = asyncio.create_task(schedule.run_forever())
+    try:
+        soon = Schedule(weekday=5, at=time(12, 5), timezone="UTC")  # Saturday 12:05 UTC: five minutes away
+        await schedule.set_schedule(league, soon, harness.clock.now())
+        await harness.clock.run_until(
+            harness.discord.wait_for(lambda: len(harness.discord.messages_in(league.channel_id)) == 1)
+        )
+        assert harness.clock.now() == datetime(2026, 11, 28, 12, 5, tzinfo=UTC)
+    finally:
+        loop.cancel()

@@ -1,0 +1,148 @@
+"""The standings service: ranking rules, and fetching through the real client from the GT stand-in."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+
+from bot.errors import FriendlyError
+from bot.gtgridstats.errors import InvalidIdentifierError
+from bot.gtgridstats.models import SeriesDriver, SeriesRound
+from bot.services.driver_refs import ResolvedDriver
+from bot.services.standings import RoundScore, rank
+from tests.conftest import Harness
+
+SERIES = 4242
+
+
+def result(psn: str, total: int, season_rank: int | None, rounds: list[tuple[int, int, bool]]) -> SeriesDriver:
+    return SeriesDriver(
+        psn=psn,
+        season_rank=season_rank,
+        total_points=total,
+        rounds=[SeriesRound(no=no, points=points, is_counted=counted) for no, points, counted in rounds],
+    )
+
+
+def drivers(*psn_ids: str) -> list[ResolvedDriver]:
+    return [ResolvedDriver(psn_id=psn, member_id=None) for psn in psn_ids]
+
+
+def add_roster_series(harness: Harness, count: int, series_id: int = SERIES) -> list[str]:
+    """`count` drivers, each with a different total (driver 0 leads)."""
+    psn_ids = [f"racer{number:03d}" for number in range(count)]
+    harness.gt.dataset.add_series(
+        series_id,
+        "Manufacturers Cup",
+        {psn: (rank_no + 1, [(1, 500 - rank_no, True)]) for rank_no, psn in enumerate(psn_ids)},
+    )
+    return psn_ids
+
+
+def test_equal_totals_share_a_position_and_season_rank_then_psn_orders_them() -> None:
+    rows = rank(
+        [
+            result("Zed_9", 80, 7, [(1, 80, True)]),
+            result("carol", 100, 3, [(1, 100, True)]),
+            result("bob", 100, 2, [(1, 100, True)]),
+            result("alice", 100, 2, [(1, 100, True)]),
+            result("dave", 60, None, [(1, 60, True)]),
+            result("erin", 60, 9, [(1, 60, True)]),
+        ],
+        {"carol": 42},
+    )
+    assert [(row.position, row.psn_id, row.tied) for row in rows] == [
+        (1, "alice", True),
+        (1, "bob", True),
+        (1, "carol", True),
+        (4, "Zed_9", False),
+        (5, "erin", True),  # a known season rank comes before an unknown one
+        (5, "dave", True),
+    ]
+    assert rows[2].member_id == 42
+    assert [row.gap_to_leader for row in rows] == [0, 0, 0, 20, 40, 40]
+    assert [row.gap_to_ahead for row in rows] == [None, 0, 0, 20, 20, 0]
+
+
+def test_rounds_are_ordered_and_dropped_rounds_are_marked() -> None:
+    (row,) = rank([result("alice", 90, 1, [(3, 40, True), (1, 50, True), (2, 10, False)])], {})
+    assert row.rounds == (RoundScore(1, 50, True), RoundScore(2, 10, False), RoundScore(3, 40, True))
+    assert row.dropped_rounds == [2]
+    assert row.total_points == 90  # as the series counts it, not re-added here
+
+
+async def test_40_drivers_take_3_calls_of_at_most_16(harness: Harness) -> None:
+    psn_ids = add_roster_series(harness, 40)
+    harness.gt.reset_counts()
+    standings = await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
+    requests = [request for request in harness.gt.requests if request.path.startswith("/api/series-")]
+    assert len(requests) == 3
+    batches = [unquote(request.path.rsplit("/", 1)[1]).split(",") for request in requests]
+    assert sorted(len(batch) for batch in batches) == [8, 16, 16]
+    assert sorted(psn for batch in batches for psn in batch) == sorted(psn_ids)
+    assert [row.psn_id for row in standings.rows] == psn_ids
+    assert standings.series_type == "Manufacturers Cup"
+    assert standings.rows[-1].gap_to_leader == 39
+
+
+async def test_fresh_rows_are_reused_and_stale_ones_fetched_again(harness: Harness) -> None:
+    psn_ids = add_roster_series(harness, 20)
+    service = harness.bot.standings
+    first = await service.standings(SERIES, drivers(*psn_ids[:10]))
+    harness.gt.reset_counts()
+    # Ten known, ten new: only the new ten cost a call.
+    await service.standings(SERIES, drivers(*psn_ids))
+    assert harness.gt.count("/api/series-") == 1
+    again = await service.standings(SERIES, drivers(*psn_ids[:10]))
+    assert harness.gt.count("/api/series-") == 1
+    assert again.as_of == first.as_of  # said "as of" the first fetch
+    assert harness.bot.api.budget.usage.cache.hits >= 1
+    harness.clock.advance(31 * 60)
+    await service.standings(SERIES, drivers(*psn_ids[:10]))
+    assert harness.gt.count("/api/series-") == 2
+
+
+async def test_a_missing_series_is_named_and_costs_one_call(harness: Harness) -> None:
+    harness.gt.reset_counts()
+    with pytest.raises(FriendlyError, match="no series 999"):
+        await harness.bot.standings.standings(999, drivers(*(f"racer{n:03d}" for n in range(40))))
+    assert harness.gt.count("/api/series-") == 1
+
+
+async def test_drivers_without_results_are_listed_and_nobody_is_an_error(harness: Harness) -> None:
+    add_roster_series(harness, 3)
+    standings = await harness.bot.standings.standings(SERIES, drivers("racer000", "ghost_one"))
+    assert [row.psn_id for row in standings.rows] == ["racer000"]
+    assert standings.missing == ("ghost_one",)
+    with pytest.raises(FriendlyError, match="None of the 2 drivers"):
+        await harness.bot.standings.standings(SERIES, drivers("ghost_one", "ghost_two"))
+
+
+async def test_bad_requests_cost_no_call(harness: Harness) -> None:
+    harness.gt.reset_counts()
+    service = harness.bot.standings
+    with pytest.raises(InvalidIdentifierError):
+        await service.standings(0, drivers("racer000"))
+    with pytest.raises(FriendlyError, match="empty"):
+        await service.standings(SERIES, [])
+    with pytest.raises(FriendlyError, match="at most 200"):
+        await service.standings(SERIES, drivers(*(f"racer{n:03d}" for n in range(201))))
+    assert harness.gt.count() == 0
+
+
+async def test_duplicates_are_asked_once(harness: Harness) -> None:
+    add_roster_series(harness, 2)
+    harness.gt.reset_counts()
+    standings = await harness.bot.standings.standings(SERIES, drivers("racer000", "RACER000", "racer001"))
+    assert [row.psn_id for row in standings.rows] == ["racer000", "racer001"]
+    assert unquote(harness.gt.requests[0].path).endswith("/racer000,racer001")
+
+
+async def test_a_roster_bigger_than_the_quota_left_is_refused_up_front(harness: Harness) -> None:
+    psn_ids = add_roster_series(harness, 40)
+    harness.bot.api.budget.quota.remaining = 2
+    harness.gt.reset_counts()
+    with pytest.raises(FriendlyError, match="need 3 GT Grid Stats requests and only 2 are left"):
+        await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
+    assert harness.gt.count() == 0

@@ -1,0 +1,89 @@
+"""The standings PNG: a valid image whose size follows the roster, with the table and the chart drawn."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from PIL import Image
+
+from bot.gtgridstats.models import SeriesDriver, SeriesRound
+from bot.services.standings import Standings, rank
+from bot.ui.standings_image import image_size, standings_png
+
+AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+# Layout, as the module documents it: title 124 + header 46 + 52 per driver (+ 28 + chart 500) + footer 52.
+TABLE_FIXED = 124 + 46 + 52
+CHART = 28 + 500
+
+
+def standings(count: int, rounds: int) -> Standings:
+    results = [
+        SeriesDriver(
+            psn=f"driver_{number:03d}",
+            season_rank=number + 1,
+            total_points=1_000 - 7 * number,
+            rounds=[
+                SeriesRound(no=no, points=(number * 13 + no * 17) % 150, is_counted=no != 2)
+                for no in range(1, rounds + 1)
+            ],
+        )
+        for number in range(count)
+    ]
+    return Standings(1564, "Nations Cup", rank(results, {}), (), AS_OF)
+
+
+def open_png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()  # decodes every row: a truncated or corrupt file fails here
+    return image
+
+
+def test_a_valid_png_of_the_expected_size() -> None:
+    image = open_png(standings_png(standings(12, 6), title="Sunday Cup · Nations Cup"))
+    assert image.format == "PNG"
+    assert image.mode == "RGB"
+    assert image.size == (1000, TABLE_FIXED + 12 * 52 + CHART)
+    assert image.size == image_size(12, 6)
+
+
+def test_no_rounds_means_no_chart() -> None:
+    image = open_png(standings_png(standings(3, 0), title="Empty season"))
+    assert image.size == (1000, TABLE_FIXED + 3 * 52)
+
+
+def test_a_full_roster_of_200_still_renders_at_phone_width() -> None:
+    image = open_png(standings_png(standings(200, 12), title="Big league", movement=True))
+    assert image.size == (1000, TABLE_FIXED + 200 * 52 + CHART)
+
+
+def test_the_leader_row_is_highlighted_and_rows_are_striped() -> None:
+    image = open_png(standings_png(standings(4, 3), title="Stripes"))
+    first_row_y = 124 + 46 + 26
+    leader = image.getpixel((8, first_row_y))
+    second = image.getpixel((8, first_row_y + 52))
+    third = image.getpixel((8, first_row_y + 104))
+    assert leader == (52, 24, 30)
+    assert second == (30, 33, 40)
+    assert third == (22, 24, 29)
+
+
+def test_the_chart_draws_each_leading_driver_in_its_colour() -> None:
+    image = open_png(standings_png(standings(5, 6), title="Chart"))
+    chart_top = 124 + 46 + 5 * 52 + 28
+    chart = image.crop((0, chart_top, 1000, chart_top + 500))
+    colours = {colour for _, colour in chart.getcolors(maxcolors=1_000_000) or []}
+    for expected in ((228, 0, 43), (34, 184, 207), (250, 176, 5), (64, 192, 87), (151, 117, 250)):
+        assert expected in colours
+
+
+def test_movement_markers_are_drawn_when_asked() -> None:
+    moved = standings(3, 2).with_previous({"driver_000": 3, "driver_001": 1, "driver_002": 2})
+    with_markers = open_png(standings_png(moved, title="Moves", movement=True))
+    without = open_png(standings_png(moved, title="Moves", movement=False))
+    assert with_markers.size == without.size
+    row_y = 124 + 46 + 26
+    marker_column = with_markers.crop((120, row_y - 20, 198, row_y + 20))
+    colours = {colour for _, colour in marker_column.getcolors(maxcolors=100_000) or []}
+    assert (64, 192, 87) in colours  # the leader gained two places: a green ▲
