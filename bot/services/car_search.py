@@ -1,0 +1,257 @@
+"""An in-memory, typo-tolerant search over names and codes, fast enough for every autocomplete keystroke.
+
+A full fuzzy scan of 50,000 names costs tens of milliseconds, so matching happens on words instead:
+
+* Names are normalized (case-folded, accents stripped) and split into words; a word shorter than four
+  characters is also joined with its neighbour, so "RX-7", "GT-R" and "Gr.3" are found as "rx7", "gtr", "gr3".
+* Every distinct word has a bitmask of the entries that contain it (bit i = entry i, entries in name order).
+* Each query word is matched against the vocabulary (a few hundred to a few thousand words): exactly, as a
+  prefix (the word being typed), or fuzzily with rapidfuzz (typos). That gives, per query word, a few match
+  levels, each a bitmask; levels are exclusive, so every entry sits in exactly one level per query word.
+* Entries are then taken best-first over combinations of levels (the sum of level scores), so only as many
+  bitmask ANDs are made as needed to find the best `limit` entries. Ties are broken with rapidfuzz's WRatio
+  over the whole name, then by name.
+
+Codes (ids, car codes, GT7 codes) are matched separately, exactly or by prefix, and rank first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Generic, TypeVar
+
+from rapidfuzz import fuzz, process
+
+K = TypeVar("K", bound=Hashable)
+
+_WORD = re.compile(r"[^\W_]+")
+
+MAX_QUERY_WORDS = 6
+MAX_QUERY_LENGTH = 100
+# A short word is also indexed joined to its neighbour ("gt" + "r" -> "gtr").
+JOIN_SHORTER_THAN = 4
+# Caps that keep a vague query (one letter) as cheap as a precise one.
+MAX_PREFIX_WORDS = 200
+MAX_FUZZY_WORDS = 40
+MAX_COMBINATIONS = 128
+
+EXACT, PREFIX, CLOSE, FUZZY, MISSING = 100.0, 90.0, 75.0, 60.0, 0.0
+CODE_EXACT, CODE_PREFIX = 100.0, 95.0
+
+
+def normalize(text: str) -> str:
+    """Case- and accent-insensitive form: "Citroën" and "CITROEN" both become "citroen"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+def _indexed_words(text: str) -> set[str]:
+    parts = words(text)
+    joined = {
+        left + right
+        for left, right in pairwise(parts)
+        if len(left) < JOIN_SHORTER_THAN or len(right) < JOIN_SHORTER_THAN
+    }
+    return set(parts) | joined
+
+
+def _bitmask(positions: Iterable[int], size: int) -> int:
+    buffer = bytearray((size + 7) // 8)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def _positions(mask: int, count: int) -> Iterator[int]:
+    """The lowest `count` set bits of `mask`, lowest first."""
+    while mask and count > 0:
+        lowest = mask & -mask
+        yield lowest.bit_length() - 1
+        mask ^= lowest
+        count -= 1
+
+
+@dataclass(frozen=True)
+class SearchEntry(Generic[K]):
+    key: K
+    name: str
+    aliases: tuple[str, ...] = ()
+    # Exact identifiers in priority order (for a car: id, car code, GT7 code).
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit(Generic[K]):
+    score: float
+    key: K = field(compare=False)
+    complete: bool = field(default=True, compare=False)  # every word of the query matched something
+    exact: bool = field(default=False, compare=False)  # the query is one of the entry's codes
+
+
+@dataclass(frozen=True)
+class _Level:
+    score: float
+    mask: int
+
+
+class SearchIndex(Generic[K]):
+    """Immutable; build a new one when the entries change (cheap for a real catalog)."""
+
+    def __init__(self, entries: Iterable[SearchEntry[K]]) -> None:
+        ordered = sorted(entries, key=lambda entry: (normalize(entry.name), str(entry.key)))
+        self._entries: list[SearchEntry[K]] = ordered
+        self._by_key = {entry.key: entry for entry in ordered}
+        self._names = [normalize(entry.name) for entry in ordered]
+        size = len(ordered)
+        self._all = (1 << size) - 1
+
+        postings: dict[str, list[int]] = {}
+        plain_words: set[str] = set()
+        codes: dict[str, list[tuple[int, int]]] = {}  # code -> [(priority, position)]
+        for position, entry in enumerate(ordered):
+            found: set[str] = set()
+            for text in (entry.name, *entry.aliases):
+                found |= _indexed_words(text)
+                plain_words.update(words(text))
+            for word in found:
+                postings.setdefault(word, []).append(position)
+            for priority, code in enumerate(entry.codes):
+                codes.setdefault(code.casefold(), []).append((priority, position))
+
+        self._masks = {word: _bitmask(positions, size) for word, positions in postings.items()}
+        self._vocabulary = sorted(postings)
+        # Typos are looked for among real words only: joined words and numbers match exactly or by prefix.
+        self._fuzzy_vocabulary = sorted(word for word in plain_words if len(word) >= 3 and not word.isdigit())
+        self._codes = {code: sorted(hits) for code, hits in codes.items()}
+        self._code_list = sorted(codes)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, key: K) -> SearchEntry[K] | None:
+        return self._by_key.get(key)
+
+    # --- searching ---------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 25) -> list[Hit[K]]:
+        """The best `limit` entries for `query`, best first; an empty query lists entries by name."""
+        text = query.strip()[:MAX_QUERY_LENGTH]
+        query_words = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
+        if not query_words:
+            return [Hit(0.0, entry.key, complete=False) for entry in self._entries[:limit]]
+        hits = self._code_hits(text.casefold(), limit) if len(query_words) == 1 else []
+        seen = {hit.key for hit in hits}
+        for hit in self._word_hits(normalize(text), query_words, limit):
+            if len(hits) >= limit:
+                break
+            if hit.key not in seen:
+                hits.append(hit)
+                seen.add(hit.key)
+        return hits
+
+    def best(self, query: str) -> Hit[K] | None:
+        hits = self.search(query, limit=1)
+        return hits[0] if hits else None
+
+    def _code_hits(self, code: str, limit: int) -> list[Hit[K]]:
+        exact = self._codes.get(code, [])
+        hits = [Hit(CODE_EXACT, self._entries[position].key, exact=True) for _, position in exact]
+        if len(code) < 2:
+            return hits[:limit]
+        start = bisect_left(self._code_list, code)
+        prefixed: list[tuple[int, str, int]] = []
+        for candidate in self._code_list[start : start + limit * 4]:
+            if not candidate.startswith(code):
+                break
+            if candidate != code:
+                prefixed.extend(
+                    (len(candidate), candidate, position) for _, position in self._codes[candidate]
+                )
+        prefixed.sort()
+        hits += [Hit(CODE_PREFIX, self._entries[position].key) for _, _, position in prefixed]
+        return hits[:limit]
+
+    def _levels(self, word: str) -> list[_Level]:
+        exact = self._masks.get(word, 0)
+        prefix = 0
+        start = bisect_left(self._vocabulary, word)
+        for candidate in self._vocabulary[start : start + MAX_PREFIX_WORDS]:
+            if not candidate.startswith(word):
+                break
+            prefix |= self._masks[candidate]
+        close = loose = 0
+        if len(word) >= 3 and not word.isdigit():
+            cutoff = 80 if len(word) <= 4 else 75
+            for candidate, score, _ in process.extract(
+                word,
+                self._fuzzy_vocabulary,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=cutoff,
+                limit=MAX_FUZZY_WORDS,
+            ):
+                if score >= 88:
+                    close |= self._masks[candidate]
+                else:
+                    loose |= self._masks[candidate]
+        levels: list[_Level] = []
+        taken = 0
+        for score, mask in ((EXACT, exact), (PREFIX, prefix), (CLOSE, close), (FUZZY, loose)):
+            mask &= ~taken
+            if mask:
+                levels.append(_Level(score, mask))
+                taken |= mask
+        levels.append(_Level(MISSING, self._all & ~taken))
+        return levels
+
+    def _word_hits(self, text: str, query_words: Sequence[str], limit: int) -> list[Hit[K]]:
+        levels = [self._levels(word) for word in query_words]
+        count = len(levels)
+        max_missing = count // 2  # one word in two may be a typo too far, or a word the name lacks
+
+        def total(combination: tuple[int, ...]) -> float:
+            return sum(levels[i][choice].score for i, choice in enumerate(combination))
+
+        start = (0,) * count
+        frontier: list[tuple[float, tuple[int, ...]]] = [(-total(start), start)]
+        visited = {start}
+        found: list[tuple[float, int, bool]] = []  # (score, position, complete)
+        taken = 0
+        popped = 0
+        wanted = limit * 2  # some spare entries, so WRatio can order ties
+        while frontier and popped < MAX_COMBINATIONS and len(found) < wanted:
+            negative, combination = heapq.heappop(frontier)
+            popped += 1
+            missing = sum(1 for i, choice in enumerate(combination) if levels[i][choice].score == MISSING)
+            if missing <= max_missing and -negative > MISSING:
+                mask = self._all & ~taken
+                for i, choice in enumerate(combination):
+                    mask &= levels[i][choice].mask
+                    if not mask:
+                        break
+                for position in _positions(mask, wanted - len(found)):
+                    found.append((-negative / count, position, missing == 0))
+                    taken |= 1 << position
+            for i in range(count):
+                if combination[i] + 1 < len(levels[i]):
+                    successor = (*combination[:i], combination[i] + 1, *combination[i + 1 :])
+                    if successor not in visited:
+                        visited.add(successor)
+                        heapq.heappush(frontier, (-total(successor), successor))
+        ranked = sorted(
+            found,
+            key=lambda item: (-item[0], -fuzz.WRatio(text, self._names[item[1]], processor=None), item[1]),
+        )
+        return [
+            Hit(score, self._entries[position].key, complete=complete) for score, position, complete in ranked
+        ]
