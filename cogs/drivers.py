@@ -374,7 +374,6 @@ class Drivers(commands.Cog):
                 return
         await interaction.response.defer(thinking=True)
         reply = DeferredReply(self.bot, interaction)
-        await reply.progress(f"Looking up `{psn}` on GT Grid Stats…")
         result = await service.get_driver(psn, refresh=refresh, progress=reply.progress)
         change = await service.change_since_week(result.snapshot)
         await reply.finish(embed=profile_embed(result, change, member_id=member_id))
@@ -436,7 +435,6 @@ class Drivers(commands.Cog):
         if len(await service.fresh_snapshots(psn_ids)) < len(psn_ids):
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
-            await reply.progress(f"Looking up {len(psn_ids)} drivers on GT Grid Stats…")
         lookup = await service.get_drivers(
             psn_ids, sync_missing=True, progress=reply.progress if reply else None
         )
