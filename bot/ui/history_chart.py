@@ -107,11 +107,12 @@ def render_dr_history(points: Sequence[tuple[datetime, int]], *, title: str) -> 
         tick += step
 
     tick_count = 5
+    label_format = "%d %b" if end - start >= timedelta(days=3) else "%d %b %H:%M"
     for index in range(tick_count + 1):
         moment = start + (end - start) * index / tick_count
         x = x_of(moment)
         draw.line((x, plot_bottom, x, plot_bottom + 4), fill=_TEXT)
-        draw.text((x, plot_bottom + 8), moment.strftime("%d %b %H:%M"), fill=_TEXT, font=small, anchor="ma")
+        draw.text((x, plot_bottom + 8), moment.strftime(label_format), fill=_TEXT, font=small, anchor="ma")
 
     draw.rectangle((plot_left, plot_top, plot_right, plot_bottom), outline=_TEXT, width=1)
     coordinates = [(x_of(moment), y_of(value)) for moment, value in series]
