@@ -205,35 +205,52 @@ class LeagueSchedule:
 
     # --- posting -----------------------------------------------------------------------------------
 
-    async def post(self, league: League, now: datetime, *, scheduled: bool = False) -> Standings:
-        """Post the standings to the league's channel now, marking moves since the previous post."""
+    async def post(self, league: League, now: datetime) -> Standings:
+        """Post the standings to the league's channel now (`/league post`); the schedule stays as it is."""
+        async with self._lock(league.id):
+            return await self._post(league, now, scheduled=False)
+
+    def _lock(self, league_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(league_id, asyncio.Lock())
+
+    async def _post(self, league: League, now: datetime, *, scheduled: bool) -> Standings:
+        """Marks moves since the previous post, and stores this post's positions for the next one."""
         if self.poster is None:
             raise RuntimeError("no standings poster is attached (is the league cog loaded?)")
-        async with self._locks.setdefault(league.id, asyncio.Lock()):
-            standings = await self.league_standings(league)
-            standings = standings.with_previous(await self.leagues.previous_positions(league.id))
-            await self.poster(league, standings)
-            next_at = None
-            if scheduled and league.schedule is not None:
-                after = max(now, league.next_post_at) if league.next_post_at else now
-                next_at = next_occurrence(league.schedule, after)
-            await self.leagues.record_post(league, standings.positions(), now, next_at)
+        standings = await self.league_standings(league)
+        standings = standings.with_previous(await self.leagues.previous_positions(league.id))
+        await self.poster(league, standings)
+        next_at = None
+        if scheduled and league.schedule is not None:
+            after = max(now, league.next_post_at) if league.next_post_at else now
+            next_at = next_occurrence(league.schedule, after)
+        await self.leagues.record_post(league, standings.positions(), now, next_at)
         return standings
 
     async def run_due(self, now: datetime) -> list[RunOutcome]:
         """Post every league whose scheduled time has come; each league's failure stays its own."""
         outcomes = []
         for league in await self.leagues.due(now):
-            outcomes.append(await self._run_one(league, now))
-            log.info("scheduled post of league %d: %s", league.id, outcomes[-1].status)
+            outcome = await self._run_one(league.id, now)
+            if outcome is not None:
+                log.info("scheduled post of league %d: %s", league.id, outcome.status)
+                outcomes.append(outcome)
         return outcomes
 
-    async def _run_one(self, league: League, now: datetime) -> RunOutcome:
+    async def _run_one(self, league_id: int, now: datetime) -> RunOutcome | None:
+        async with self._lock(league_id):
+            # Read again under the lock: a run that finished meanwhile has moved the post on.
+            league = await self.leagues.get(league_id)
+            if league is None or league.next_post_at is None or league.next_post_at > now:
+                return None
+            return await self._attempt(league, now)
+
+    async def _attempt(self, league: League, now: datetime) -> RunOutcome:
         def outcome(status: RunStatus, detail: str = "") -> RunOutcome:
             return RunOutcome(league.id, league.guild_id, league.name, status, detail)
 
         try:
-            await self.post(league, now, scheduled=True)
+            await self._post(league, now, scheduled=True)
             return outcome(RunStatus.POSTED)
         except ChannelUnavailableError as error:
             reason = (

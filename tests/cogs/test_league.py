@@ -1,0 +1,463 @@
+"""/league through real discord.py interactions: organiser-only set-up, rosters, posts, weekly schedules."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import discord
+import pytest
+from PIL import Image
+
+from bot.storage.links import Link
+from tests.conftest import Harness
+from tests.standins.discord_api import InteractionRecord, SentMessage
+from tests.standins.interactions import FakeChannel, FakeUser
+
+SERIES = 6161
+# The ManualClock starts on Saturday 2026-11-28 12:00 UTC; London is on GMT then.
+FIRST_MONDAY = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+MANAGE_SERVER = "You need the Manage Server permission to do that."
+
+
+@dataclass
+class ReadOnlyChannel(FakeChannel):
+    """A channel where Discord reports the bot may read but not attach files or embed links."""
+
+    def payload(self) -> dict[str, Any]:
+        payload = super().payload()
+        payload["permissions"] = str(discord.Permissions(view_channel=True, send_messages=True).value)
+        return payload
+
+
+def add_series(harness: Harness, points: dict[str, list[tuple[int, int, bool]]] | None = None) -> None:
+    rows = points or {
+        "alpha_one": [(1, 50, True), (2, 10, False), (3, 40, True)],  # 90
+        "beta_two": [(1, 60, True), (2, 30, True), (3, 5, False)],  # 90
+        "gamma_3": [(1, 20, True), (2, 20, True), (3, 20, True)],  # 60
+    }
+    harness.gt.dataset.add_series(
+        SERIES, "Nations Cup", {psn: (rank, rounds) for rank, (psn, rounds) in enumerate(rows.items(), 1)}
+    )
+
+
+@pytest.fixture
+def organiser(harness: Harness) -> FakeUser:
+    return harness.member("org", manager=True)
+
+
+@pytest.fixture
+def channel(harness: Harness) -> FakeChannel:
+    return FakeChannel(harness.guild)
+
+
+async def new_league(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, drivers: str = "alpha_one beta_two gamma_3"
+) -> None:
+    add_series(harness)
+    setup = await harness.slash(
+        "league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel
+    )
+    assert setup.reply.content is not None
+    assert setup.reply.content.startswith("Created **Sunday Cup**")
+    if drivers:
+        await harness.slash("league add", user=organiser, drivers=drivers)
+
+
+async def start_loop(harness: Harness) -> None:
+    """What the gateway's READY does: the league cog starts the schedule loop (once)."""
+    cog = harness.bot.get_cog("Leagues")
+    assert cog is not None
+    await cog.on_ready()  # type: ignore[attr-defined]
+
+
+def texts(record: InteractionRecord) -> list[str]:
+    return [message.content or "" for message in record.messages]
+
+
+# --- permissions -------------------------------------------------------------------------------------
+
+
+async def test_the_group_is_hidden_from_and_refused_to_non_managers(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    group = harness.bot.tree.get_command("league")
+    assert isinstance(group, discord.app_commands.Group)
+    assert group.default_permissions is not None
+    assert group.default_permissions.manage_guild
+    assert group.guild_only
+    await new_league(harness, organiser, channel)
+    member = harness.member("bob")
+    attempts: list[tuple[str, dict[str, Any]]] = [
+        ("league setup", {"name": "Mine", "series": SERIES, "channel": channel}),
+        ("league add", {"drivers": "delta_4"}),
+        ("league remove", {"drivers": "alpha_one"}),
+        ("league roster", {}),
+        ("league post", {}),
+        ("league schedule", {"weekday": "Monday", "time": "20:00", "timezone": "UTC"}),
+        ("league export", {}),
+        ("league delete", {}),
+    ]
+    harness.gt.reset_counts()
+    for command, options in attempts:
+        record = await harness.slash(command, user=member, **options)
+        assert record.reply.content == MANAGE_SERVER, command
+        assert record.reply.ephemeral
+    assert await harness.autocomplete("league roster", "league", user=member, league="") == []
+    leagues = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert [(league.name, league.schedule) for league in leagues] == [("Sunday Cup", None)]
+    assert await harness.bot.leagues.roster(leagues[0].id) == ["alpha_one", "beta_two", "gamma_3"]
+    assert harness.discord.messages_in(channel.id) == []
+    assert harness.gt.count() == 0
+
+
+# --- setup and roster --------------------------------------------------------------------------------
+
+
+async def test_setup_add_remove_and_roster(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel, drivers="")
+    linked = harness.member("linked")
+    await harness.bot.links.set(
+        Link(harness.guild.id, linked.id, "delta_4", None, datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    added = await harness.slash("league add", user=organiser, drivers=f"alpha_one, beta_two {linked.mention}")
+    assert added.reply.ephemeral
+    assert added.reply.content == (
+        "Added 3 to **Sunday Cup**: alpha\\_one, beta\\_two, delta\\_4.\nThe roster has 3 drivers."
+    )
+    again = await harness.slash("league add", user=organiser, drivers="ALPHA_ONE gamma_3")
+    assert again.reply.content == (
+        "Added 1 to **Sunday Cup**: gamma\\_3.\n"
+        "Already in the roster: ALPHA\\_ONE.\n"
+        "The roster has 4 drivers."
+    )
+    removed = await harness.slash("league remove", user=organiser, drivers="beta_two ghost_one")
+    assert removed.reply.content == (
+        "Removed 1 from **Sunday Cup**: beta\\_two.\n"
+        "Not in the roster: ghost\\_one.\n"
+        "The roster has 3 drivers."
+    )
+    nothing = await harness.slash("league remove", user=organiser, drivers="ghost_one")
+    assert nothing.reply.content == "None of those drivers are in the **Sunday Cup** roster."
+    roster = await harness.slash("league roster", user=organiser)
+    assert roster.reply.ephemeral
+    description = roster.reply.embed["description"]
+    assert f"Series {SERIES} · posts in <#{channel.id}> · 3 drivers" in description
+    assert "Weekly post: off." in description
+    assert f"delta\\_4 · <@{linked.id}>" in description
+    assert "alpha\\_one" in description
+    assert "beta\\_two" not in description
+
+
+async def test_setup_again_changes_series_and_channel(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    other = FakeChannel(harness.guild)
+    record = await harness.slash("league setup", user=organiser, name="sunday cup", series=42, channel=other)
+    assert record.reply.content == f"Updated **Sunday Cup**: series 42, posting in <#{other.id}>."
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert (league.series_id, league.channel_id) == (42, other.id)
+    assert len(await harness.bot.leagues.roster(league.id)) == 3
+
+
+async def test_setup_refuses_a_channel_the_bot_cannot_post_in(harness: Harness, organiser: FakeUser) -> None:
+    record = await harness.slash(
+        "league setup", user=organiser, name="Cup", series=SERIES, channel=ReadOnlyChannel(harness.guild)
+    )
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert "I need the Embed Links, Attach Files permission there. Nothing was saved." in record.reply.content
+    assert await harness.bot.leagues.for_guild(harness.guild.id) == []
+
+
+async def test_setup_refuses_bad_series_ids_and_names(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    zero = await harness.slash("league setup", user=organiser, name="Cup", series=0, channel=channel)
+    assert zero.reply.content == "The series id must be a positive whole number."
+    blank = await harness.slash("league setup", user=organiser, name="   ", series=SERIES, channel=channel)
+    assert blank.reply.content == "A league name needs 1–50 characters."
+    assert await harness.bot.leagues.for_guild(harness.guild.id) == []
+
+
+async def test_the_league_option_is_needed_only_when_there_are_several(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    none_yet = await harness.slash("league roster", user=organiser)
+    assert none_yet.reply.content == "This server has no league yet: create one with `/league setup`."
+    await new_league(harness, organiser, channel)
+    await harness.slash("league setup", user=organiser, name="Monday Sprint", series=SERIES, channel=channel)
+    ambiguous = await harness.slash("league add", user=organiser, drivers="delta_4")
+    assert ambiguous.reply.content == (
+        "This server runs 2 leagues (Monday Sprint, Sunday Cup): please choose one with the `league` option."
+    )
+    choices = await harness.autocomplete("league add", "league", user=organiser, league="spr")
+    assert choices == [{"name": "Monday Sprint", "value": "Monday Sprint"}]
+    chosen = await harness.slash("league add", user=organiser, league="Monday Sprint", drivers="delta_4")
+    assert chosen.reply.content is not None
+    assert chosen.reply.content.startswith("Added 1 to **Monday Sprint**")
+    # Another guild's leagues are neither suggested nor reachable.
+    stranger = harness.member("boss", manager=True, guild=type(harness.guild)())
+    assert await harness.autocomplete("league add", "league", user=stranger, league="") == []
+    elsewhere = await harness.slash("league roster", user=stranger, league="Sunday Cup")
+    assert elsewhere.reply.content is not None
+    assert elsewhere.reply.content.startswith("There is no league called `Sunday Cup` here.")
+
+
+async def test_a_roster_over_200_is_refused_and_nothing_is_added(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel, drivers="")
+    await harness.slash("league add", user=organiser, drivers=" ".join(f"drv{n:03d}" for n in range(150)))
+    record = await harness.slash(
+        "league add", user=organiser, drivers=" ".join(f"new{n:03d}" for n in range(60))
+    )
+    assert record.reply.content == (
+        "A roster holds at most 200 drivers: **Sunday Cup** has 150 and 60 would be new. Nothing was added."
+    )
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert len(await harness.bot.leagues.roster(league.id)) == 150
+
+
+# --- posting -----------------------------------------------------------------------------------------
+
+
+async def test_post_now_puts_embed_and_png_in_the_channel(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    record = await harness.slash("league post", user=organiser)
+    assert record.deferred
+    assert record.reply.ephemeral
+    assert record.reply.content == f"Posted the **Sunday Cup** standings (3 drivers) in <#{channel.id}>."
+    (post,) = harness.discord.messages_in(channel.id)
+    assert post.embeds[0]["title"] == "Sunday Cup — Nations Cup · series 6161"
+    assert "~~10~~" in post.embeds[0]["description"]
+    image = Image.open(io.BytesIO(post.attachments[0].data))
+    assert image.format == "PNG"
+
+
+async def test_an_empty_roster_or_a_forbidden_channel_get_clear_messages(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel, drivers="")
+    empty = await harness.slash("league post", user=organiser)
+    assert empty.reply.content == "The **Sunday Cup** roster is empty: add drivers with `/league add`."
+    await harness.slash("league add", user=organiser, drivers="alpha_one")
+    harness.discord.forbidden_channels.add(channel.id)
+    forbidden = await harness.slash("league post", user=organiser)
+    assert forbidden.reply.content is not None
+    assert forbidden.reply.content.startswith(f"I could not post in <#{channel.id}>")
+    assert harness.discord.messages_in(channel.id) == []
+
+
+async def test_export_is_a_csv_of_the_same_standings(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    alpha = harness.member("alpha")
+    await harness.bot.links.set(
+        Link(harness.guild.id, alpha.id, "alpha_one", None, datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    record = await harness.slash("league export", user=organiser)
+    assert record.deferred
+    assert record.reply.ephemeral
+    (attachment,) = record.reply.attachments
+    assert attachment.filename == "sunday-cup-series-6161.csv"
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    parsed = [
+        (
+            int(row["position"]),
+            row["tied"],
+            row["psn_id"],
+            row["member_id"],
+            int(row["total_points"]),
+            row["gap_to_leader"],
+            row["gap_to_ahead"],
+            [row["R1"], row["R2"], row["R3"]],
+            row["dropped_rounds"],
+        )
+        for row in rows
+    ]
+    assert parsed == [
+        (1, "yes", "alpha_one", str(alpha.id), 90, "0", "", ["50", "10", "40"], "2"),
+        (1, "yes", "beta_two", "", 90, "0", "0", ["60", "30", "5"], "3"),
+        (3, "no", "gamma_3", "", 60, "30", "30", ["20", "20", "20"], ""),
+    ]
+    # The same standings the service computes.
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    standings = await harness.bot.league_schedule.league_standings(league)
+    assert [(row.position, row.psn_id, row.total_points) for row in standings.rows] == [
+        (position, psn, total) for position, _, psn, _, total, *_ in parsed
+    ]
+
+
+# --- schedule ----------------------------------------------------------------------------------------
+
+
+async def test_schedule_input_is_checked_and_nothing_half_saved(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    cases = [
+        ({"weekday": "Funday", "time": "20:00", "timezone": "UTC"}, "`Funday` is not a weekday."),
+        ({"weekday": "Monday", "time": "25:00", "timezone": "UTC"}, "`25:00` is not a time."),
+        (
+            {"weekday": "Monday", "time": "20:00", "timezone": "Mars/Olympus"},
+            "`Mars/Olympus` is not a time zone",
+        ),
+        ({"weekday": "Monday"}, "Please give the `time` of the weekly post"),
+        ({"weekday": "Monday", "time": "20:00"}, "Please give the `timezone` of the weekly post"),
+    ]
+    for options, expected in cases:
+        record = await harness.slash("league schedule", user=organiser, **options)
+        assert record.reply.ephemeral
+        assert record.reply.content is not None
+        assert record.reply.content.startswith(expected), record.reply.content
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.schedule is None
+    assert league.next_post_at is None
+
+
+async def test_schedule_says_when_and_off_stops_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    record = await harness.slash(
+        "league schedule", user=organiser, weekday="mon", time="8pm", timezone="europe/london"
+    )
+    stamp = int(FIRST_MONDAY.timestamp())
+    assert record.reply.content == (
+        f"**Sunday Cup** standings will be posted in <#{channel.id}> every Monday at 20:00 (Europe/London). "
+        f"Next post: <t:{stamp}:F> (<t:{stamp}:R>)."
+    )
+    # The time zone is kept when only the day or time changes.
+    changed = await harness.slash("league schedule", user=organiser, weekday="Tuesday", time="19:30")
+    assert changed.reply.content is not None
+    assert "every Tuesday at 19:30 (Europe/London)" in changed.reply.content
+    off = await harness.slash("league schedule", user=organiser, weekday="off")
+    assert off.reply.content == (
+        "Weekly posts of **Sunday Cup** are off (it was every Tuesday at 19:30 (Europe/London))."
+    )
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.schedule is None
+    assert await harness.bot.leagues.next_post_time() is None
+
+
+async def test_schedule_autocompletes_weekdays_and_time_zones(harness: Harness, organiser: FakeUser) -> None:
+    days = await harness.autocomplete("league schedule", "weekday", user=organiser, weekday="t")
+    assert [choice["value"] for choice in days] == ["Tuesday", "Thursday"]
+    zones = await harness.autocomplete("league schedule", "timezone", user=organiser, timezone="new_y")
+    assert zones[0] == {"name": "America/New_York", "value": "America/New_York"}
+    common = await harness.autocomplete("league schedule", "timezone", user=organiser, timezone="")
+    assert {"name": "Europe/London", "value": "Europe/London"} in common
+    assert len(common) <= 25
+
+
+async def test_the_scheduled_post_fires_on_time_and_marks_moves(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    await harness.slash(
+        "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
+    )
+    harness.clock.set(FIRST_MONDAY - timedelta(minutes=5))
+    await start_loop(harness)
+    await start_loop(harness)  # a second READY (a reconnect) does not start a second loop
+
+    def posts() -> list[SentMessage]:
+        return harness.discord.messages_in(channel.id)
+
+    await harness.clock.run_until(harness.discord.wait_for(lambda: len(posts()) == 1))
+    assert harness.clock.now() == FIRST_MONDAY
+    first = posts()[0].embeds[0]["description"]
+    assert "▲" not in first
+    assert "▼" not in first
+
+    # gamma_3 wins big in round 4 and overtakes both.
+    add_series(
+        harness,
+        {
+            "alpha_one": [(1, 50, True), (2, 10, False), (3, 40, True), (4, 5, True)],
+            "beta_two": [(1, 60, True), (2, 30, True), (3, 5, False), (4, 1, True)],
+            "gamma_3": [(1, 20, True), (2, 20, True), (3, 20, True), (4, 90, True)],
+        },
+    )
+    await harness.clock.run_until(harness.discord.wait_for(lambda: len(posts()) == 2), limit=8 * 86_400)
+    assert harness.clock.now() == FIRST_MONDAY + timedelta(days=7)
+    lines = [line for line in posts()[1].embeds[0]["description"].split("\n") if line.startswith("`")]
+    assert lines[0].startswith("`1` ▲2 **gamma\\_3** · **150** pts")
+    assert lines[1].startswith("`2` ▼1 **alpha\\_one**")
+    assert lines[2].startswith("`3` ▼2 **beta\\_two**")  # it shared first place before
+    assert "▲▼ places since the last post" in posts()[1].embeds[0]["description"]
+
+
+async def test_the_schedule_survives_a_restart_and_a_missed_post_is_made_once(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    await harness.slash(
+        "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
+    )
+    await harness.restart()
+    # The bot was offline for three scheduled Mondays.
+    harness.clock.set(FIRST_MONDAY + timedelta(days=14, hours=5))
+    await start_loop(harness)
+    await harness.discord.wait_for(lambda: len(harness.discord.messages_in(channel.id)) == 1)
+    # Waits for the loop's run to finish (it holds the league's lock), then finds nothing left to do.
+    assert await harness.bot.league_schedule.run_due(harness.clock.now()) == []
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.last_posted_at == FIRST_MONDAY + timedelta(days=14, hours=5)
+    assert league.next_post_at == FIRST_MONDAY + timedelta(days=21)
+    assert len(harness.discord.messages_in(channel.id)) == 1
+
+
+async def test_a_lost_channel_pauses_the_schedule_and_is_reported_once(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    await harness.slash(
+        "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
+    )
+    harness.discord.forbidden_channels.add(channel.id)
+    harness.clock.set(FIRST_MONDAY)
+    await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    # Not retried in a loop: a week later nothing is due.
+    assert await harness.bot.league_schedule.run_due(FIRST_MONDAY + timedelta(days=7)) == []
+
+    first = await harness.slash("league roster", user=organiser)
+    warnings = [text for text in texts(first) if text.startswith("⚠️")]
+    assert len(warnings) == 1
+    assert f"I could not post the **Sunday Cup** standings in <#{channel.id}>" in warnings[0]
+    assert "weekly post is paused" in warnings[0]
+    assert all(message.ephemeral for message in first.messages)
+    assert "Weekly post: **paused**" in first.reply.embed["description"]
+
+    second = await harness.slash("league roster", user=organiser)
+    assert not [text for text in texts(second) if text.startswith("⚠️")]
+
+    # Fixed: scheduling again resumes.
+    harness.discord.forbidden_channels.discard(channel.id)
+    await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00")
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert not league.paused
+    assert league.next_post_at == FIRST_MONDAY + timedelta(days=7)
+
+
+async def test_delete_removes_the_league_and_its_schedule(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
+    record = await harness.slash("league delete", user=organiser, league="Sunday Cup")
+    assert record.reply.content == (
+        "Deleted **Sunday Cup** with its roster of 3 drivers, its weekly post and its post history."
+    )
+    assert await harness.bot.leagues.for_guild(harness.guild.id) == []
+    assert await harness.bot.leagues.next_post_time() is None
