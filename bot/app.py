@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
 from bot.services.league_schedule import LeagueSchedule
 from bot.services.standings import StandingsService
@@ -24,7 +25,7 @@ from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league")
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,12 @@ class GridBot(commands.Bot):
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
         self.league_schedule = LeagueSchedule(self.leagues, self.standings, self.links, self.clock)
+        self.catalog = CatalogService(
+            api=self.api,
+            database=self.database,
+            clock=self.clock,
+            max_age=timedelta(hours=self.settings.catalog_max_age_hours),
+        )
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions
 
@@ -105,8 +112,8 @@ class GridBot(commands.Bot):
             log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
 
     async def catalog_updated_at(self) -> datetime | None:
-        """When the local car catalog was last filled; the catalog extension provides it."""
-        return None
+        """When the local car catalog was last filled completely (None while it never was)."""
+        return await self.catalog.updated_at()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         deleted = await self.database.purge_guild(guild.id)

@@ -1,0 +1,160 @@
+"""/car, /cars, /manufacturers and /regions: the GT7 car catalog, answered from the local copy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import GridBot
+from bot.services.catalog import BeforeFetch, Choice
+from bot.ui.catalog import (
+    car_embed,
+    guess_notice,
+    manufacturer_cars_pages,
+    manufacturer_list_pages,
+    region_pages,
+)
+from bot.ui.locales import region_for_discord_locale
+from bot.ui.paginator import Paginator
+
+log = logging.getLogger(__name__)
+
+LOCALE_HELP = "Region code for names, such as jp (see /regions); default: your Discord language"
+
+
+def _choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
+
+
+def _defer_before_fetch(interaction: discord.Interaction[GridBot]) -> BeforeFetch:
+    """Defer once, right before the first upstream call; stored answers are sent without deferring."""
+
+    async def defer() -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer(thinking=True)
+
+    return defer
+
+
+class Catalog(commands.Cog):
+    def __init__(self, bot: GridBot) -> None:
+        self.bot = bot
+        self._refresher: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        await self.bot.catalog.load()
+
+    async def cog_unload(self) -> None:
+        if self._refresher is not None:
+            # Wait for it to stop, so it never touches the database after the bot has closed it.
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # on_ready fires again after a reconnect: one refresher is enough.
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.create_task(self.bot.catalog.keep_fresh(), name="catalog-refresh")
+
+    # --- /car --------------------------------------------------------------------------------------------
+
+    @app_commands.command(name="car", description="A GT7 car: picture, class, manufacturer and codes.")
+    @app_commands.describe(car="Name, car code or GT7 code (such as car1544)", locale=LOCALE_HELP)
+    async def car(
+        self, interaction: discord.Interaction[GridBot], car: str, locale: str | None = None
+    ) -> None:
+        catalog = self.bot.catalog
+        before_fetch = _defer_before_fetch(interaction)
+        region = await catalog.resolve_locale(
+            locale, region_for_discord_locale(interaction.locale), before_fetch
+        )
+        view = await catalog.car(car, region, before_fetch)
+        content = guess_notice(view.guessed_from, "car") if view.guessed_from else discord.utils.MISSING
+        embed = car_embed(view)
+        if interaction.response.is_done():
+            await interaction.followup.send(content=content, embed=embed)
+        else:
+            await interaction.response.send_message(content=content, embed=embed)
+
+    @car.autocomplete("car")
+    async def car_autocomplete(
+        self, interaction: discord.Interaction[GridBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(self.bot.catalog.car_choices(current))
+
+    # --- /cars -------------------------------------------------------------------------------------------
+
+    @app_commands.command(name="cars", description="A manufacturer's GT7 cars, optionally of one class.")
+    @app_commands.describe(
+        manufacturer="Manufacturer name or id (see /manufacturers)",
+        car_class="Only this class, such as Gr.3 or N300",
+        locale=LOCALE_HELP,
+    )
+    async def cars(
+        self,
+        interaction: discord.Interaction[GridBot],
+        manufacturer: str,
+        car_class: str | None = None,
+        locale: str | None = None,
+    ) -> None:
+        catalog = self.bot.catalog
+        before_fetch = _defer_before_fetch(interaction)
+        region = await catalog.resolve_locale(
+            locale, region_for_discord_locale(interaction.locale), before_fetch
+        )
+        view = await catalog.manufacturer_cars(manufacturer, car_class, region, before_fetch)
+        await Paginator(manufacturer_cars_pages(view), owner_id=interaction.user.id).send(interaction)
+
+    @cars.autocomplete("manufacturer")
+    async def manufacturer_autocomplete(
+        self, interaction: discord.Interaction[GridBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(self.bot.catalog.manufacturer_choices(current))
+
+    @cars.autocomplete("car_class")
+    async def class_autocomplete(
+        self, interaction: discord.Interaction[GridBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        chosen = getattr(interaction.namespace, "manufacturer", None)
+        return _choices(self.bot.catalog.class_choices(current, chosen if isinstance(chosen, str) else None))
+
+    # --- /manufacturers and /regions ----------------------------------------------------------------------
+
+    @app_commands.command(name="manufacturers", description="Every GT7 manufacturer, with its id.")
+    @app_commands.describe(locale=LOCALE_HELP)
+    async def manufacturers(
+        self, interaction: discord.Interaction[GridBot], locale: str | None = None
+    ) -> None:
+        catalog = self.bot.catalog
+        before_fetch = _defer_before_fetch(interaction)
+        region = await catalog.resolve_locale(
+            locale, region_for_discord_locale(interaction.locale), before_fetch
+        )
+        view = await catalog.manufacturer_list(region, before_fetch)
+        await Paginator(manufacturer_list_pages(view), owner_id=interaction.user.id).send(interaction)
+
+    @app_commands.command(
+        name="regions", description="The GT Grid Stats regions, whose codes pick a language."
+    )
+    async def regions(self, interaction: discord.Interaction[GridBot]) -> None:
+        regions = await self.bot.catalog.active_regions(_defer_before_fetch(interaction))
+        await Paginator(region_pages(regions), owner_id=interaction.user.id).send(interaction)
+
+    @car.autocomplete("locale")
+    @cars.autocomplete("locale")
+    @manufacturers.autocomplete("locale")
+    async def locale_autocomplete(
+        self, interaction: discord.Interaction[GridBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(self.bot.catalog.region_choices(current))
+
+
+async def setup(bot: GridBot) -> None:
+    await bot.add_cog(Catalog(bot))
