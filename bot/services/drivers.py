@@ -161,6 +161,8 @@ class DriverService:
         self.indexed = RacerBatcher[DriverSnapshot](
             self._fetch_indexed, clock=clock, window_seconds=batch_window_seconds, name="GET racers"
         )
+        # When a caller, having read the store, decided to fetch each queued driver (the earliest caller).
+        self._wanted_since: dict[str, datetime] = {}
         self.syncs = RacerBatcher[DriverSnapshot](
             self._fetch_synced, clock=clock, window_seconds=batch_window_seconds, name="POST racers"
         )
@@ -185,7 +187,8 @@ class DriverService:
     # --- stored data -------------------------------------------------------------------------------
 
     def is_fresh(self, snapshot: DriverSnapshot, max_age: timedelta | None = None) -> bool:
-        return snapshot.fetched_at >= self.clock.now() - (max_age or self.refresh_after)
+        limit = max_age if max_age is not None else self.refresh_after
+        return snapshot.fetched_at >= self.clock.now() - limit
 
     async def stored(self, psn_id: str) -> DriverSnapshot | None:
         return await self.snapshots.latest(psn_id)
@@ -242,6 +245,7 @@ class DriverService:
         report = progress or _no_progress
         asked = list(dict.fromkeys(validate_psn_id(psn_id) for psn_id in psn_ids))
         spelling = {psn_id.lower(): psn_id for psn_id in asked}
+        decided_at = self.clock.now()
         latest = await self.snapshots.latest_many(asked)
         found: dict[str, DriverSnapshot] = {}
         if not refresh:
@@ -268,6 +272,9 @@ class DriverService:
                     skipped = [key for rest in chunks[index:] for key in rest]
                     break
                 await self._report_wait(report)
+                for key in chunk:
+                    wanted = self._wanted_since.get(key)
+                    self._wanted_since[key] = decided_at if wanted is None else min(wanted, decided_at)
                 try:
                     answers.update(await self.indexed.get([spelling[key] for key in chunk]))
                 except GTGridStatsError as failure:
@@ -338,8 +345,12 @@ class DriverService:
     # --- batch fetches (called by the batchers) ----------------------------------------------------
 
     async def _fetch_indexed(self, psn_ids: list[str]) -> dict[str, DriverSnapshot]:
-        # Another batch may have stored some of these since the caller looked: never fetch those again.
-        fresh = await self.fresh_snapshots(psn_ids)
+        # Another command may have stored some of these since the caller read the store and decided to
+        # fetch them: those answers are as new as a fetch would give, so they are never fetched again.
+        now = self.clock.now()
+        since = {psn_id.lower(): self._wanted_since.pop(psn_id.lower(), now) for psn_id in psn_ids}
+        latest = await self.snapshots.latest_many(psn_ids)
+        fresh = {key: snap for key, snap in latest.items() if snap.fetched_at >= since.get(key, now)}
         if fresh:
             self.api.budget.usage.record_cache(hit=True, count=len(fresh))
         ask = [psn_id for psn_id in psn_ids if psn_id.lower() not in fresh]
