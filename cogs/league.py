@@ -39,6 +39,7 @@ from bot.storage.leagues import (
 from bot.ui.format import as_of, number, timestamp
 from bot.ui.paginator import Paginator, pages_from_lines
 from bot.ui.standings import (
+    DRIVERS_PER_CHANNEL_PAGE,
     channel_messages,
     csv_filename,
     shows_movement,
@@ -163,7 +164,7 @@ class Leagues(commands.Cog):
     async def post_to_channel(self, league: League, standings: Standings) -> None:
         """The standings as embeds plus the PNG, in as few channel messages as Discord allows."""
         channel = self.bot.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
-        pages = standings_pages(standings, league_name=league.name)
+        pages = standings_pages(standings, league_name=league.name, per_page=DRIVERS_PER_CHANNEL_PAGE)
         png = await asyncio.to_thread(
             standings_png,
             standings,

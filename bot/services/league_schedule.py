@@ -102,6 +102,11 @@ def parse_timezone(text: str) -> str:
     )
 
 
+def _bold(text: str) -> str:
+    """Bold in Discord markdown, with the name's own markdown characters escaped."""
+    return "**" + re.sub(r"([\\*_~`|>])", r"\\\1", text) + "**"
+
+
 def describe_schedule(schedule: Schedule) -> str:
     return f"every {WEEKDAYS[schedule.weekday]} at {schedule.at.strftime('%H:%M')} ({schedule.timezone})"
 
@@ -181,7 +186,7 @@ class LeagueSchedule:
     async def league_standings(self, league: League) -> Standings:
         drivers = await self.roster_drivers(league)
         if not drivers:
-            raise FriendlyError(f"The **{league.name}** roster is empty: add drivers with `/league add`.")
+            raise FriendlyError(f"The {_bold(league.name)} roster is empty: add drivers with `/league add`.")
         return await self.standings.standings(league.series_id, drivers)
 
     # --- schedule changes --------------------------------------------------------------------------
@@ -254,7 +259,7 @@ class LeagueSchedule:
             return outcome(RunStatus.POSTED)
         except ChannelUnavailableError as error:
             reason = (
-                f"I could not post the **{league.name}** standings in <#{league.channel_id}> "
+                f"I could not post the {_bold(league.name)} standings in <#{league.channel_id}> "
                 f"({error.reason}), so its weekly post is paused. Let me view the channel, send messages, "
                 "embed links and attach files there (or choose another channel with `/league setup`), then "
                 "run `/league schedule` to resume."
@@ -264,7 +269,7 @@ class LeagueSchedule:
         except FriendlyError as error:
             # Only the organiser can fix these (empty roster, unknown series, nobody in the series).
             reason = (
-                f"The weekly **{league.name}** post is paused: {error.message} "
+                f"The weekly {_bold(league.name)} post is paused: {error.message} "
                 "Fix that, then run `/league schedule` to resume."
             )
             await self.leagues.pause(league.id, reason, now)
@@ -295,7 +300,8 @@ class LeagueSchedule:
         next_regular = next_occurrence(league.schedule, max(now, due_at))
         if league.failed_attempts + 1 >= MAX_ATTEMPTS or retry_at >= next_regular:
             notice = (
-                f"The **{league.name}** standings due <t:{int(due_at.timestamp())}:f> were not posted: {why} "
+                f"The {_bold(league.name)} standings due <t:{int(due_at.timestamp())}:f> were not posted: "
+                f"{why} "
                 f"The next post is <t:{int(next_regular.timestamp())}:f>, or post now with `/league post`."
             )
             await self.leagues.skip_to(league.id, next_regular, notice, now)

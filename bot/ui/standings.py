@@ -12,7 +12,8 @@ from bot.services.standings import StandingRow, Standings
 from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
 from bot.ui.paginator import EMBED_TOTAL_LIMIT, check_embed_limits, pages_from_lines
 
-DRIVERS_PER_PAGE = 10
+DRIVERS_PER_PAGE = 10  # an interactive reply: pages turn with buttons
+DRIVERS_PER_CHANNEL_PAGE = 20  # a channel post: fewer, longer embeds (each still inside Discord's limits)
 MAX_EMBEDS_PER_MESSAGE = 10
 CSV_ROUND_PREFIX = "R"
 CSV_FIXED_COLUMNS = (
@@ -91,10 +92,14 @@ def standings_title(standings: Standings, league_name: str | None = None) -> str
         if standings.series_type
         else (f"Series {standings.series_id}")
     )
-    return f"{league_name} — {series}" if league_name else f"{series} standings"
+    if league_name:
+        return f"{discord.utils.escape_markdown(league_name)} — {series}"
+    return f"{series} standings"
 
 
-def standings_pages(standings: Standings, *, league_name: str | None = None) -> list[discord.Embed]:
+def standings_pages(
+    standings: Standings, *, league_name: str | None = None, per_page: int = DRIVERS_PER_PAGE
+) -> list[discord.Embed]:
     movement = shows_movement(standings)
     rounds = standings.round_numbers
     drivers = len(standings.rows)
@@ -114,7 +119,7 @@ def standings_pages(standings: Standings, *, league_name: str | None = None) -> 
     pages = pages_from_lines(
         standings_title(standings, league_name),
         blocks,
-        per_page=DRIVERS_PER_PAGE,
+        per_page=per_page,
         header=header,
         footer=footer,
         colour=BRAND_COLOUR,

@@ -461,3 +461,35 @@ async def test_delete_removes_the_league_and_its_schedule(
     )
     assert await harness.bot.leagues.for_guild(harness.guild.id) == []
     assert await harness.bot.leagues.next_post_time() is None
+
+
+async def test_a_big_roster_is_posted_whole_within_discord_limits(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    psn_ids = [f"racer{number:03d}" for number in range(45)]
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {psn: (n + 1, [(r, 100 - n, r != 3) for r in range(1, 13)]) for n, psn in enumerate(psn_ids)},
+    )
+    await harness.slash("league setup", user=organiser, name="Big_League *", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers=" ".join(psn_ids))
+    harness.gt.reset_counts()
+    await harness.slash("league post", user=organiser)
+    assert harness.gt.count("/api/series-") == 3
+    posts = harness.discord.messages_in(channel.id)
+    assert len(posts[0].attachments) == 1
+    assert all(not post.attachments for post in posts[1:])
+    embeds = [embed for post in posts for embed in post.embeds]
+    for post in posts:
+        assert len(post.embeds) <= 10
+        assert (
+            sum(len(embed.get("title", "")) + len(embed.get("description", "")) for embed in post.embeds)
+            <= 6000
+        )
+    assert embeds[0]["title"] == "Big\\_League \\* — Nations Cup · series 6161"
+    assert (len(posts), len(embeds)) == (2, 3)  # 20 drivers an embed, as many embeds as fit a message
+    shown = "\n".join(embed["description"] for embed in embeds)
+    for psn in psn_ids:
+        assert f"**{psn}**" in shown
+    assert embeds[-1]["footer"]["text"] == f"{len(embeds)}/{len(embeds)}"
