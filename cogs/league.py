@@ -224,7 +224,10 @@ class Leagues(commands.Cog):
                     "Nobody here has linked a PSN ID yet: give `drivers` (PSN IDs or mentions) or a `league`."
                 )
         if len(roster) > MAX_DRIVERS:
-            raise FriendlyError(f"Standings cover at most {MAX_DRIVERS} drivers; there are {len(roster)}.")
+            raise FriendlyError(
+                f"Standings cover at most {MAX_DRIVERS} drivers and there are {len(roster)}: "
+                "give `drivers` or a `league` instead."
+            )
         await interaction.response.defer(thinking=True)
         result = await self.bot.standings.standings(series, roster)
         league_name = chosen.name if chosen else None
