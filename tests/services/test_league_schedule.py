@@ -74,7 +74,13 @@ def test_unknown_or_ambiguous_weekdays_are_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("20:00", time(20)), ("8:05", time(8, 5)), ("20.30", time(20, 30)), ("8pm", time(20)), ("12 am", time(0))],
+    [
+        ("20:00", time(20)),
+        ("8:05", time(8, 5)),
+        ("20.30", time(20, 30)),
+        ("8pm", time(20)),
+        ("12 am", time(0)),
+    ],
 )
 def test_times_are_read_in_24_or_12_hour_form(text: str, expected: time) -> None:
     assert parse_time(text) == expected

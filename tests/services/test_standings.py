@@ -16,7 +16,9 @@ from tests.conftest import Harness
 SERIES = 4242
 
 
-def result(psn: str, total: int, season_rank: int | None, rounds: list[tuple[int, int, bool]]) -> SeriesDriver:
+def result(
+    psn: str, total: int, season_rank: int | None, rounds: list[tuple[int, int, bool]]
+) -> SeriesDriver:
     return SeriesDriver(
         psn=psn,
         season_rank=season_rank,
