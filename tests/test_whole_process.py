@@ -41,12 +41,22 @@ def _sitecustomize(folder: Path, discord_api: DiscordStandin) -> Path:
 
 
 async def _interact(
-    discord_api: DiscordStandin, user: FakeUser, name: str, options: dict[tuple[str, OptionType], Any]
+    discord_api: DiscordStandin,
+    user: FakeUser,
+    name: str,
+    options: dict[tuple[str, OptionType], Any],
+    *,
+    until: str = "",
 ) -> InteractionRecord:
+    """Send an interaction through the gateway; wait until the bot's reply is there (and shows `until`)."""
     payload = interaction_payload(2, command_data([name], options), user)
     record = discord_api.register_interaction(int(payload["id"]), payload["token"])
     await discord_api.dispatch_event("INTERACTION_CREATE", payload)
-    await discord_api.wait_for(lambda: bool(record.messages) and not record.reply.loading, timeout=30)
+
+    def answered() -> bool:
+        return bool(record.messages) and not record.reply.loading and until in record.reply.text()
+
+    await discord_api.wait_for(answered, timeout=30)
     return record
 
 
@@ -90,7 +100,11 @@ async def test_the_bot_process_serves_commands_and_stops_cleanly(tmp_path: Path)
                 assert "cn" in regions.reply.text()
 
                 profile = await _interact(
-                    discord_api, user, "profile", {("psn_id", OptionType.string): "FreshFace_7"}
+                    discord_api,
+                    user,
+                    "profile",
+                    {("psn_id", OptionType.string): "FreshFace_7"},
+                    until="DR points",
                 )
                 assert profile.deferred
                 assert "FreshFace_7" in profile.reply.text()
