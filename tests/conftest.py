@@ -109,6 +109,7 @@ class Harness:
     clock: ManualClock
     stack: AsyncExitStack
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+    api_timeout: float = 15.0  # the client's default; fault tests shorten it
     bot: GridBot = field(init=False)
     driver: InteractionDriver = field(init=False)
     guild: FakeGuild = field(default_factory=FakeGuild)
@@ -117,7 +118,9 @@ class Harness:
     def settings(self) -> Settings:
         return self.bot.settings
 
-    async def start(self, **overrides: Any) -> GridBot:
+    async def start(self, *, api_timeout: float | None = None, **overrides: Any) -> GridBot:
+        if api_timeout is not None:
+            self.api_timeout = api_timeout
         self.settings_overrides.update(overrides)
         settings = make_settings(self.tmp_path, self.gt.base_url, **self.settings_overrides)
         budget = RequestBudget(
@@ -132,6 +135,7 @@ class Harness:
                 api_key=settings.gtgridstats_api_key.get_secret_value(),
                 budget=budget,
                 clock=self.clock,
+                timeout_seconds=self.api_timeout,
             )
         )
         database = await self.stack.enter_async_context(Database(settings.database_path))
