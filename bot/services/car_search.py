@@ -23,6 +23,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Generic, TypeVar
 
@@ -32,7 +33,7 @@ K = TypeVar("K", bound=Hashable)
 
 _WORD = re.compile(r"[^\W_]+")
 
-MAX_QUERY_WORDS = 6
+MAX_QUERY_WORDS = 8
 MAX_QUERY_LENGTH = 100
 # A short word is also indexed joined to its neighbour ("gt" + "r" -> "gtr").
 JOIN_SHORTER_THAN = 4
@@ -40,6 +41,9 @@ JOIN_SHORTER_THAN = 4
 MAX_PREFIX_WORDS = 200
 MAX_FUZZY_WORDS = 40
 MAX_COMBINATIONS = 128
+LEVELS_CACHE_SIZE = 256
+# Entries gathered beyond the limit, so that WRatio can order entries whose word scores tie.
+SPARE_FOR_TIES = 10
 
 EXACT, PREFIX, CLOSE, FUZZY, MISSING = 100.0, 90.0, 75.0, 60.0, 0.0
 CODE_EXACT, CODE_PREFIX = 100.0, 95.0
@@ -134,6 +138,17 @@ class SearchIndex(Generic[K]):
         self._fuzzy_vocabulary = sorted(word for word in plain_words if len(word) >= 3 and not word.isdigit())
         self._codes = {code: sorted(hits) for code, hits in codes.items()}
         self._code_list = sorted(codes)
+        # One- and two-letter prefixes match hundreds of words: their masks are ORed once, here.
+        self._short_prefixes: dict[str, int] = {}
+        for word, mask in self._masks.items():
+            for prefix in {word[:1], word[:2]}:
+                self._short_prefixes[prefix] = self._short_prefixes.get(prefix, 0) | mask
+        # Each keystroke sends the whole query again, so the same words come back again and again.
+        self._levels = lru_cache(maxsize=LEVELS_CACHE_SIZE)(self._compute_levels)
+
+    def clear_cache(self) -> None:
+        """Forget the matches of recent words (for benchmarks that measure the uncached path)."""
+        self._levels.cache_clear()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -145,6 +160,8 @@ class SearchIndex(Generic[K]):
 
     def search(self, query: str, limit: int = 25) -> list[Hit[K]]:
         """The best `limit` entries for `query`, best first; an empty query lists entries by name."""
+        if not self._entries:
+            return []
         text = query.strip()[:MAX_QUERY_LENGTH]
         query_words = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
         if not query_words:
@@ -181,14 +198,17 @@ class SearchIndex(Generic[K]):
         hits += [Hit(CODE_PREFIX, self._entries[position].key) for _, _, position in prefixed]
         return hits[:limit]
 
-    def _levels(self, word: str) -> list[_Level]:
+    def _compute_levels(self, word: str) -> tuple[_Level, ...]:
         exact = self._masks.get(word, 0)
         prefix = 0
-        start = bisect_left(self._vocabulary, word)
-        for candidate in self._vocabulary[start : start + MAX_PREFIX_WORDS]:
-            if not candidate.startswith(word):
-                break
-            prefix |= self._masks[candidate]
+        if len(word) <= 2:
+            prefix = self._short_prefixes.get(word, 0)
+        else:
+            start = bisect_left(self._vocabulary, word)
+            for candidate in self._vocabulary[start : start + MAX_PREFIX_WORDS]:
+                if not candidate.startswith(word):
+                    break
+                prefix |= self._masks[candidate]
         close = loose = 0
         if len(word) >= 3 and not word.isdigit():
             cutoff = 80 if len(word) <= 4 else 75
@@ -200,6 +220,8 @@ class SearchIndex(Generic[K]):
                 score_cutoff=cutoff,
                 limit=MAX_FUZZY_WORDS,
             ):
+                if candidate.startswith(word):
+                    continue  # already an exact or prefix match
                 if score >= 88:
                     close |= self._masks[candidate]
                 else:
@@ -211,43 +233,57 @@ class SearchIndex(Generic[K]):
             if mask:
                 levels.append(_Level(score, mask))
                 taken |= mask
-        levels.append(_Level(MISSING, self._all & ~taken))
-        return levels
+        if self._all & ~taken:
+            levels.append(_Level(MISSING, self._all & ~taken))
+        return tuple(levels)
 
     def _word_hits(self, text: str, query_words: Sequence[str], limit: int) -> list[Hit[K]]:
-        levels = [self._levels(word) for word in query_words]
+        # The most selective word first, so the ANDs of a combination reach zero (and stop) early.
+        levels = sorted(
+            (self._levels(word) for word in query_words),
+            key=lambda word_levels: sum(
+                level.mask.bit_count() for level in word_levels if level.score != MISSING
+            ),
+        )
         count = len(levels)
         max_missing = count // 2  # one word in two may be a typo too far, or a word the name lacks
 
-        def total(combination: tuple[int, ...]) -> float:
-            return sum(levels[i][choice].score for i, choice in enumerate(combination))
-
+        # Best-first over combinations of levels, each generated once: a combination's children raise the
+        # level of one word at or after the word its parent raised (the classic k-best enumeration), so the
+        # heap yields combinations by falling total. Entries: (-total, words missing, last raised, levels).
         start = (0,) * count
-        frontier: list[tuple[float, tuple[int, ...]]] = [(-total(start), start)]
-        visited = {start}
+        start_total = sum(word_levels[0].score for word_levels in levels)
+        start_missing = sum(1 for word_levels in levels if word_levels[0].score == MISSING)
+        frontier = [(-start_total, start_missing, 0, start)]
         found: list[tuple[float, int, bool]] = []  # (score, position, complete)
-        taken = 0
         popped = 0
-        wanted = limit * 2  # some spare entries, so WRatio can order ties
+        wanted = limit + SPARE_FOR_TIES
         while frontier and popped < MAX_COMBINATIONS and len(found) < wanted:
-            negative, combination = heapq.heappop(frontier)
+            negative, missing, last, combination = heapq.heappop(frontier)
             popped += 1
-            missing = sum(1 for i, choice in enumerate(combination) if levels[i][choice].score == MISSING)
-            if missing <= max_missing and -negative > MISSING:
-                mask = self._all & ~taken
-                for i, choice in enumerate(combination):
-                    mask &= levels[i][choice].mask
-                    if not mask:
-                        break
-                for position in _positions(mask, wanted - len(found)):
-                    found.append((-negative / count, position, missing == 0))
-                    taken |= 1 << position
-            for i in range(count):
-                if combination[i] + 1 < len(levels[i]):
-                    successor = (*combination[:i], combination[i] + 1, *combination[i + 1 :])
-                    if successor not in visited:
-                        visited.add(successor)
-                        heapq.heappush(frontier, (-total(successor), successor))
+            if -negative <= MISSING:
+                break
+            # Levels are exclusive, so each entry belongs to exactly one combination: no duplicates.
+            mask = levels[0][combination[0]].mask
+            empty_from = count
+            for i in range(1, count):
+                mask &= levels[i][combination[i]].mask
+                if not mask:
+                    empty_from = i
+                    break
+            for position in _positions(mask, wanted - len(found)):
+                found.append((-negative / count, position, missing == 0))
+            # Raising a word after the one that emptied the AND keeps it empty, for every descendant too.
+            for i in range(last, min(count, empty_from + 1)):
+                choice = combination[i]
+                if choice + 1 >= len(levels[i]):
+                    continue
+                now, then = levels[i][choice], levels[i][choice + 1]
+                more_missing = missing + (then.score == MISSING)
+                if more_missing > max_missing:
+                    continue  # levels only fall from here: more words would be missing, never fewer
+                successor = (*combination[:i], choice + 1, *combination[i + 1 :])
+                heapq.heappush(frontier, (negative + now.score - then.score, more_missing, i, successor))
         ranked = sorted(
             found,
             key=lambda item: (-item[0], -fuzz.WRatio(text, self._names[item[1]], processor=None), item[1]),

@@ -209,6 +209,13 @@ class CatalogSnapshot:
         wanted = class_key(text)
         return next((name for name in self.classes if class_key(name) == wanted), None)
 
+    def car_choices(self, query: str, limit: int = 25) -> list[Choice]:
+        """Autocomplete for a car: labels within Discord's 100 characters, the GT7 code as the value."""
+        return [
+            Choice(_car_label(self.cars[hit.key]), self.cars[hit.key].gt7_code)
+            for hit in self.car_index.search(query, limit)
+        ]
+
 
 def _label(text: str, suffix: str = "") -> str:
     """A choice label within Discord's 100 characters; the name is cut, the suffix (codes) kept."""
@@ -481,12 +488,7 @@ class CatalogService:
     # --- autocomplete ----------------------------------------------------------------------------------
 
     def car_choices(self, query: str, limit: int = 25) -> list[Choice]:
-        snapshot = self._snapshot
-        choices = []
-        for hit in snapshot.car_index.search(query, limit):
-            car = snapshot.cars[hit.key]
-            choices.append(Choice(_car_label(car), car.gt7_code))
-        return choices
+        return self._snapshot.car_choices(query, limit)
 
     def manufacturer_choices(self, query: str, limit: int = 25) -> list[Choice]:
         snapshot = self._snapshot

@@ -91,3 +91,10 @@ def test_aliases_are_searched_too() -> None:
 
 def test_overlong_queries_are_cut_not_refused(index: SearchIndex[int]) -> None:
     assert isinstance(index.search("ferrari " * 50), list)
+
+
+def test_an_empty_index_finds_nothing() -> None:
+    empty: SearchIndex[int] = SearchIndex([])
+    assert empty.search("ferrari") == []
+    assert empty.search("car1544") == []
+    assert empty.search("") == []
