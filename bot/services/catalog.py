@@ -524,7 +524,7 @@ class CatalogService:
     def region_choices(self, query: str, limit: int = 25) -> list[Choice]:
         wanted = normalize(query.strip())
         return [
-            Choice(f"{region.code} — {region.name}", region.code)
+            Choice(_label(f"{region.code} — {region.name}"), region.code)
             for region in self.stored_active_regions()
             if wanted in region.code or wanted in normalize(region.name)
         ][:limit]

@@ -343,3 +343,11 @@ async def test_upstream_down_for_a_new_language_shows_default_names_with_a_note(
     embed = record.reply.embed
     assert embed["title"] == "Ferrari 430 Scuderia '07"
     assert "Names for region `jp` could not be fetched just now" in embed["description"]
+
+
+async def test_locale_autocomplete_offers_the_active_regions(filled: Harness) -> None:
+    choices = await filled.autocomplete("car", "locale", user=filled.member("ann"), locale="jap")
+    assert choices == [{"name": "jp — Japan", "value": "jp"}]
+    everything = await filled.autocomplete("manufacturers", "locale", user=filled.member("ann"), locale="")
+    assert {choice["value"] for choice in everything} >= {"jp", "cn", "kr", "de", "fr"}
+    assert "mx" not in {choice["value"] for choice in everything}
