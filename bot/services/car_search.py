@@ -114,7 +114,6 @@ class SearchIndex(Generic[K]):
     def __init__(self, entries: Iterable[SearchEntry[K]]) -> None:
         ordered = sorted(entries, key=lambda entry: (normalize(entry.name), str(entry.key)))
         self._entries: list[SearchEntry[K]] = ordered
-        self._by_key = {entry.key: entry for entry in ordered}
         self._names = [normalize(entry.name) for entry in ordered]
         size = len(ordered)
         self._all = (1 << size) - 1
@@ -153,9 +152,6 @@ class SearchIndex(Generic[K]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entry(self, key: K) -> SearchEntry[K] | None:
-        return self._by_key.get(key)
-
     # --- searching ---------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 25) -> list[Hit[K]]:
@@ -175,10 +171,6 @@ class SearchIndex(Generic[K]):
                 hits.append(hit)
                 seen.add(hit.key)
         return hits
-
-    def best(self, query: str) -> Hit[K] | None:
-        hits = self.search(query, limit=1)
-        return hits[0] if hits else None
 
     def _code_hits(self, code: str, limit: int) -> list[Hit[K]]:
         exact = self._codes.get(code, [])

@@ -5,7 +5,7 @@ call; names in a region's language are fetched once per manufacturer and locale,
 first fill completes, lookups by identifier fall back to the API (and what they fetch is stored).
 
 The fill spends at most half of the per-minute metered budget (one request every `2 × window / limit`
-seconds) and steps aside whenever a command is queued for a slot, so users never wait behind it. Each car
+seconds) and waits whenever a request sent now would have to queue, so commands go first. Each car
 page is stored together with the number of the next page, so a restart resumes where the fill stopped.
 """
 
@@ -64,7 +64,7 @@ async def _no_fetch_hook() -> None:
 
 
 def class_key(car_class: str) -> str:
-    """ "Gr.3", "gr3" and "GR 3" are the same class."""
+    """Gr.3, gr3 and GR 3 are the same class."""
     return re.sub(r"[.\s]", "", car_class).lower()
 
 
@@ -293,10 +293,6 @@ class CatalogService:
     @property
     def is_complete(self) -> bool:
         return self._state.completed_at is not None
-
-    @property
-    def snapshot(self) -> CatalogSnapshot:
-        return self._snapshot
 
     async def wait_until_filled(self) -> None:
         await self._filled.wait()
@@ -538,7 +534,7 @@ class CatalogService:
     def _find_car(self, query: str) -> tuple[CatalogCar | None, bool, list[Hit[int]]]:
         """(car, guessed, hits): an exact code match, else the closest car if every word matched."""
         snapshot = self._snapshot
-        hits = snapshot.car_index.search(query, limit=3)
+        hits = snapshot.car_index.search(query)  # the same ranking autocomplete shows
         if hits and (hits[0].exact or hits[0].complete):
             return snapshot.cars[hits[0].key], not hits[0].exact, hits
         return None, False, hits
@@ -685,7 +681,7 @@ class CatalogService:
 
     def _find_manufacturer(self, query: str) -> tuple[CatalogManufacturer | None, bool, list[Hit[int]]]:
         snapshot = self._snapshot
-        hits = snapshot.manufacturer_index.search(query, limit=3)
+        hits = snapshot.manufacturer_index.search(query)
         if hits and (hits[0].exact or hits[0].complete):
             return snapshot.manufacturers[hits[0].key], not hits[0].exact, hits
         return None, False, hits
@@ -736,7 +732,11 @@ class CatalogService:
             raise FriendlyError(prefix + self._suggestions(hits, describe))
         self._record_cache(hit=True)
         all_cars = snapshot.by_manufacturer.get(maker.id, [])
-        cars = [car for car in all_cars if wanted_class is None or car.car_class == wanted_class]
+        cars = [
+            car
+            for car in all_cars
+            if wanted_class is None or class_key(car.car_class) == class_key(wanted_class)
+        ]
         if not cars:
             self._no_cars(maker.name, wanted_class, all_cars)
         names: dict[int, LocalizedCarName] = {}
