@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections.abc import Sequence
 
 import discord
@@ -22,8 +20,6 @@ from bot.ui.catalog import (
 )
 from bot.ui.locales import region_for_discord_locale
 from bot.ui.paginator import Paginator
-
-log = logging.getLogger(__name__)
 
 LOCALE_HELP = "Region code for names, such as jp (see /regions); default: your Discord language"
 
@@ -54,8 +50,7 @@ class Catalog(commands.Cog):
         if self._refresher is not None:
             # Wait for it to stop, so it never touches the database after the bot has closed it.
             self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+            await asyncio.wait({self._refresher})
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
