@@ -254,6 +254,9 @@ class Drivers(commands.Cog):
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        await self.bot.drivers.load()
+
     # --- /link, /unlink ----------------------------------------------------------------------------
 
     @app_commands.command(name="link", description="Link a PSN ID to a member of this server.")
@@ -293,7 +296,7 @@ class Drivers(commands.Cog):
             )
             view.message = await interaction.original_response()
             return
-        if await self.bot.drivers.fresh_snapshots([psn_id]):
+        if await self.bot.drivers.all_fresh([psn_id]):
             done = await self.bot.drivers.link(interaction.guild_id, target.id, psn_id)
             await interaction.response.send_message(linked_text(done, self_link=self_link), ephemeral=True)
             return
@@ -323,15 +326,14 @@ class Drivers(commands.Cog):
     async def _one_driver(
         self, interaction: discord.Interaction[GridBot], member: Target | None, psn_id: str | None
     ) -> tuple[str, int | None]:
-        """The PSN ID a command is about, and the member it is linked to here (if any)."""
+        """The PSN ID a command is about, and the member it is linked to here (None: not known yet, or
+        a typed PSN ID, whose holder `_holder` looks up once the command has answered or deferred)."""
         assert interaction.guild_id is not None
         links = self.bot.links
         if member is not None and psn_id is not None:
             raise FriendlyError("Give either a member or a PSN ID, not both.")
         if psn_id is not None:
-            psn_id = validate_psn_id(psn_id)
-            holder = await links.find_by_psn(interaction.guild_id, psn_id)
-            return psn_id, holder.member_id if holder else None
+            return validate_psn_id(psn_id), None
         if member is not None and member.id != interaction.user.id:
             link = await links.get(interaction.guild_id, member.id)
             if link is None:
@@ -347,6 +349,11 @@ class Drivers(commands.Cog):
                 "first, or give a `member` or a `psn_id`."
             )
         return link.psn_id, interaction.user.id
+
+    async def _holder(self, interaction: discord.Interaction[GridBot], psn_id: str) -> int | None:
+        assert interaction.guild_id is not None
+        holder = await self.bot.links.find_by_psn(interaction.guild_id, psn_id)
+        return holder.member_id if holder else None
 
     @app_commands.command(name="profile", description="A driver's GT7 profile: DR, SR, races, wins and more.")
     @app_commands.describe(
@@ -364,11 +371,12 @@ class Drivers(commands.Cog):
     ) -> None:
         psn, member_id = await self._one_driver(interaction, member, psn_id)
         service = self.bot.drivers
-        if not refresh:
-            fresh = (await service.fresh_snapshots([psn])).get(psn.lower())
-            if fresh is not None:
+        if not refresh and await service.all_fresh([psn]):
+            fresh = await service.stored(psn)
+            if fresh is not None and service.is_fresh(fresh):
                 self.bot.api.budget.usage.record_cache(hit=True)
                 change = await service.change_since_week(fresh)
+                member_id = member_id or await self._holder(interaction, psn)
                 embed = profile_embed(DriverResult(fresh), change, member_id=member_id)
                 await interaction.response.send_message(embed=embed)
                 return
@@ -376,6 +384,7 @@ class Drivers(commands.Cog):
         reply = DeferredReply(self.bot, interaction)
         result = await service.get_driver(psn, refresh=refresh, progress=reply.progress)
         change = await service.change_since_week(result.snapshot)
+        member_id = member_id or await self._holder(interaction, psn)
         await reply.finish(embed=profile_embed(result, change, member_id=member_id))
 
     @app_commands.command(name="history", description="A chart of a driver's DR points over time.")
@@ -432,7 +441,7 @@ class Drivers(commands.Cog):
         psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers
         reply: DeferredReply | None = None
-        if len(await service.fresh_snapshots(psn_ids)) < len(psn_ids):
+        if not await service.all_fresh(psn_ids):
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
         lookup = await service.get_drivers(

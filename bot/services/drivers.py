@@ -163,6 +163,9 @@ class DriverService:
         )
         # When a caller, having read the store, decided to fetch each queued driver (the earliest caller).
         self._wanted_since: dict[str, datetime] = {}
+        # When each driver was last fetched (lower-cased PSN ID), so a command can decide whether it must
+        # defer without a trip to the database. None until `load()`; every snapshot write goes through here.
+        self._fetched_at: dict[str, datetime] | None = None
         self.syncs = RacerBatcher[DriverSnapshot](
             self._fetch_synced, clock=clock, window_seconds=batch_window_seconds, name="POST racers"
         )
@@ -180,6 +183,10 @@ class DriverService:
             batch_window_seconds=settings.racer_batch_window_ms / 1000,
         )
 
+    async def load(self) -> None:
+        """Read the freshness index; call once the database is migrated (the cog does, on load)."""
+        self._fetched_at = await self.snapshots.latest_fetch_times()
+
     async def aclose(self) -> None:
         await self.indexed.aclose()
         await self.syncs.aclose()
@@ -192,6 +199,14 @@ class DriverService:
 
     async def stored(self, psn_id: str) -> DriverSnapshot | None:
         return await self.snapshots.latest(psn_id)
+
+    async def all_fresh(self, psn_ids: Iterable[str], max_age: timedelta | None = None) -> bool:
+        """Whether every driver can be answered from stored data (then a command need not defer)."""
+        wanted = {psn_id.lower() for psn_id in psn_ids}
+        if self._fetched_at is None:
+            return len(await self.fresh_snapshots(wanted, max_age)) == len(wanted)
+        limit = self.clock.now() - (max_age if max_age is not None else self.refresh_after)
+        return all((at := self._fetched_at.get(key)) is not None and at >= limit for key in wanted)
 
     async def fresh_snapshots(
         self, psn_ids: Iterable[str], max_age: timedelta | None = None
@@ -368,6 +383,9 @@ class DriverService:
         if not matched:
             return {}
         saved = await self.snapshots.save(list(matched.values()), self.clock.now())
+        if self._fetched_at is not None:
+            for snapshot in saved:
+                self._fetched_at[snapshot.psn_id.lower()] = snapshot.fetched_at
         renamed = await self.links.follow_drivers(
             [(driver.psn_id, driver.guid) for driver in matched.values() if driver.guid]
         )
@@ -407,8 +425,7 @@ class DriverService:
     async def link_preflight(self, guild_id: int, member_id: int, psn_id: str) -> LinkPreflight:
         """What stands in the way of linking, known without any upstream call."""
         psn_id = validate_psn_id(psn_id)
-        holder = await self.links.find_by_psn(guild_id, psn_id)
-        current = await self.links.get(guild_id, member_id)
+        current, holder = await self.links.member_and_holder(guild_id, member_id, psn_id)
         taken_by = holder if holder is not None and holder.member_id != member_id else None
         return LinkPreflight(current=current, taken_by=taken_by)
 
@@ -432,27 +449,38 @@ class DriverService:
         assert outcome.link is not None
         previous = outcome.previous
         if previous is not None and previous.psn_id.lower() != driver.psn_id.lower():
-            await self.snapshots.delete_if_unlinked(previous.psn_id, previous.guid)
+            await self._forget_if_unlinked(previous)
         return LinkDone(link=outcome.link, previous=previous, result=result)
 
     async def unlink(self, guild_id: int, member_id: int) -> Link | None:
         """Remove the link; a driver no guild links any more is forgotten (its snapshots deleted)."""
         removed = await self.links.remove(guild_id, member_id)
         if removed is not None:
-            deleted = await self.snapshots.delete_if_unlinked(removed.psn_id, removed.guid)
-            log.debug("unlinked %s: %d snapshots deleted", removed.psn_id, deleted)
+            await self._forget_if_unlinked(removed)
         return removed
+
+    async def _forget_if_unlinked(self, link: Link) -> None:
+        deleted = await self.snapshots.delete_if_unlinked(link.psn_id, link.guid)
+        if deleted:
+            log.debug("%s is linked nowhere: %d snapshots deleted", link.psn_id, deleted)
+            await self._reload_index()
 
     async def forget_unlinked_drivers(self) -> int:
         """After a guild's data was purged: delete snapshots of drivers that no guild links any more."""
-        return await self.snapshots.delete_unlinked()
+        deleted = await self.snapshots.delete_unlinked()
+        if deleted:
+            await self._reload_index()
+        return deleted
+
+    async def _reload_index(self) -> None:
+        if self._fetched_at is not None:
+            self._fetched_at = await self.snapshots.latest_fetch_times()
 
     # --- leaderboard -------------------------------------------------------------------------------
 
     async def leaderboard_needs_fetch(self, guild_id: int) -> bool:
         links = await self.links.for_guild(guild_id)
-        fresh = await self.fresh_snapshots(link.psn_id for link in links)
-        return len(fresh) < len({link.psn_id.lower() for link in links})
+        return not await self.all_fresh(link.psn_id for link in links)
 
     async def leaderboard(
         self, guild_id: int, sort: LeaderboardSort, *, progress: Progress | None = None

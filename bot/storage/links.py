@@ -43,17 +43,32 @@ class LinkStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    async def _first(self, sql: str, parameters: tuple[object, ...]) -> Link | None:
+        # One trip to the database thread (a cursor takes three): these reads run before a command is
+        # acknowledged, where every trip counts when many commands arrive at once.
+        rows = list(await self._db.connection.execute_fetchall(sql, parameters))
+        return _link(rows[0]) if rows else None
+
     async def get(self, guild_id: int, member_id: int) -> Link | None:
-        row = await self._db.fetch_one(
+        return await self._first(
             "SELECT * FROM links WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
         )
-        return _link(row) if row else None
 
     async def find_by_psn(self, guild_id: int, psn_id: str) -> Link | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM links WHERE guild_id = ? AND psn_id = ?", (guild_id, psn_id)
+        return await self._first("SELECT * FROM links WHERE guild_id = ? AND psn_id = ?", (guild_id, psn_id))
+
+    async def member_and_holder(
+        self, guild_id: int, member_id: int, psn_id: str
+    ) -> tuple[Link | None, Link | None]:
+        """In one read: the member's link, and the link holding `psn_id` in the guild (either may be None)."""
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT * FROM links WHERE guild_id = ? AND (member_id = ? OR psn_id = ?)",
+            (guild_id, member_id, psn_id),
         )
-        return _link(row) if row else None
+        links = [_link(row) for row in rows]
+        member = next((link for link in links if link.member_id == member_id), None)
+        holder = next((link for link in links if link.psn_id.lower() == psn_id.lower()), None)
+        return member, holder
 
     async def for_guild(self, guild_id: int) -> list[Link]:
         rows = await self._db.fetch_all(

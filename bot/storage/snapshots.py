@@ -152,6 +152,13 @@ class SnapshotStore:
                 found[str(row["psn_id"]).lower()] = _snapshot(row)
         return found
 
+    async def latest_fetch_times(self) -> dict[str, datetime]:
+        """When each driver (lower-cased PSN ID) was last fetched: the service's in-memory freshness index."""
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT lower(psn_id), MAX(fetched_at) FROM driver_snapshots GROUP BY lower(psn_id)"
+        )
+        return {str(row[0]): datetime.fromisoformat(row[1]) for row in rows}
+
     async def history(self, psn_id: str, guid: str | None = None) -> list[DriverSnapshot]:
         """Every snapshot of the driver, oldest first; by GUID too, so history survives a PSN rename."""
         rows = await self._db.fetch_all(
