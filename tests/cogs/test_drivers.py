@@ -34,6 +34,10 @@ async def test_leaving_a_guild_deletes_its_links_and_drivers_nobody_else_links(h
     assert await snapshots.count("Only_Here") == 0
     assert await snapshots.count("Both_Places") == 1
     assert await snapshots.count("Only_There") == 1
+    harness.gt.reset_counts()
+    record = await harness.slash("profile", user=harness.member("carl", guild=other), psn_id="Only_Here")
+    assert record.deferred
+    assert harness.gt.count("/api/racers", method="GET") == 1
 
 
 def test_the_commands_and_their_options_are_registered(harness: Harness) -> None:

@@ -219,6 +219,12 @@ async def test_unlink_removes_the_link_and_the_unlinked_drivers_snapshots(harnes
     await harness.slash("unlink", user=bob)
     assert await snapshots.count("Still_Here") == 1
 
+    # Forgotten means forgotten: the next look-up asks GT Grid Stats again.
+    harness.gt.reset_counts()
+    record = await harness.slash("profile", user=bob, psn_id="Gone_Soon")
+    assert record.deferred
+    assert harness.gt.count("/api/racers", method="GET") == 1
+
 
 async def test_unlink_without_a_link_says_so(harness: Harness) -> None:
     record = await harness.slash("unlink", user=harness.member("ann"))
