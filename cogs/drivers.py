@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _TOKEN_GONE = (401, 404)
 CONFIRM_TIMEOUT_SECONDS = 120.0
 HISTORY_FILENAME = "dr-history.png"
+COMPARE_MAX = 16
 
 Target = discord.Member | discord.User
 
@@ -436,7 +437,14 @@ class Drivers(commands.Cog):
     @app_commands.guild_only()
     async def compare(self, interaction: discord.Interaction[GridBot], drivers: str) -> None:
         assert interaction.guild_id is not None
-        refs = parse_driver_list(drivers, minimum=2, maximum=16)
+        refs = parse_driver_list(drivers, minimum=2, maximum=10_000)
+        if len(refs) > COMPARE_MAX:
+            extra = ", ".join(f"`{ref}`" for ref in refs[COMPARE_MAX:][:10])
+            more = " and more" if len(refs) > COMPARE_MAX + 10 else ""
+            raise FriendlyError(
+                f"Please give at most {COMPARE_MAX} drivers; {len(refs)} were given. "
+                f"Over the limit: {extra}{more}."
+            )
         resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
         psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers

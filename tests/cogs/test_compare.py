@@ -87,6 +87,7 @@ async def test_seventeen_drivers_are_refused(harness: Harness) -> None:
     record = await harness.slash("compare", user=harness.member("ann"), drivers=names)
     assert record.reply.ephemeral
     assert "at most 16 drivers; 17 were given" in record.reply.text()
+    assert "Over the limit: `Driver_16`." in record.reply.text()
     assert harness.gt.count() == 0
 
 
