@@ -59,17 +59,19 @@ class DeferredReply:
     """
 
     def __init__(
-        self, bot: GridBot, interaction: discord.Interaction[GridBot], *, message_id: int | None = None
+        self,
+        bot: GridBot,
+        interaction: discord.Interaction[GridBot],
+        *,
+        message_id: int | None = None,
+        command_name: str | None = None,
     ) -> None:
         self.bot = bot
         self.interaction = interaction
         self.message_id = message_id
+        command = interaction.command
+        self.command_name = command_name or (command.qualified_name if command is not None else "?")
         self.token_expired = False
-
-    @property
-    def command_name(self) -> str:
-        command = self.interaction.command
-        return command.qualified_name if command is not None else "link"
 
     async def _edit(self, **fields: Any) -> None:
         if self.message_id is None:
@@ -205,7 +207,9 @@ class ConfirmRelink(discord.ui.View):
         )
         assert interaction.message is not None
         assert interaction.guild_id is not None
-        reply = DeferredReply(self.cog.bot, interaction, message_id=interaction.message.id)
+        reply = DeferredReply(
+            self.cog.bot, interaction, message_id=interaction.message.id, command_name="link"
+        )
         try:
             done = await self.cog.bot.drivers.link(
                 interaction.guild_id, self.target.id, self.psn_id, progress=reply.progress
