@@ -287,8 +287,8 @@ class CatalogService:
         log.info("car catalog loaded: %d cars, %d manufacturers", len(self._cars), len(self._manufacturers))
 
     async def updated_at(self) -> datetime | None:
-        """When the last complete fill finished (None until one has)."""
-        return (await self._store.fill_state()).completed_at
+        """When the last complete fill finished (None until one has); kept in memory since `load()`."""
+        return self._state.completed_at
 
     @property
     def is_complete(self) -> bool:

@@ -69,22 +69,29 @@ def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list
 
 
 async def resolve_driver_refs(refs: list[DriverRef], guild_id: int, links: LinkStore) -> list[ResolvedDriver]:
-    """Mentions become their linked PSN IDs; an unlinked member is an error that names them."""
+    """Mentions become their linked PSN IDs; an unlinked member is an error that names them.
+
+    One database read for the whole list, so a long list costs no more than a short one."""
+    member_ids = [ref.member_id for ref in refs if ref.member_id is not None]
+    psn_ids = [ref.psn_id for ref in refs if ref.psn_id is not None]
+    found = await links.matching(guild_id, member_ids, psn_ids)
+    by_member = {link.member_id: link for link in found}
+    by_psn = {link.psn_id.lower(): link for link in found}
     resolved: list[ResolvedDriver] = []
     unlinked: list[str] = []
     seen: set[str] = set()
     duplicates: list[str] = []
     for ref in refs:
         if ref.member_id is not None:
-            link = await links.get(guild_id, ref.member_id)
+            link = by_member.get(ref.member_id)
             if link is None:
                 unlinked.append(f"<@{ref.member_id}>")
                 continue
             driver = ResolvedDriver(psn_id=link.psn_id, member_id=ref.member_id)
         else:
             assert ref.psn_id is not None
-            link = await links.find_by_psn(guild_id, ref.psn_id)
-            driver = ResolvedDriver(psn_id=ref.psn_id, member_id=link.member_id if link else None)
+            holder = by_psn.get(ref.psn_id.lower())
+            driver = ResolvedDriver(psn_id=ref.psn_id, member_id=holder.member_id if holder else None)
         if driver.psn_id.lower() in seen:
             duplicates.append(f"{ref} ({driver.psn_id})")
             continue

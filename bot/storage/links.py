@@ -76,6 +76,18 @@ class LinkStore:
         )
         return [_link(row) for row in rows]
 
+    async def matching(self, guild_id: int, member_ids: list[int], psn_ids: list[str]) -> list[Link]:
+        """In one read: the guild's links of any of these members or PSN IDs (PSN IDs ignore case)."""
+        if not member_ids and not psn_ids:
+            return []
+        members = ", ".join("?" * len(member_ids)) or "NULL"
+        psns = ", ".join("?" * len(psn_ids)) or "NULL"
+        rows = await self._db.connection.execute_fetchall(
+            f"SELECT * FROM links WHERE guild_id = ? AND (member_id IN ({members}) OR psn_id IN ({psns}))",
+            (guild_id, *member_ids, *psn_ids),
+        )
+        return [_link(row) for row in rows]
+
     async def count(self, guild_id: int) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM links WHERE guild_id = ?", (guild_id,))
         return int(row[0]) if row else 0
