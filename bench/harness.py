@@ -23,6 +23,7 @@ import httpx
 from aiohttp import web
 from discord.http import Route
 
+from bot.__main__ import tune_interpreter
 from bot.app import Dependencies, GridBot
 from bot.clock import SystemClock
 from bot.gtgridstats import GTGridStatsClient, RequestBudget
@@ -165,6 +166,7 @@ class RunningBot:
 @asynccontextmanager
 async def running_bot(workdir: Path, standins: Standins, **settings: Any) -> AsyncIterator[RunningBot]:
     """The real bot with its real clock, pointed at the stand-ins; `settings` override the defaults."""
+    tune_interpreter()  # as `python -m bot` does
     async with AsyncExitStack() as stack:
         base = Route.BASE
         Route.BASE = standins.discord

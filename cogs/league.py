@@ -47,7 +47,7 @@ from bot.ui.standings import (
     standings_pages,
     standings_title,
 )
-from bot.ui.standings_image import standings_png
+from bot.ui.standings_image import StandingsImages
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,7 @@ class Leagues(commands.Cog):
         self.bot = bot
         self.schedule = bot.league_schedule
         self.store = bot.leagues
+        self.images = StandingsImages()
         self._loop_task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -165,8 +166,7 @@ class Leagues(commands.Cog):
         """The standings as embeds plus the PNG, in as few channel messages as Discord allows."""
         channel = self.bot.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
         pages = standings_pages(standings, league_name=league.name, per_page=DRIVERS_PER_CHANNEL_PAGE)
-        png = await asyncio.to_thread(
-            standings_png,
+        png = await self.images.png(
             standings,
             title=f"{league.name} · {standings.series_type or 'Standings'}",
             movement=shows_movement(standings),
@@ -232,9 +232,7 @@ class Leagues(commands.Cog):
         result = await self.bot.standings.standings(series, roster)
         league_name = chosen.name if chosen else None
         pages = standings_pages(result, league_name=league_name)
-        png = await asyncio.to_thread(
-            standings_png, result, title=_image_title(result, league_name), movement=False
-        )
+        png = await self.images.png(result, title=_image_title(result, league_name))
         paginator = Paginator(pages, owner_id=interaction.user.id)
         view: discord.ui.View = paginator if len(pages) > 1 else discord.utils.MISSING
         paginator.message = await interaction.followup.send(

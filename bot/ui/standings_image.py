@@ -6,8 +6,10 @@ number of drivers (see `image_size`). Drivers are shown by PSN ID (a picture can
 
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -240,3 +242,29 @@ def standings_png(standings: Standings, *, title: str, movement: bool = False) -
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+class StandingsImages:
+    """Renders each distinct standings image once, however many commands ask for it at the same moment.
+
+    Rendering costs tens of milliseconds of CPU; twenty members asking for the same standings would
+    otherwise draw the same picture twenty times while the bot's other commands wait.
+    """
+
+    def __init__(self, keep: int = 32) -> None:
+        self._keep = keep
+        self._renders: OrderedDict[tuple[Standings, str, bool], asyncio.Task[bytes]] = OrderedDict()
+
+    async def png(self, standings: Standings, *, title: str, movement: bool = False) -> bytes:
+        key = (standings, title, movement)
+        task = self._renders.get(key)
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            task = asyncio.ensure_future(
+                asyncio.to_thread(standings_png, standings, title=title, movement=movement)
+            )
+            self._renders[key] = task
+            while len(self._renders) > self._keep:
+                self._renders.popitem(last=False)
+        self._renders.move_to_end(key)
+        # shield: one command giving up must not cancel the drawing the others wait for.
+        return await asyncio.shield(task)

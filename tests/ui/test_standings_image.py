@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from PIL import Image
 
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.standings import Standings, rank
-from bot.ui.standings_image import image_size, standings_png
+from bot.ui.standings_image import StandingsImages, image_size, standings_png
 
 AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -18,7 +19,7 @@ TABLE_FIXED = 124 + 46 + 52
 CHART = 28 + 500
 
 
-def standings(count: int, rounds: int) -> Standings:
+def standings_of(count: int, rounds: int) -> Standings:
     results = [
         SeriesDriver(
             psn=f"driver_{number:03d}",
@@ -41,7 +42,7 @@ def open_png(data: bytes) -> Image.Image:
 
 
 def test_a_valid_png_of_the_expected_size() -> None:
-    image = open_png(standings_png(standings(12, 6), title="Sunday Cup · Nations Cup"))
+    image = open_png(standings_png(standings_of(12, 6), title="Sunday Cup · Nations Cup"))
     assert image.format == "PNG"
     assert image.mode == "RGB"
     assert image.size == (1000, TABLE_FIXED + 12 * 52 + CHART)
@@ -49,17 +50,17 @@ def test_a_valid_png_of_the_expected_size() -> None:
 
 
 def test_no_rounds_means_no_chart() -> None:
-    image = open_png(standings_png(standings(3, 0), title="Empty season"))
+    image = open_png(standings_png(standings_of(3, 0), title="Empty season"))
     assert image.size == (1000, TABLE_FIXED + 3 * 52)
 
 
 def test_a_full_roster_of_200_still_renders_at_phone_width() -> None:
-    image = open_png(standings_png(standings(200, 12), title="Big league", movement=True))
+    image = open_png(standings_png(standings_of(200, 12), title="Big league", movement=True))
     assert image.size == (1000, TABLE_FIXED + 200 * 52 + CHART)
 
 
 def test_the_leader_row_is_highlighted_and_rows_are_striped() -> None:
-    image = open_png(standings_png(standings(4, 3), title="Stripes"))
+    image = open_png(standings_png(standings_of(4, 3), title="Stripes"))
     first_row_y = 124 + 46 + 26
     leader = image.getpixel((8, first_row_y))
     second = image.getpixel((8, first_row_y + 52))
@@ -70,7 +71,7 @@ def test_the_leader_row_is_highlighted_and_rows_are_striped() -> None:
 
 
 def test_the_chart_draws_each_leading_driver_in_its_colour() -> None:
-    image = open_png(standings_png(standings(5, 6), title="Chart"))
+    image = open_png(standings_png(standings_of(5, 6), title="Chart"))
     chart_top = 124 + 46 + 5 * 52 + 28
     chart = image.crop((0, chart_top, 1000, chart_top + 500))
     colours = {colour for _, colour in chart.getcolors(maxcolors=1_000_000) or []}
@@ -79,7 +80,7 @@ def test_the_chart_draws_each_leading_driver_in_its_colour() -> None:
 
 
 def test_movement_markers_are_drawn_when_asked() -> None:
-    moved = standings(3, 2).with_previous({"driver_000": 3, "driver_001": 1, "driver_002": 2})
+    moved = standings_of(3, 2).with_previous({"driver_000": 3, "driver_001": 1, "driver_002": 2})
     with_markers = open_png(standings_png(moved, title="Moves", movement=True))
     without = open_png(standings_png(moved, title="Moves", movement=False))
     assert with_markers.size == without.size
@@ -87,3 +88,13 @@ def test_movement_markers_are_drawn_when_asked() -> None:
     marker_column = with_markers.crop((120, row_y - 20, 198, row_y + 20))
     colours = {colour for _, colour in marker_column.getcolors(maxcolors=100_000) or []}
     assert (64, 192, 87) in colours  # the leader gained two places: a green ▲
+
+
+async def test_concurrent_requests_for_the_same_standings_draw_it_once() -> None:
+    images = StandingsImages()
+    standings = standings_of(8, 4)
+    results = await asyncio.gather(*(images.png(standings, title="Cup") for _ in range(20)))
+    assert len({id(result) for result in results}) == 1  # one drawing, shared
+    other = await images.png(standings, title="Another title")
+    assert other is not results[0]
+    assert other.startswith(b"\x89PNG")
