@@ -304,14 +304,9 @@ class Leagues(commands.Cog):
     async def league_add(
         self, interaction: discord.Interaction[GridBot], drivers: str, league: str | None = None
     ) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        refs = parse_driver_list(drivers, minimum=1, maximum=MAX_ROSTER)
-        resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
+        target, wanted = await self._league_and_drivers(interaction, league, drivers)
         try:
-            added, already = await self.store.add_drivers(
-                target, [driver.psn_id for driver in resolved], self.bot.clock.now()
-            )
+            added, already = await self.store.add_drivers(target, wanted, self.bot.clock.now())
         except RosterFullError as error:
             raise FriendlyError(
                 f"A roster holds at most {error.limit} drivers: {bold(target.name)} has {error.current} and "
@@ -332,11 +327,7 @@ class Leagues(commands.Cog):
     async def league_remove(
         self, interaction: discord.Interaction[GridBot], drivers: str, league: str | None = None
     ) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        refs = parse_driver_list(drivers, minimum=1, maximum=MAX_ROSTER)
-        resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
-        wanted = [driver.psn_id for driver in resolved]
+        target, wanted = await self._league_and_drivers(interaction, league, drivers)
         removed = await self.store.remove_drivers(target.id, wanted)
         if not removed:
             raise FriendlyError(f"None of those drivers are in the {bold(target.name)} roster.")
@@ -531,6 +522,16 @@ class Leagues(commands.Cog):
                 "The `league` option suggests this server's leagues as you type."
             )
         return found
+
+    async def _league_and_drivers(
+        self, interaction: discord.Interaction[GridBot], league: str | None, drivers: str
+    ) -> tuple[League, list[str]]:
+        """For /league add and remove: the league, and the PSN IDs the driver list names."""
+        assert interaction.guild_id is not None
+        target = await self._pick_league(interaction.guild_id, league)
+        refs = parse_driver_list(drivers, minimum=1, maximum=MAX_ROSTER)
+        resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
+        return target, [driver.psn_id for driver in resolved]
 
     async def _pick_league(self, guild_id: int, name: str | None) -> League:
         """The named league, or the only one when the server runs exactly one."""
