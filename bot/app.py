@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
 from bot.services.league_schedule import LeagueSchedule
@@ -110,6 +111,7 @@ class GridBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
+        freeze_long_lived_objects()
 
     async def catalog_updated_at(self) -> datetime | None:
         """When the local car catalog was last filled completely (None while it never was)."""

@@ -32,6 +32,7 @@ from bot.gtgridstats.errors import (
 )
 from bot.gtgridstats.identifiers import shorten, validate_car_class
 from bot.gtgridstats.models import Car
+from bot.memory import freeze_long_lived_objects
 from bot.services.car_search import MAX_QUERY_LENGTH, Hit, SearchEntry, SearchIndex, normalize
 from bot.storage.catalog import (
     CatalogCar,
@@ -305,6 +306,7 @@ class CatalogService:
             self._snapshot = await asyncio.to_thread(
                 CatalogSnapshot.build, cars, makers, car_aliases, maker_aliases
             )
+        freeze_long_lived_objects()
 
     def _is_stale(self, fetched_at: datetime) -> bool:
         return self._clock.now() - fetched_at >= self.max_age
