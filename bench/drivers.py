@@ -39,6 +39,7 @@ import httpx
 from aiohttp import web
 from discord.http import Route
 
+from bot.__main__ import tune_interpreter
 from bot.app import Dependencies, GridBot
 from bot.clock import SystemClock
 from bot.gtgridstats import GTGridStatsClient, RequestBudget
@@ -159,6 +160,7 @@ class Bench:
 
 @asynccontextmanager
 async def running_bot(workdir: Path, *, discord_url: str, gt_url: str) -> AsyncIterator[Bench]:
+    tune_interpreter()  # as `python -m bot` does
     async with AsyncExitStack() as stack:
         base = Route.BASE
         Route.BASE = discord_url
