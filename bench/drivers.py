@@ -52,7 +52,8 @@ from tests.standins.interactions import FakeGuild, FakeUser, InteractionDriver
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_ACK_P99_MS = 100.0
 BURST = 200
-ROUNDS = ("cold", "warm")
+ROUNDS = ("cold", "warm", "paced")
+PACED = "paced"  # handed over as the gateway delivers events: one loop turn between them
 SMALL = "small"  # the same mix, 20 commands: a busy moment rather than a stampede
 PROFILES = 100
 STAGGER_SECONDS = 3.0
@@ -195,15 +196,23 @@ def interaction_payload(
     return bench.driver._payload(2, data, user, None, None)
 
 
-def hand_over(bench: Bench, payloads: list[dict[str, Any]]) -> dict[int, float]:
-    """Give the interactions to discord.py one after the other, as the gateway does; returns when each
-    was handed over (loop time)."""
+async def hand_over(
+    bench: Bench, payloads: list[dict[str, Any]], *, paced: bool
+) -> tuple[dict[int, float], set[asyncio.Task[Any]]]:
+    """Give the interactions to discord.py one after the other; returns when each was handed over (loop
+    time) and the command tasks discord.py started. Unpaced, all of them back to back (a stampede);
+    paced, with one loop turn between them, as the gateway's one-event-per-frame reading allows."""
     loop = asyncio.get_running_loop()
     started: dict[int, float] = {}
+    tasks: set[asyncio.Task[Any]] = set()
     for payload in payloads:
+        before = asyncio.all_tasks()
         started[int(payload["id"])] = loop.time()
         bench.bot._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
-    return started
+        tasks |= asyncio.all_tasks() - before
+        if paced:
+            await asyncio.sleep(0)
+    return started, tasks
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -230,9 +239,7 @@ async def ack_round(
         interaction_payload(bench, command, FakeUser(bench.guild, name=f"{label}{number}"), options)
         for number, (command, options) in enumerate(commands)
     ]
-    before = asyncio.all_tasks()
-    started = hand_over(bench, payloads)
-    tasks = asyncio.all_tasks() - before
+    started, tasks = await hand_over(bench, payloads, paced=label == PACED)
     while True:
         finished = all(task.done() for task in tasks)  # before reading: a task may finish meanwhile
         first, deferred = await received(bench.observer, discord_url)
