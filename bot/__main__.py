@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+import aiohttp
 import discord
 
 from bot import __version__
@@ -27,6 +28,7 @@ from bot.storage.database import Database
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
 
 # Database queries run on aiosqlite's worker thread. With CPython's default 5 ms switch interval, a busy
 # event loop keeps that thread waiting for the GIL on every query, which under a burst of commands adds up
@@ -107,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Discord refused DISCORD_TOKEN: check the token in the Developer Portal (Bot -> Reset Token)."
         )
         return EXIT_CONFIG
+    except (aiohttp.ClientError, OSError) as error:
+        # Before the first connection there is nothing to retry into: say what failed and stop.
+        log.error("could not reach Discord (%s); check the network and try again", error)
+        return EXIT_UNREACHABLE
     except discord.PrivilegedIntentsRequired:
         log.error(
             "Discord refused a privileged intent: the bot asks for none, so check the application set-up."

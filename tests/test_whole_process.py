@@ -134,3 +134,33 @@ async def test_the_bot_process_serves_commands_and_stops_cleanly(tmp_path: Path)
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+async def test_an_unreachable_discord_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    closed = DiscordStandin()
+    await closed.start()
+    await closed.stop()  # its port is now closed: nothing answers there
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "GTGRIDSTATS_"))
+    }
+    env |= {
+        "PYTHONPATH": os.pathsep.join([str(_sitecustomize(tmp_path / "site", closed)), str(ROOT)]),
+        "DISCORD_TOKEN": DISCORD_TOKEN,
+        "GTGRIDSTATS_API_KEY": API_KEY,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    log = output.decode()
+    assert process.returncode == 1, log
+    assert "could not reach Discord" in log
+    assert "Traceback" not in log
+    assert DISCORD_TOKEN not in log
