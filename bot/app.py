@@ -68,6 +68,8 @@ async def send_error(interaction: discord.Interaction[Any], text: str) -> None:
 
 class GridBot(commands.Bot):
     def __init__(self, dependencies: Dependencies, *, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+        # The bot never joins voice: discord.py's warnings about missing voice libraries are only noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
         intents.message_content = False
         super().__init__(
