@@ -23,28 +23,23 @@ import asyncio
 import json
 import logging
 import math
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 from aiohttp import web
-from discord.http import Route
 
-from bot.__main__ import tune_interpreter
-from bot.app import Dependencies, GridBot
-from bot.clock import SystemClock
-from bot.gtgridstats import GTGridStatsClient, RequestBudget
-from bot.storage.database import Database
-from tests.conftest import API_KEY, DISCORD_TOKEN, make_settings
+from bench.harness import Standins, machine, percentile
+from bench.harness import running_bot as shared_running_bot
+from bot.app import GridBot
+from tests.conftest import API_KEY
 from tests.standins.discord_api import DiscordStandin
 from tests.standins.gtgridstats import GTGridStatsStandin
 from tests.standins.interactions import FakeGuild, FakeUser, InteractionDriver
@@ -161,31 +156,18 @@ class Bench:
 
 @asynccontextmanager
 async def running_bot(workdir: Path, *, discord_url: str, gt_url: str) -> AsyncIterator[Bench]:
-    tune_interpreter()  # as `python -m bot` does
-    async with AsyncExitStack() as stack:
-        base = Route.BASE
-        Route.BASE = discord_url
-        stack.callback(setattr, Route, "BASE", base)
-        clock = SystemClock()
-        settings = make_settings(
-            workdir, gt_url, racer_batch_window_ms=250, gtgridstats_metered_per_minute=1_000
-        )
-        budget = RequestBudget(clock, metered_per_minute=settings.gtgridstats_metered_per_minute)
-        api = await stack.enter_async_context(
-            GTGridStatsClient(
-                base_url=settings.gtgridstats_base_url,
-                api_key=settings.gtgridstats_api_key.get_secret_value(),
-                budget=budget,
-                clock=clock,
-            )
-        )
-        database = await stack.enter_async_context(Database(settings.database_path))
-        bot = GridBot(Dependencies(settings=settings, api=api, database=database, clock=clock))
-        stack.push_async_callback(bot.close)
-        await bot.login(DISCORD_TOKEN)
-        # The driver only builds payloads here; its own Discord stand-in is never started.
-        observer = await stack.enter_async_context(httpx.AsyncClient())
-        yield Bench(bot, InteractionDriver(bot, DiscordStandin()), FakeGuild(), observer)
+    """The shared benchmark bot (bench.harness), with generous limits: the quota is not what is measured."""
+    async with (
+        shared_running_bot(
+            workdir,
+            Standins(discord=discord_url, gt=gt_url),
+            racer_batch_window_ms=250,
+            gtgridstats_metered_per_minute=1_000,
+        ) as running,
+        # Made once, before any burst: making one loads certificates and would stall the bot's loop.
+        httpx.AsyncClient() as observer,
+    ):
+        yield Bench(running.bot, running.driver, running.guild, observer)
 
 
 def interaction_payload(
@@ -213,11 +195,6 @@ async def hand_over(
         if paced:
             await asyncio.sleep(0)
     return started, tasks
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass(frozen=True)
@@ -335,10 +312,6 @@ async def batching(workdir: Path) -> BatchResult:
             minimum=math.ceil(PROFILES / 16),
             largest_batch=max(batches, default=0),
         )
-
-
-def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
 
 
 def table(acks: AckRun, batch: BatchResult) -> str:
