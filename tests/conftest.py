@@ -44,7 +44,7 @@ def make_settings(tmp_path: Path, base_url: str, **overrides: Any) -> Settings:
         "racer_batch_window_ms": 0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def assert_no_secrets(captured: list[str]) -> None:

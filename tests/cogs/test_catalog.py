@@ -55,6 +55,7 @@ async def test_car_resolves_id_car_code_and_gt7_code(filled: Harness, text: str)
 async def test_free_text_gets_the_closest_car_and_says_it_guessed(filled: Harness) -> None:
     record = await filled.slash("car", user=filled.member("ann"), car="ferari 458 italia gt3")
     assert record.reply.embed["title"] == "Ferrari 458 Italia GT3 '13"
+    assert record.reply.content is not None
     assert "closest car" in record.reply.content
     assert "ferari 458 italia gt3" in record.reply.content
 
@@ -62,6 +63,7 @@ async def test_free_text_gets_the_closest_car_and_says_it_guessed(filled: Harnes
 async def test_unknown_car_is_an_ephemeral_message_with_suggestions(filled: Harness) -> None:
     record = await filled.slash("car", user=filled.member("ann"), car="zzqx ferrari scuderia")
     assert record.reply.ephemeral
+    assert record.reply.content is not None
     assert record.reply.content.startswith("No car matches `zzqx ferrari scuderia`.")
     assert "Ferrari 430 Scuderia '07" in record.reply.content
     assert filled.gt.count() == 0
@@ -150,6 +152,7 @@ async def test_a_class_without_cars_for_that_manufacturer_is_explained(filled: H
         "cars", user=filled.member("ann"), manufacturer=str(FERRARI_ID), car_class="Gr.4"
     )
     assert record.reply.ephemeral
+    assert record.reply.content is not None
     assert record.reply.content.startswith("Ferrari has no Gr.4 cars. Its classes: Gr.3 (2), Gr.N (3)")
 
 
@@ -157,9 +160,11 @@ async def test_unknown_manufacturer_and_unknown_class_are_explained(filled: Harn
     user = filled.member("ann")
     maker = await filled.slash("cars", user=user, manufacturer="Zyxwvu")
     assert maker.reply.ephemeral
+    assert maker.reply.content is not None
     assert maker.reply.content.startswith("No manufacturer matches `Zyxwvu`.")
     klass = await filled.slash("cars", user=user, manufacturer="Ferrari", car_class="Gr.9")
     assert klass.reply.ephemeral
+    assert klass.reply.content is not None
     assert klass.reply.content.startswith("`Gr.9` is not a car class. Classes: Gr.1, Gr.2, Gr.3")
     assert filled.gt.count() == 0
 
@@ -242,6 +247,7 @@ async def test_a_language_without_an_active_region_gets_the_default_names(filled
 async def test_an_inactive_or_unknown_locale_lists_the_valid_ones(filled: Harness, locale: str) -> None:
     record = await filled.slash("car", user=filled.member("ann"), car="car1544", locale=locale)
     assert record.reply.ephemeral
+    assert record.reply.content is not None
     assert record.reply.content.startswith(
         f"`{locale}` is not an active GT Grid Stats region. Use one of: `br`"
     )
@@ -299,6 +305,7 @@ async def test_an_empty_catalog_looks_a_car_up_by_identifier_once(harness: Harne
 async def test_an_empty_catalog_explains_that_names_must_wait(harness: Harness) -> None:
     record = await harness.slash("car", user=harness.member("ann"), car="ferrari 430")
     assert record.reply.ephemeral
+    assert record.reply.content is not None
     assert record.reply.content.startswith("The car catalog is still loading")
     assert "`car1544`" in record.reply.content
     assert harness.gt.count() == 0

@@ -26,7 +26,12 @@ async def link(harness: Harness, user: FakeUser, psn_id: str, dr_points: int) ->
 def colours(png: bytes) -> set[tuple[int, int, int]]:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size == (WIDTH, HEIGHT)
-    return {colour for _, colour in image.getcolors(maxcolors=WIDTH * HEIGHT) or []}
+    found: set[tuple[int, int, int]] = set()
+    for _, colour in image.getcolors(maxcolors=WIDTH * HEIGHT) or []:
+        assert isinstance(colour, tuple)  # an RGB image's colours are (r, g, b), never a single band
+        red, green, blue = colour
+        found.add((red, green, blue))
+    return found
 
 
 async def test_history_charts_every_snapshot(harness: Harness) -> None:

@@ -25,7 +25,9 @@ async def test_link_an_indexed_driver_answers_at_once_after_one_get(harness: Har
     assert await linked(harness) == {ann.id: "Speedy_One"}
     link = await harness.bot.links.get(harness.guild.id, ann.id)
     assert link is not None
-    assert link.guid == harness.gt.dataset.driver("Speedy_One").guid
+    driver = harness.gt.dataset.driver("Speedy_One")
+    assert driver is not None
+    assert link.guid == driver.guid
     assert harness.gt.count("/api/racers", method="GET") == 1
     assert harness.gt.count("/api/racers", method="POST") == 0
 

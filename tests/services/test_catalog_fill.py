@@ -109,6 +109,7 @@ async def test_a_stale_catalog_is_refilled_and_loses_removed_cars(harness: Harne
     assert car_pages_requested(harness) == PAGES
     assert await stored_car_count(harness) == 481
     gone = await harness.slash("car", user=user, car="car1610")
+    assert gone.reply.content is not None
     assert gone.reply.content.startswith("No car matches `car1610`.")
     shown = await harness.slash("car", user=user, car="car1544")
     assert shown.reply.embed["title"] == "Ferrari 430 Scuderia Renamed '07"

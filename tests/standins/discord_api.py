@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 API_PREFIX = "/api/v10"
 APPLICATION_ID = 900_000_000_000_000_001
@@ -82,7 +82,8 @@ class SentMessage:
 
     def button(self, label: str) -> dict[str, Any]:
         for row in self.components:
-            for component in row.get("components", []):
+            components: list[dict[str, Any]] = row.get("components", [])
+            for component in components:
                 if component.get("label") == label:
                     return component
         raise AssertionError(f"no button {label!r} in {self.components}")
@@ -201,8 +202,8 @@ class DiscordStandin:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         server = site._server
-        assert server is not None
-        bound_port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        assert isinstance(server, asyncio.Server)
+        bound_port = server.sockets[0].getsockname()[1]
         self.base_url = f"http://{host}:{bound_port}{API_PREFIX}"
         self.gateway_url = f"ws://{host}:{bound_port}/gateway"
         return self.base_url
@@ -368,10 +369,11 @@ class DiscordStandin:
         files: list[Attachment] = []
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
+            assert isinstance(part, BodyPartReader), "discord.py never nests multipart bodies"
             if part.name == "payload_json":
-                payload = json.loads(await part.text())  # type: ignore[union-attr]
+                payload = json.loads(await part.text())
             else:
-                data = await part.read()  # type: ignore[union-attr]
+                data = await part.read()
                 files.append(
                     Attachment(part.filename or "file", bytes(data), part.headers.get("Content-Type"))
                 )
