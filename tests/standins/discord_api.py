@@ -201,9 +201,7 @@ class DiscordStandin:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.Server)
-        bound_port = server.sockets[0].getsockname()[1]
+        bound_port = self._runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound_port}{API_PREFIX}"
         self.gateway_url = f"ws://{host}:{bound_port}/gateway"
         return self.base_url
