@@ -20,11 +20,9 @@ stand-ins over real HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -34,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiohttp import web
 
-from bench.harness import Standins, machine, percentile
+from bench.harness import StandinConfig, Standins, machine, percentile, standins_process
 from bench.harness import running_bot as shared_running_bot
 from bot.app import GridBot
 from tests.conftest import API_KEY
@@ -79,54 +76,10 @@ def ack_workload(round_name: str) -> tuple[list[Command], list[tuple[str, bool]]
 # --- the stand-ins' process ----------------------------------------------------------------------------
 
 
-class RecordingDiscord(DiscordStandin):
-    """The Discord stand-in in its own process: it accepts any interaction token (the bot's process makes
-    them up) and lists what it received at GET /api/v10/bench/calls and /bench/deferred."""
-
-    async def _route(self, request: web.Request, parts: list[str]) -> web.StreamResponse:
-        if parts == ["bench", "calls"]:
-            return web.json_response([[call.method, call.path, call.at] for call in self.calls])
-        if parts == ["bench", "deferred"]:
-            return web.json_response(sorted({r.id for r in self.interactions.values() if r.deferred}))
-        if len(parts) == 4 and parts[0] == "interactions" and parts[2] not in self.interactions:
-            self.register_interaction(int(parts[1]), parts[2])
-        return await super()._route(request, parts)
-
-
-async def serve_standins() -> None:
-    """`python -m bench.drivers --serve-standins`: print both base URLs as JSON, serve until stdin closes."""
-    async with (
-        RecordingDiscord() as discord_api,
-        GTGridStatsStandin(
-            api_key=API_KEY, stagger_seconds=STAGGER_SECONDS, metered_per_minute=1_000, quota_per_day=None
-        ) as gt,
-    ):
-        for round_name in (*ROUNDS, SMALL):
-            for psn, indexed in ack_workload(round_name)[1]:
-                gt.dataset.add_driver(psn, indexed=indexed)
-        print(json.dumps({"discord": discord_api.base_url, "gt": gt.base_url}), flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-
-@asynccontextmanager
-async def standins_process() -> AsyncIterator[dict[str, str]]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.drivers",
-        "--serve-standins",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-    )
-    assert process.stdout is not None
-    assert process.stdin is not None
-    try:
-        urls: dict[str, str] = json.loads(await process.stdout.readline())
-        yield urls
-    finally:
-        process.stdin.close()
-        await process.wait()
+def standin_config() -> StandinConfig:
+    """The stand-ins' process knows every driver of every round, indexed or not as the round needs."""
+    drivers = [driver for name in (*ROUNDS, SMALL) for driver in ack_workload(name)[1]]
+    return StandinConfig(stagger_seconds=STAGGER_SECONDS, metered_per_minute=1_000, drivers=tuple(drivers))
 
 
 async def received(client: httpx.AsyncClient, discord_url: str) -> tuple[dict[int, float], set[int]]:
@@ -246,14 +199,14 @@ class AckRun:
 
 async def acknowledgement(workdir: Path) -> AckRun:
     async with (
-        standins_process() as urls,
-        running_bot(workdir, discord_url=urls["discord"], gt_url=urls["gt"]) as bench,
+        standins_process(standin_config()) as standins,
+        running_bot(workdir, discord_url=standins.discord, gt_url=standins.gt) as bench,
     ):
         clock = time.perf_counter()
         results: list[AckResult] = []
         pending: set[asyncio.Task[Any]] = set()
         for round_name in ROUNDS:
-            result, tasks = await ack_round(bench, urls["discord"], round_name, ack_workload(round_name)[0])
+            result, tasks = await ack_round(bench, standins.discord, round_name, ack_workload(round_name)[0])
             results.append(result)
             pending |= tasks
         outcomes = await asyncio.gather(*pending, return_exceptions=True)
@@ -264,14 +217,14 @@ async def acknowledgement(workdir: Path) -> AckRun:
         small_commands = ack_workload(SMALL)[0]
         small, tasks = await ack_round(
             bench,
-            urls["discord"],
+            standins.discord,
             SMALL,
             small_commands[:10] + small_commands[100:105] + small_commands[150:155],
         )
         await asyncio.gather(*tasks)
         # For scale: the same burst size of /about, which never calls GT Grid Stats (one database read).
         reference, tasks = await ack_round(
-            bench, urls["discord"], "/about for reference", [("about", {})] * BURST
+            bench, standins.discord, "/about for reference", [("about", {})] * BURST
         )
         await asyncio.gather(*tasks)
         return AckRun(rounds=[*results, small, reference], finished_s=finished)
@@ -359,7 +312,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--serve-standins"]:
-        asyncio.run(serve_standins())
-    else:
-        asyncio.run(main())
+    asyncio.run(main())
