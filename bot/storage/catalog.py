@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Database
+from bot.storage.database import Database, stored_moment
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,6 @@ class FillState:
         return self.next_page is not None
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _car(row: aiosqlite.Row) -> CatalogCar:
     return CatalogCar(
         id=row["id"],
@@ -129,10 +125,10 @@ class CatalogStore:
         return FillState(
             generation=row["generation"],
             next_page=row["next_page"],
-            started_at=_time(row["started_at"]),
-            completed_at=_time(row["completed_at"]),
-            regions_fetched_at=_time(row["regions_fetched_at"]),
-            manufacturers_fetched_at=_time(row["manufacturers_fetched_at"]),
+            started_at=stored_moment(row["started_at"]),
+            completed_at=stored_moment(row["completed_at"]),
+            regions_fetched_at=stored_moment(row["regions_fetched_at"]),
+            manufacturers_fetched_at=stored_moment(row["manufacturers_fetched_at"]),
             total_cars=row["total_cars"],
         )
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,12 @@ from typing import Any
 import aiosqlite
 
 log = logging.getLogger(__name__)
+
+
+def stored_moment(text: str | None) -> datetime | None:
+    """A timestamp as the storage modules write it (ISO 8601), or None for a NULL column."""
+    return datetime.fromisoformat(text) if text else None
+
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 

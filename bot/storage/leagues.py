@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 
 import aiosqlite
 
-from bot.storage.database import Database
+from bot.storage.database import Database, stored_moment
 
 MAX_ROSTER = 200
 MAX_LEAGUES_PER_GUILD = 25  # Discord shows at most 25 autocomplete choices
@@ -17,10 +17,6 @@ MAX_LEAGUES_PER_GUILD = 25  # Discord shows at most 25 autocomplete choices
 def utc_text(moment: datetime) -> str:
     """Fixed-width UTC text, so comparing the stored strings compares the times."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ def _league(row: aiosqlite.Row) -> League:
             at=time.fromisoformat(row["schedule_time"]),
             timezone=row["schedule_tz"],
         )
-    created_at = _moment(row["created_at"])
+    created_at = stored_moment(row["created_at"])
     assert created_at is not None
     return League(
         id=row["id"],
@@ -95,8 +91,8 @@ def _league(row: aiosqlite.Row) -> League:
         created_by=row["created_by"],
         created_at=created_at,
         schedule=schedule,
-        next_post_at=_moment(row["next_post_at"]),
-        last_posted_at=_moment(row["last_posted_at"]),
+        next_post_at=stored_moment(row["next_post_at"]),
+        last_posted_at=stored_moment(row["last_posted_at"]),
         failed_attempts=row["failed_attempts"],
         paused_reason=row["paused_reason"],
     )
@@ -259,7 +255,7 @@ class LeagueStore:
         row = await self._db.fetch_one(
             "SELECT MIN(next_post_at) AS next FROM leagues WHERE next_post_at IS NOT NULL"
         )
-        return _moment(row["next"]) if row else None
+        return stored_moment(row["next"]) if row else None
 
     async def retry_later(self, league_id: int, at: datetime) -> None:
         async with self._db.transaction() as connection:

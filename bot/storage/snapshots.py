@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.gtgridstats.models import Driver
-from bot.storage.database import Database
+from bot.storage.database import Database, stored_moment
 
 # Columns that hold the driver's numbers; two answers with equal values here are "the same answer".
 _STAT_COLUMNS = (
@@ -46,10 +46,6 @@ _IN_CHUNK = 400
 def to_db_time(moment: datetime) -> str:
     """Fixed-width UTC text, so times compare correctly as strings in SQL."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _from_db_time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -98,13 +94,13 @@ def _snapshot(row: aiosqlite.Row) -> DriverSnapshot:
             "GUID": row["guid"],
             "DR": row["dr"],
             "SR": row["sr"],
-            "last_sync": _from_db_time(row["last_sync"]),
+            "last_sync": stored_moment(row["last_sync"]),
             "country_code": row["country_code"],
             "stats": stats,
         }
     )
-    first = _from_db_time(row["first_fetched_at"])
-    last = _from_db_time(row["fetched_at"])
+    first = stored_moment(row["first_fetched_at"])
+    last = stored_moment(row["fetched_at"])
     assert first is not None
     assert last is not None
     return DriverSnapshot(id=row["id"], driver=driver, first_fetched_at=first, fetched_at=last)
