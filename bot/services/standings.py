@@ -192,14 +192,17 @@ class StandingsService:
             usage.record_cache(hit=False, count=self.calls_needed(len(stale)))
             self._check_quota(len(stale))
             batches = list(chunked(stale))
+
+            async def fetch_and_keep(batch: list[str]) -> None:
+                # Kept as soon as it lands: a failure in another batch must not waste this one's call.
+                kept.update(await self._fetch_batch(series_id, batch))
+
             # The first call alone: an unknown series then costs one request, not one per batch.
-            fetched = [await self._fetch_batch(series_id, batches[0])]
-            if len(batches) > 1:
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(self._fetch_batch(series_id, batch)) for batch in batches[1:]]
-                fetched += [task.result() for task in tasks]
-            for batch in fetched:
-                kept.update(batch)
+            await fetch_and_keep(batches[0])
+            outcomes = await asyncio.gather(*map(fetch_and_keep, batches[1:]), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome  # the error itself (not a group), so the user reads what went wrong
         return {psn.lower(): kept[psn.lower()] for psn in psn_ids}
 
     async def _fetch_batch(self, series_id: int, batch: list[str]) -> dict[str, _Cached]:

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 import pytest
 
 from bot.errors import FriendlyError
-from bot.gtgridstats.errors import InvalidIdentifierError
+from bot.gtgridstats.errors import InvalidIdentifierError, QuotaExhaustedError
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.driver_refs import ResolvedDriver
 from bot.services.standings import RoundScore, rank
@@ -148,3 +148,18 @@ async def test_a_roster_bigger_than_the_quota_left_is_refused_up_front(harness: 
     with pytest.raises(FriendlyError, match="need 3 GT Grid Stats requests and only 2 are left"):
         await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
     assert harness.gt.count() == 0
+
+
+async def test_a_failing_later_batch_raises_its_own_error_and_keeps_the_batches_that_landed(
+    harness: Harness,
+) -> None:
+    psn_ids = add_roster_series(harness, 40)
+    harness.gt.quota_limit, harness.gt.quota_remaining = 100, 2  # the first two calls, then "Quota Exceeded"
+    with pytest.raises(QuotaExhaustedError):
+        await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
+    harness.gt.quota_remaining = 100
+    harness.bot.api.budget.quota.observe(100, 100)  # the quota reset
+    harness.gt.reset_counts()
+    table = await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
+    assert len(table.rows) == 40
+    assert harness.gt.count("/api/series-") == 1  # only the batch that failed is asked again
