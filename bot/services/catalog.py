@@ -573,7 +573,8 @@ class CatalogService:
         if region is not None:
             names, note = await self._localized_car_names([car], region.code, before_fetch)
             if car.id not in names and note is None:
-                names.update(await self._fetch_one_localized_car(car, region.code, before_fetch))
+                fetched, note = await self._fetch_one_localized_car(car, region.code, before_fetch)
+                names.update(fetched)
             if car.id in names:
                 name, maker_name = names[car.id].name, names[car.id].manufacturer_name
         return CarView(
@@ -625,17 +626,21 @@ class CatalogService:
 
     async def _fetch_one_localized_car(
         self, car: CatalogCar, locale: str, before_fetch: BeforeFetch
-    ) -> dict[int, LocalizedCarName]:
+    ) -> tuple[dict[int, LocalizedCarName], str | None]:
         await before_fetch()
         try:
             fetched = await self._api.car(car.gt7_code, locale=locale)
         except NotFoundError:
-            return {}
+            return {}, None
+        except (UpstreamUnavailableError, RateLimitedError, QuotaExhaustedError) as error:
+            # The car is known: show it with its default names rather than fail the whole lookup.
+            log.info("localized name of car %d in %s unavailable: %s", car.id, locale, error)
+            return {}, _names_unavailable(locale)
         name = LocalizedCarName(car.id, fetched.name, fetched.manufacturer.name, self._clock.now())
         await self._store.store_car_names(locale, [name])
         self._car_aliases.setdefault(car.id, set()).add(name.name)
         await self._rebuild()
-        return {car.id: name}
+        return {car.id: name}, None
 
     async def _localized_car_names(
         self, cars: Sequence[CatalogCar], locale: str, before_fetch: BeforeFetch
@@ -714,7 +719,7 @@ class CatalogService:
         maker, guessed, hits = self._find_manufacturer(text)
         snapshot = self._snapshot
         if maker is None or not self.is_complete:
-            if not self.is_complete and (maker is not None or text.isdigit()):
+            if not self.is_complete and (maker is not None or text.isdecimal()):
                 return await self._manufacturer_cars_from_api(
                     maker.id if maker else int(text),
                     wanted_class,
