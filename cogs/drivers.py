@@ -408,8 +408,9 @@ class Drivers(commands.Cog):
         if not snapshots:
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
-            await service.get_driver(psn, progress=reply.progress)
-            snapshots = await service.history(psn)
+            found = (await service.get_driver(psn, progress=reply.progress)).snapshot
+            # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
+            snapshots = await service.history(found.psn_id, found.guid)
         points = []
         for snapshot in snapshots:
             points.append((snapshot.first_fetched_at, snapshot.dr_points))

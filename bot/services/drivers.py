@@ -215,15 +215,17 @@ class DriverService:
         latest = await self.snapshots.latest_many(psn_ids)
         return {key: snapshot for key, snapshot in latest.items() if self.is_fresh(snapshot, max_age)}
 
-    async def history(self, psn_id: str) -> list[DriverSnapshot]:
-        latest = await self.snapshots.latest(psn_id)
-        return await self.snapshots.history(psn_id, latest.guid if latest else None)
+    async def history(self, psn_id: str, guid: str | None = None) -> list[DriverSnapshot]:
+        """Every snapshot of the driver; with its GUID (else the latest snapshot's), across PSN renames."""
+        if guid is None:
+            latest = await self.snapshots.latest(psn_id)
+            guid = latest.guid if latest else None
+        return await self.snapshots.history(psn_id, guid)
 
     async def change_since_week(self, current: DriverSnapshot) -> DriverChange | None:
         """The change since the oldest snapshot of the last 7 days; None when there is nothing to compare."""
         window_start = self.clock.now() - CHANGE_WINDOW
-        rows = await self.snapshots.history(current.psn_id, current.guid)
-        in_window = [row for row in rows if row.fetched_at >= window_start]
+        in_window = await self.snapshots.history(current.psn_id, current.guid, since=window_start)
         if not in_window:
             return None
         baseline = min(in_window, key=lambda row: (row.first_fetched_at, row.id))

@@ -155,12 +155,15 @@ class SnapshotStore:
         )
         return {str(row[0]): datetime.fromisoformat(row[1]) for row in rows}
 
-    async def history(self, psn_id: str, guid: str | None = None) -> list[DriverSnapshot]:
-        """Every snapshot of the driver, oldest first; by GUID too, so history survives a PSN rename."""
+    async def history(
+        self, psn_id: str, guid: str | None = None, *, since: datetime | None = None
+    ) -> list[DriverSnapshot]:
+        """Every snapshot of the driver (fetched since `since`, when given), oldest first; by GUID too,
+        so history survives a PSN rename."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM driver_snapshots WHERE psn_id = ? OR (? IS NOT NULL AND guid = ?) "
-            "ORDER BY first_fetched_at, id",
-            (psn_id, guid, guid),
+            "SELECT * FROM driver_snapshots WHERE (psn_id = ? OR (? IS NOT NULL AND guid = ?)) "
+            "AND (? IS NULL OR fetched_at >= ?) ORDER BY first_fetched_at, id",
+            (psn_id, guid, guid, *(2 * [to_db_time(since) if since else None])),
         )
         return [_snapshot(row) for row in rows]
 

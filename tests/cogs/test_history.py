@@ -86,3 +86,13 @@ def test_the_chart_renders_any_number_of_points(count: int) -> None:
     points = [(start + timedelta(hours=6 * index), 1_000 + 300 * index) for index in range(count)]
     png = render_dr_history(points, title="DR points · Someone")
     assert LINE in colours(png)
+
+
+async def test_history_of_a_never_stored_driver_who_was_renamed_upstream(harness: Harness) -> None:
+    old = harness.gt.dataset.add_driver("Before_Name", dr_points=9_000)
+    renamed = harness.gt.dataset.add_driver("After_Name", guid=old.guid, dr_points=9_500)
+    harness.gt.dataset.drivers["before_name"] = renamed  # the server answers the old name with the new one
+    record = await harness.slash("history", user=harness.member("ann"), psn_id="Before_Name")
+    assert record.deferred
+    assert "After_Name" in record.reply.text()
+    assert record.reply.attachments[0].data.startswith(b"\x89PNG")
