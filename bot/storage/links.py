@@ -44,10 +44,8 @@ class LinkStore:
         self._db = database
 
     async def _first(self, sql: str, parameters: tuple[object, ...]) -> Link | None:
-        # One trip to the database thread (a cursor takes three): these reads run before a command is
-        # acknowledged, where every trip counts when many commands arrive at once.
-        rows = list(await self._db.connection.execute_fetchall(sql, parameters))
-        return _link(rows[0]) if rows else None
+        row = await self._db.fetch_one(sql, parameters)
+        return _link(row) if row else None
 
     async def get(self, guild_id: int, member_id: int) -> Link | None:
         return await self._first(
@@ -61,7 +59,7 @@ class LinkStore:
         self, guild_id: int, member_id: int, psn_id: str
     ) -> tuple[Link | None, Link | None]:
         """In one read: the member's link, and the link holding `psn_id` in the guild (either may be None)."""
-        rows = await self._db.connection.execute_fetchall(
+        rows = await self._db.fetch_all(
             "SELECT * FROM links WHERE guild_id = ? AND (member_id = ? OR psn_id = ?)",
             (guild_id, member_id, psn_id),
         )
@@ -82,7 +80,7 @@ class LinkStore:
             return []
         members = ", ".join("?" * len(member_ids)) or "NULL"
         psns = ", ".join("?" * len(psn_ids)) or "NULL"
-        rows = await self._db.connection.execute_fetchall(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM links WHERE guild_id = ? AND (member_id IN ({members}) OR psn_id IN ({psns}))",
             (guild_id, *member_ids, *psn_ids),
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.gtgridstats.identifiers import chunked
 from bot.gtgridstats.models import Driver
 from bot.storage.database import Database, stored_moment
 
@@ -111,11 +112,6 @@ def _same_answer(row: aiosqlite.Row, content: dict[str, Any]) -> bool:
     return all(row[column] == content[column] for column in _CONTENT_COLUMNS)
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield values[start : start + _IN_CHUNK]
-
-
 _LATEST_BY_PSN = """
 SELECT * FROM (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY lower(psn_id) ORDER BY fetched_at DESC, id DESC) AS position
@@ -142,7 +138,7 @@ class SnapshotStore:
         """The newest snapshot of each PSN ID that has one, keyed by the lower-cased PSN ID asked for."""
         wanted = sorted({psn_id.lower() for psn_id in psn_ids})
         found: dict[str, DriverSnapshot] = {}
-        for chunk in _chunks(wanted):
+        for chunk in chunked(wanted, _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
             for row in await self._db.fetch_all(_LATEST_BY_PSN.format(marks=marks), tuple(chunk)):
                 found[str(row["psn_id"]).lower()] = _snapshot(row)
@@ -150,7 +146,7 @@ class SnapshotStore:
 
     async def latest_fetch_times(self) -> dict[str, datetime]:
         """When each driver (lower-cased PSN ID) was last fetched: the service's in-memory freshness index."""
-        rows = await self._db.connection.execute_fetchall(
+        rows = await self._db.fetch_all(
             "SELECT lower(psn_id), MAX(fetched_at) FROM driver_snapshots GROUP BY lower(psn_id)"
         )
         return {str(row[0]): datetime.fromisoformat(row[1]) for row in rows}
