@@ -233,13 +233,7 @@ class Leagues(commands.Cog):
         league_name = chosen.name if chosen else None
         pages = standings_pages(result, league_name=league_name)
         png = await self.images.png(result, title=_image_title(result, league_name))
-        paginator = Paginator(pages, owner_id=interaction.user.id)
-        view: discord.ui.View = paginator if len(pages) > 1 else discord.utils.MISSING
-        paginator.message = await interaction.followup.send(
-            embed=paginator.page, view=view, file=_png_file(png, result), wait=True
-        )
-        if len(pages) == 1:
-            paginator.stop()
+        await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=_png_file(png, result))
 
     @standings.autocomplete("league")
     async def _standings_league_names(

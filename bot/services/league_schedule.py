@@ -83,8 +83,10 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
-def zone_names() -> list[str]:
-    return sorted(_zone_names().values())
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone, sorted once: the timezone autocomplete reads this on each keystroke."""
+    return tuple(sorted(_zone_names().values()))
 
 
 def parse_timezone(text: str) -> str:

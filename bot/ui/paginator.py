@@ -122,15 +122,24 @@ class Paginator(discord.ui.View):
         self.first.disabled = self.previous.disabled = self.index == 0
         self.next.disabled = self.last.disabled = self.index == last
 
-    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
-        """Reply with the first page; buttons only when there is more than one page."""
+    async def send(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        ephemeral: bool = False,
+        file: discord.File = discord.utils.MISSING,
+    ) -> None:
+        """Reply with the first page (and `file`, sent once with it); buttons only when there is more than
+        one page."""
         view = self if len(self.pages) > 1 else discord.utils.MISSING
         if interaction.response.is_done():
             self.message = await interaction.followup.send(
-                embed=self.page, view=view, ephemeral=ephemeral, wait=True
+                embed=self.page, view=view, ephemeral=ephemeral, file=file, wait=True
             )
         else:
-            await interaction.response.send_message(embed=self.page, view=view, ephemeral=ephemeral)
+            await interaction.response.send_message(
+                embed=self.page, view=view, ephemeral=ephemeral, file=file
+            )
             self.message = await interaction.original_response()
         if len(self.pages) == 1:
             self.stop()
