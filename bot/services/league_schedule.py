@@ -29,7 +29,7 @@ from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
 from bot.gtgridstats.identifiers import shorten
 from bot.services.driver_refs import ResolvedDriver
-from bot.services.standings import Standings, StandingsService
+from bot.services.standings import QuotaShortError, Standings, StandingsService
 from bot.storage.leagues import League, LeagueStore, Schedule
 from bot.storage.links import LinkStore
 
@@ -268,6 +268,11 @@ class LeagueSchedule:
             )
             await self.leagues.pause(league.id, reason, now)
             return outcome(RunStatus.PAUSED, error.reason)
+        except (QuotaExhaustedError, QuotaShortError) as error:
+            # The quota comes back by itself: try again once it has, instead of pausing the schedule.
+            retry_at = max(error.resets_at or now, now) + timedelta(minutes=1)
+            why = error.user_message if isinstance(error, QuotaExhaustedError) else error.message
+            return await self._try_again(league, now, retry_at, why, outcome)
         except FriendlyError as error:
             # Only the organiser can fix these (empty roster, unknown series, nobody in the series).
             reason = (
@@ -276,9 +281,6 @@ class LeagueSchedule:
             )
             await self.leagues.pause(league.id, reason, now)
             return outcome(RunStatus.PAUSED, error.message)
-        except QuotaExhaustedError as error:
-            retry_at = max(error.resets_at or now, now) + timedelta(minutes=1)
-            return await self._try_again(league, now, retry_at, error.user_message, outcome)
         except GTGridStatsError as error:
             return await self._try_again(league, now, now + RETRY_DELAY, error.user_message, outcome)
         except PostFailedError as error:

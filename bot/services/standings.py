@@ -29,6 +29,14 @@ from bot.services.driver_refs import ResolvedDriver
 MAX_DRIVERS = 200
 
 
+class QuotaShortError(FriendlyError):
+    """Today's quota left is too small for the whole table: nothing is fetched, it fits again after reset."""
+
+    def __init__(self, resets_at: datetime | None, message: str) -> None:
+        super().__init__(message)
+        self.resets_at = resets_at
+
+
 @dataclass(frozen=True)
 class RoundScore:
     no: int
@@ -221,7 +229,8 @@ class StandingsService:
         quota = self._api.budget.quota
         needed = self.calls_needed(driver_count)
         if quota.remaining is not None and 0 < quota.remaining < needed:
-            raise FriendlyError(
+            raise QuotaShortError(
+                quota.resets_at,
                 f"These standings need {needed} GT Grid Stats requests and only {quota.remaining} are left "
-                "today. Please try again after the daily quota resets."
+                "today. Please try again after the daily quota resets.",
             )

@@ -233,3 +233,20 @@ async def test_a_schedule_set_while_the_loop_sleeps_wakes_it(harness: Harness) -
         assert harness.clock.now() == datetime(2026, 11, 28, 12, 5, tzinfo=UTC)
     finally:
         loop.cancel()
+
+
+async def test_too_little_quota_left_waits_for_the_reset_instead_of_pausing(harness: Harness) -> None:
+    roster = tuple(f"racer_{number:02d}" for number in range(20))  # two calls' worth
+    league = await scheduled_league(harness, roster=roster)
+    harness.gt.dataset.add_series(SERIES, "Nations Cup", {psn: (1, [(1, 10, True)]) for psn in roster})
+    harness.clock.set(FIRST_MONDAY)
+    harness.bot.api.budget.quota.observe(100, 1)
+    (outcome,) = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    assert outcome.status is RunStatus.RETRYING
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    resets_at = harness.bot.api.budget.quota.resets_at
+    assert resets_at is not None
+    assert stored.next_post_at == resets_at + timedelta(minutes=1)
+    assert await harness.bot.leagues.pending_notices(harness.guild.id) == []
+    assert harness.gt.count("/api/series-") == 0
