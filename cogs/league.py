@@ -171,18 +171,29 @@ class Leagues(commands.Cog):
             title=f"{league.name} · {standings.series_type or 'Standings'}",
             movement=shows_movement(standings),
         )
+        messages = channel_messages(pages)
         try:
-            for index, embeds in enumerate(channel_messages(pages)):
-                if index == 0:
-                    await channel.send(embeds=embeds, file=_png_file(png, standings))
-                else:
-                    await channel.send(embeds=embeds)
+            await channel.send(embeds=messages[0], file=_png_file(png, standings))
         except discord.Forbidden:
             raise ChannelUnavailableError("Discord answered that I lack permissions there") from None
         except discord.NotFound:
             raise ChannelUnavailableError("the channel no longer exists") from None
         except discord.HTTPException as error:
             raise PostFailedError(f"HTTP {error.status}") from None
+        for page_message, embeds in enumerate(messages[1:], start=2):
+            try:
+                await channel.send(embeds=embeds)
+            except discord.HTTPException as error:
+                # The table and the image are already posted: a retry would post them twice, so the rest
+                # of the pages is given up on and the post counts as made.
+                log.warning(
+                    "league %d: page message %d of %d not posted (HTTP %s)",
+                    league.id,
+                    page_message,
+                    len(messages),
+                    error.status,
+                )
+                return
 
     # --- /standings --------------------------------------------------------------------------------
 

@@ -493,3 +493,21 @@ async def test_a_big_roster_is_posted_whole_within_discord_limits(
     for psn in psn_ids:
         assert f"**{psn}**" in shown
     assert embeds[-1]["footer"]["text"] == f"{len(embeds)}/{len(embeds)}"
+
+
+async def test_a_post_whose_later_page_fails_is_not_posted_twice(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    psn_ids = [f"racer{number:03d}" for number in range(45)]
+    harness.gt.dataset.add_series(
+        SERIES, "Nations Cup", {psn: (n + 1, [(1, 100 - n, True)]) for n, psn in enumerate(psn_ids)}
+    )
+    await harness.slash("league setup", user=organiser, name="Big", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers=" ".join(psn_ids))
+    harness.discord.channel_statuses[channel.id] = [200, 503]  # the table and image land, page 2 fails
+    await harness.slash("league post", user=organiser)
+    posts = harness.discord.messages_in(channel.id)
+    assert len(posts) == 1
+    assert len(posts[0].attachments) == 1
+    league = (await harness.bot.leagues.for_guild(harness.guild.id))[0]
+    assert league.last_posted_at is not None  # counted as posted: no retry will repeat the table

@@ -171,6 +171,8 @@ class DiscordStandin:
         self.channel_messages: dict[int, list[SentMessage]] = {}
         self.synced_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.forbidden_channels: set[int] = set()
+        # Per channel, the statuses its next posts get (200 = posted as usual), for partial failures.
+        self.channel_statuses: dict[int, list[int]] = {}
         self.expired_tokens: set[str] = set()
         self.unknown_routes: list[str] = []
         self.identify_payloads: list[dict[str, Any]] = []
@@ -482,6 +484,9 @@ class DiscordStandin:
     async def _channel_message(self, request: web.Request, channel_id: int) -> web.Response:
         if channel_id in self.forbidden_channels:
             return _discord_error(403, 50013, "Missing Permissions")
+        planned = self.channel_statuses.get(channel_id)
+        if planned and (status := planned.pop(0)) != 200:
+            return _discord_error(status, 0, f"{status}: stand-in failure")
         data, files = await self._read_message(request)
         message = self._message_from(data, files, channel_id, None)
         self.channel_messages.setdefault(channel_id, []).append(message)
