@@ -492,15 +492,14 @@ class Drivers(commands.Cog):
         assert interaction.guild_id is not None
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
-        if await self.bot.links.count(interaction.guild_id) == 0:
+        links = await self.bot.links.for_guild(interaction.guild_id)  # one read serves every step below
+        if not links:
             raise FriendlyError("Nobody has linked a PSN ID in this server yet: start with `/link`.")
         reply: DeferredReply | None = None
-        if await service.leaderboard_needs_fetch(interaction.guild_id):
+        if not await service.all_fresh(link.psn_id for link in links):
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
-        board = await service.leaderboard(
-            interaction.guild_id, order, progress=reply.progress if reply else None
-        )
+        board = await service.leaderboard(links, order, progress=reply.progress if reply else None)
         guild_name = interaction.guild.name if interaction.guild is not None else None
         pages = leaderboard_pages(board, guild_name=guild_name)
         if reply is not None:

@@ -480,14 +480,10 @@ class DriverService:
 
     # --- leaderboard -------------------------------------------------------------------------------
 
-    async def leaderboard_needs_fetch(self, guild_id: int) -> bool:
-        links = await self.links.for_guild(guild_id)
-        return not await self.all_fresh(link.psn_id for link in links)
-
     async def leaderboard(
-        self, guild_id: int, sort: LeaderboardSort, *, progress: Progress | None = None
+        self, links: Sequence[Link], sort: LeaderboardSort, *, progress: Progress | None = None
     ) -> Leaderboard:
-        links = await self.links.for_guild(guild_id)
+        """The guild's linked members (`links`, read once by the caller) ranked by `sort`."""
         if not links:
             return Leaderboard(sort=sort, entries=[], missing=[], error=None)
         lookup = await self.get_drivers(

@@ -508,6 +508,7 @@ async def test_a_post_whose_later_page_fails_is_not_posted_twice(
     await harness.slash("league add", user=organiser, drivers=" ".join(psn_ids))
     harness.discord.channel_statuses[channel.id] = [200, 503]  # the table and image land, page 2 fails
     record = await harness.slash("league post", user=organiser)
+    assert record.reply.content is not None
     assert record.reply.content.startswith("Posted the **Big** standings")  # not "try again": that repeats
     posts = harness.discord.messages_in(channel.id)
     assert len(posts) == 1
