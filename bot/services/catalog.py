@@ -631,7 +631,11 @@ class CatalogService:
         try:
             fetched = await self._api.car(car.gt7_code, locale=locale)
         except NotFoundError:
-            return {}, None
+            # No name in that language: remember the default one, so asking again costs no call until
+            # the names are due for a refresh.
+            default = LocalizedCarName(car.id, car.name, car.manufacturer_name, self._clock.now())
+            await self._store.store_car_names(locale, [default])
+            return {car.id: default}, None
         except (UpstreamUnavailableError, RateLimitedError, QuotaExhaustedError) as error:
             # The car is known: show it with its default names rather than fail the whole lookup.
             log.info("localized name of car %d in %s unavailable: %s", car.id, locale, error)

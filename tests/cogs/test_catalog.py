@@ -358,3 +358,16 @@ async def test_locale_autocomplete_offers_the_active_regions(filled: Harness) ->
     everything = await filled.autocomplete("manufacturers", "locale", user=filled.member("ann"), locale="")
     assert {choice["value"] for choice in everything} >= {"jp", "cn", "kr", "de", "fr"}
     assert "mx" not in {choice["value"] for choice in everything}
+
+
+async def test_a_car_with_no_localized_name_upstream_is_asked_about_once(filled: Harness) -> None:
+    car = next(car for car in filled.gt.dataset.cars if car.gt7_code == "car1544")
+    filled.gt.dataset.cars.remove(car)  # upstream no longer knows it, in any language
+    japanese = filled.member("yuki", locale="ja")
+    first = await filled.slash("car", user=japanese, car="car1544")
+    assert "Ferrari 430 Scuderia '07" in first.reply.text()  # the stored default name
+    asked = filled.gt.count()
+    assert asked > 0
+    again = await filled.slash("car", user=japanese, car="car1544")
+    assert "Ferrari 430 Scuderia '07" in again.reply.text()
+    assert filled.gt.count() == asked
