@@ -8,6 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.gtgridstats.identifiers import chunked
 from bot.storage.database import Database, stored_moment
 
 
@@ -147,10 +148,16 @@ class CatalogStore:
         self, locale: str, car_ids: Iterable[int] | None = None
     ) -> dict[int, LocalizedCarName]:
         """Stored names in `locale`, for the given cars (or all of them)."""
-        rows = await self._db.fetch_all("SELECT * FROM car_names WHERE locale = ?", (locale,))
-        if car_ids is not None:
-            wanted = set(car_ids)
-            rows = [row for row in rows if row["car_id"] in wanted]
+        if car_ids is None:
+            rows = await self._db.fetch_all("SELECT * FROM car_names WHERE locale = ?", (locale,))
+        else:
+            # Only the rows asked for (a /car needs one): the primary key (locale, car_id) finds them.
+            rows = []
+            for chunk in chunked(sorted(set(car_ids)), 500):
+                marks = ", ".join("?" * len(chunk))
+                rows += await self._db.fetch_all(
+                    f"SELECT * FROM car_names WHERE locale = ? AND car_id IN ({marks})", (locale, *chunk)
+                )
         return {
             row["car_id"]: LocalizedCarName(
                 row["car_id"],
