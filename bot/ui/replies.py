@@ -1,0 +1,233 @@
+"""The one way the bot answers an interaction: first response, the deferred message, a followup, or,
+once the interaction's token has expired, somewhere the answer may still go.
+
+Every command, every view and the error tree answer through `Reply`, so the choice between
+`response.send_message`, `edit_original_response` and `followup.send` is made here only, and so is the
+rule for answers that outlive their interaction (15 minutes): a public answer is posted in the channel
+with a mention; a private one is sent by DM when the member accepts DMs, else dropped with a log line.
+A private answer never becomes public.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+# Discord answers 401 (invalid webhook token) or 404 (unknown interaction/message) once an interaction's
+# 15 minutes are over.
+TOKEN_GONE_STATUSES = (401, 404)
+MESSAGE_CONTENT_LIMIT = 2_000
+
+
+def token_gone(error: discord.HTTPException) -> bool:
+    return error.status in TOKEN_GONE_STATUSES
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send; a `discord.File` is consumed by one upload, so every attempt gets a fresh one."""
+
+    filename: str
+    data: bytes
+
+    def file(self) -> discord.File:
+        return discord.File(io.BytesIO(self.data), filename=self.filename)
+
+
+@dataclass(frozen=True)
+class ExpiredIntro:
+    """What prefixes an answer delivered outside its expired interaction (worded by the caller's ui)."""
+
+    public: str
+    private: str
+
+
+def default_intro(mention: str, command_name: str) -> ExpiredIntro:
+    return ExpiredIntro(
+        public=f"{mention}, here is your `/{command_name}` answer (the original reply had expired).",
+        private=f"Here is your `/{command_name}` answer (the original reply had expired).",
+    )
+
+
+class Reply:
+    """Answers one interaction, however far along it is.
+
+    `private` decides the visibility of every message this reply sends (and of the deferral); it is
+    fixed for the reply's life so that a later message cannot flip an answer from private to public.
+    `message_id` targets a message the interaction did not create (the message a button sits on).
+    """
+
+    def __init__(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        private: bool,
+        command_name: str | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        self.interaction = interaction
+        self.private = private
+        self.message_id = message_id
+        command = interaction.command
+        self.command_name = command_name or (command.qualified_name if command is not None else "?")
+        self.token_expired = False
+
+    @property
+    def answered(self) -> bool:
+        return self.interaction.response.is_done()
+
+    async def defer(self) -> None:
+        """Acknowledge now ("thinking…"), with the reply's visibility; a no-op once answered."""
+        if not self.answered:
+            await self.interaction.response.defer(thinking=True, ephemeral=self.private)
+
+    async def progress(self, text: str) -> None:
+        """Show progress in the deferred message; silently skipped once the token has expired."""
+        if self.token_expired or not self.answered:
+            return
+        try:
+            await self._edit(content=text)
+        except discord.HTTPException as error:
+            if not token_gone(error):
+                raise
+            self.token_expired = True
+            log.info("/%s: the interaction expired during progress", self.command_name)
+
+    async def send(
+        self,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        embeds: Sequence[discord.Embed] = (),
+        attachment: Attachment | None = None,
+        view: discord.ui.View | None = None,
+    ) -> discord.Message | discord.InteractionMessage | None:
+        """Send the answer; returns the message it is in (None when it could not be delivered)."""
+        all_embeds = [embed, *embeds] if embed is not None else list(embeds)
+        response = self.interaction.response
+        if not response.is_done():
+            await response.send_message(
+                content=content,
+                embeds=all_embeds,
+                file=attachment.file() if attachment else discord.utils.MISSING,
+                view=view or discord.utils.MISSING,
+                ephemeral=self.private,
+            )
+            return await self.interaction.original_response() if view is not None else None
+        if not self.token_expired:
+            try:
+                return await self._deliver(content, all_embeds, attachment, view)
+            except discord.HTTPException as error:
+                if not token_gone(error):
+                    raise
+                self.token_expired = True
+        if view is not None:
+            view.stop()
+        await self._deliver_expired(content, all_embeds[:1], attachment)
+        return None
+
+    async def update(
+        self,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """For a component: replace the message it sits on (content, embed, view; None removes the view)."""
+        embeds = [embed] if embed is not None else []
+        if not self.answered:
+            await self.interaction.response.edit_message(content=content, embeds=embeds, view=view)
+            return
+        await self._edit(content=content, embeds=embeds, view=view)
+
+    async def _edit(self, **fields: Any) -> discord.InteractionMessage | discord.WebhookMessage:
+        if self.message_id is not None:
+            return await self.interaction.followup.edit_message(self.message_id, **fields)
+        return await self.interaction.edit_original_response(**fields)
+
+    async def _deliver(
+        self,
+        content: str | None,
+        embeds: list[discord.Embed],
+        attachment: Attachment | None,
+        view: discord.ui.View | None,
+    ) -> discord.Message | discord.InteractionMessage:
+        deferred = self.interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+        if self.message_id is not None or deferred:
+            # The deferred "thinking…" message (or the message a button sits on) becomes the answer.
+            return await self._edit(
+                content=content or "",
+                embeds=embeds,
+                attachments=[attachment.file()] if attachment else [],
+                view=view,
+            )
+        return await self.interaction.followup.send(
+            content=content or discord.utils.MISSING,
+            embeds=embeds,
+            file=attachment.file() if attachment else discord.utils.MISSING,
+            view=view or discord.utils.MISSING,
+            ephemeral=self.private,
+            wait=True,
+        )
+
+    async def _deliver_expired(
+        self, content: str | None, embeds: list[discord.Embed], attachment: Attachment | None
+    ) -> None:
+        user = self.interaction.user
+        intro = default_intro(user.mention, self.command_name)
+        if self.private:
+            await self._deliver_by_dm(intro.private, content, embeds, attachment)
+            return
+        text = f"{intro.public}\n{content}" if content else intro.public
+        channel_id = self.interaction.channel_id
+        if channel_id is None:
+            log.warning(
+                "/%s: the interaction expired and it has no channel: answer dropped", self.command_name
+            )
+            return
+        channel = self.interaction.client.get_partial_messageable(
+            channel_id, guild_id=self.interaction.guild_id
+        )
+        try:
+            await channel.send(
+                content=text[:MESSAGE_CONTENT_LIMIT],
+                embeds=embeds,
+                file=attachment.file() if attachment else discord.utils.MISSING,
+                allowed_mentions=discord.AllowedMentions(users=[user]),
+            )
+        except discord.HTTPException as error:
+            log.warning(
+                "/%s: the interaction expired and the answer could not be posted in channel %d either: %s",
+                self.command_name,
+                channel_id,
+                error,
+            )
+
+    async def _deliver_by_dm(
+        self,
+        intro: str,
+        content: str | None,
+        embeds: list[discord.Embed],
+        attachment: Attachment | None,
+    ) -> None:
+        text = f"{intro}\n{content}" if content else intro
+        try:
+            await self.interaction.user.send(
+                content=text[:MESSAGE_CONTENT_LIMIT],
+                embeds=embeds,
+                file=attachment.file() if attachment else discord.utils.MISSING,
+            )
+        except discord.HTTPException as error:
+            # A private answer is never posted where others can read it.
+            log.info(
+                "/%s: the interaction expired and the member accepts no DMs: private answer dropped (%s)",
+                self.command_name,
+                error,
+            )

@@ -1,0 +1,70 @@
+"""The base view every view of the bot derives from: who may press, what an error says, what a timeout does.
+
+- Owner check: when the view has an owner, anyone else gets a clear private refusal and nothing happens.
+- Errors: a component callback's error does not reach the command tree, so `on_error` words it through
+  `describe_error`, the same function the tree uses, and logs the unexpected ones with their traceback.
+- Timeout: the buttons are disabled and the content stays (subclasses may say why with `timeout_content`).
+- Persistent views (`owner_id=None`, `timeout=None`, stable custom ids) survive restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.ui.errors import describe_error
+from bot.ui.replies import Reply
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = "Only the person who ran this command can use these buttons."
+
+
+class BaseView(discord.ui.View):
+    not_owner_text = NOT_YOURS
+
+    def __init__(self, *, owner_id: int | None, timeout: float | None = 180.0) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.message: discord.Message | discord.InteractionMessage | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if self.owner_id is None or interaction.user.id == self.owner_id:
+            return True
+        await Reply(interaction, private=True).send(self.not_owner_text)
+        return False
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        text, unexpected = describe_error(error)
+        if unexpected:
+            log.error("%s: a component callback failed", type(self).__name__, exc_info=error)
+        try:
+            await Reply(interaction, private=True).send(text)
+        except discord.HTTPException as failure:
+            log.warning("could not deliver a component error to the user: %s", failure)
+
+    def disable_all(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+
+    def timeout_content(self) -> str | None:
+        """New content for the message when the view times out; None keeps the content as it is."""
+        return None
+
+    async def on_timeout(self) -> None:
+        self.disable_all()
+        if self.message is None:
+            return
+        content = self.timeout_content()
+        try:
+            if content is None:
+                await self.message.edit(view=self)
+            else:
+                await self.message.edit(content=content, view=self)
+        except discord.HTTPException as error:
+            log.info("%s: could not disable the buttons of an expired view: %s", type(self).__name__, error)
