@@ -48,6 +48,7 @@ from bot.ui.standings import (
     standings_title,
 )
 from bot.ui.standings_image import StandingsImages
+from cogs.checks import require_server
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,10 @@ class Leagues(commands.Cog):
         self.store = bot.leagues
         self.images = StandingsImages()
         self._loop_task: asyncio.Task[None] | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Every command here needs a server: a DM gets "use this in a server", not a traceback."""
+        return require_server(interaction)
 
     async def cog_load(self) -> None:
         self.schedule.poster = self.post_to_channel
@@ -282,6 +287,7 @@ class Leagues(commands.Cog):
         now = self.bot.clock.now()
         existing = await self.store.find(interaction.guild_id, league_name)
         if existing is not None:
+            await self._defer_if_busy(interaction, existing)
             updated = await self.schedule.retarget(existing, series, channel.id, now)
             text = f"Updated {bold(updated.name)}: series {updated.series_id}, posting in {channel.mention}."
             if existing.paused:
@@ -409,6 +415,7 @@ class Leagues(commands.Cog):
         assert interaction.guild_id is not None
         target = await self._pick_league(interaction.guild_id, league)
         if weekday.strip().lower() in OFF_WORDS:
+            await self._defer_if_busy(interaction, target)
             await self.schedule.clear_schedule(target)
             was = " (it was " + describe_schedule(target.schedule) + ")" if target.schedule else ""
             await self._reply(interaction, f"Weekly posts of {bold(target.name)} are off{was}.")
@@ -423,6 +430,7 @@ class Leagues(commands.Cog):
             zone = target.schedule.timezone
         else:
             raise FriendlyError("Please give the `timezone` of the weekly post, e.g. Europe/London.")
+        await self._defer_if_busy(interaction, target)
         updated = await self.schedule.set_schedule(target, Schedule(day, at, zone), self.bot.clock.now())
         assert updated.schedule is not None
         assert updated.next_post_at is not None
@@ -551,6 +559,13 @@ class Leagues(commands.Cog):
                 "please choose one with the `league` option."
             )
         return leagues[0]
+
+    async def _defer_if_busy(self, interaction: discord.Interaction[GridBot], league: League) -> None:
+        """A change waits for a post of the league being made, which may outlast the 3 s to answer.
+
+        Called right before the change: nothing awaits in between, so the lock cannot be taken meanwhile."""
+        if self.schedule.busy(league.id) and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
 
     async def _reply(
         self, interaction: discord.Interaction[GridBot], text: str, *, file: discord.File | None = None

@@ -193,20 +193,32 @@ class LeagueSchedule:
 
     # --- schedule changes --------------------------------------------------------------------------
 
+    # Each takes the league's lock, as posts do: a change waits for a post being made, so the post cannot
+    # store a next time from the schedule it read before the change, and the reply names what is stored.
+
+    def busy(self, league_id: int) -> bool:
+        """Whether a post or a change of this league is under way (a change would wait for it)."""
+        lock = self._locks.get(league_id)
+        return lock is not None and lock.locked()
+
     async def set_schedule(self, league: League, schedule: Schedule, now: datetime) -> League:
-        updated = await self.leagues.set_schedule(league.id, schedule, next_occurrence(schedule, now))
+        async with self._lock(league.id):
+            updated = await self.leagues.set_schedule(league.id, schedule, next_occurrence(schedule, now))
         self._changed.set()
         return updated
 
     async def clear_schedule(self, league: League) -> League:
-        updated = await self.leagues.clear_schedule(league.id)
+        async with self._lock(league.id):
+            updated = await self.leagues.clear_schedule(league.id)
         self._changed.set()
         return updated
 
     async def retarget(self, league: League, series_id: int, channel_id: int, now: datetime) -> League:
         """A new series or channel for the league; a paused schedule starts again."""
-        next_at = next_occurrence(league.schedule, now) if league.schedule else None
-        updated = await self.leagues.update_target(league.id, series_id, channel_id, next_at)
+        async with self._lock(league.id):
+            current = await self._current(league)
+            next_at = next_occurrence(current.schedule, now) if current.schedule else None
+            updated = await self.leagues.update_target(league.id, series_id, channel_id, next_at)
         self._changed.set()
         return updated
 
@@ -215,23 +227,35 @@ class LeagueSchedule:
     async def post(self, league: League, now: datetime) -> Standings:
         """Post the standings to the league's channel now (`/league post`); the schedule stays as it is."""
         async with self._lock(league.id):
-            return await self._post(league, now, scheduled=False)
+            return await self._post(await self._current(league), now, due_at=None)
 
     def _lock(self, league_id: int) -> asyncio.Lock:
         return self._locks.setdefault(league_id, asyncio.Lock())
 
-    async def _post(self, league: League, now: datetime, *, scheduled: bool) -> Standings:
-        """Marks moves since the previous post, and stores this post's positions for the next one."""
+    async def _current(self, league: League) -> League:
+        """The league as stored now (read under its lock), not as a command read it before waiting."""
+        current = await self.leagues.get(league.id)
+        if current is None:
+            raise FriendlyError(f"The league {_bold(league.name)} no longer exists.")
+        return current
+
+    async def _post(self, league: League, now: datetime, *, due_at: datetime | None) -> Standings:
+        """Marks moves since the previous post, and stores this post's positions for the next one.
+
+        `league` is read under its lock; `due_at` is the scheduled time this post is for (None: by hand).
+        The next post is the schedule's first slot strictly after both `now` and `due_at`, so a scheduled
+        post always moves the league on."""
         if self.poster is None:
             raise RuntimeError("no standings poster is attached (is the league cog loaded?)")
         standings = await self.league_standings(league)
         standings = standings.with_previous(await self.leagues.previous_positions(league.id))
         await self.poster(league, standings)
         next_at = None
-        if scheduled and league.schedule is not None:
-            after = max(now, league.next_post_at) if league.next_post_at else now
-            next_at = next_occurrence(league.schedule, after)
-        await self.leagues.record_post(league, standings.positions(), now, next_at)
+        if due_at is not None and league.schedule is not None:
+            next_at = next_occurrence(league.schedule, max(now, due_at))
+        await self.leagues.record_post(
+            league, standings.positions(), now, due_at=due_at, next_post_at=next_at
+        )
         return standings
 
     async def run_due(self, now: datetime) -> list[RunOutcome]:
@@ -250,14 +274,28 @@ class LeagueSchedule:
             league = await self.leagues.get(league_id)
             if league is None or league.next_post_at is None or league.next_post_at > now:
                 return None
-            return await self._attempt(league, now)
+            due_at = league.next_post_at
+            if league.schedule is None:
+                log.warning("league %d has no schedule but a next post at %s: cleared", league.id, due_at)
+                await self.leagues.move_on(league.id, due_at, None)
+                return None
+            if not await self.leagues.claim_post(league, due_at, now):
+                next_at = next_occurrence(league.schedule, max(now, due_at))
+                log.warning(
+                    "league %d already posted for %s; skipped, next post %s", league.id, due_at, next_at
+                )
+                await self.leagues.move_on(league.id, due_at, next_at)
+                return RunOutcome(
+                    league.id, league.guild_id, league.name, RunStatus.SKIPPED, "already posted for that time"
+                )
+            return await self._attempt(league, due_at, now)
 
-    async def _attempt(self, league: League, now: datetime) -> RunOutcome:
+    async def _attempt(self, league: League, due_at: datetime, now: datetime) -> RunOutcome:
         def outcome(status: RunStatus, detail: str = "") -> RunOutcome:
             return RunOutcome(league.id, league.guild_id, league.name, status, detail)
 
         try:
-            await self._post(league, now, scheduled=True)
+            await self._post(league, now, due_at=due_at)
             return outcome(RunStatus.POSTED)
         except ChannelUnavailableError as error:
             reason = (
@@ -308,15 +346,16 @@ class LeagueSchedule:
                 f"{why} "
                 f"The next post is <t:{int(next_regular.timestamp())}:f>, or post now with `/league post`."
             )
-            await self.leagues.skip_to(league.id, next_regular, notice, now)
+            await self.leagues.skip_to(league.id, next_regular, notice, now, due_at=league.next_post_at)
             return outcome(RunStatus.SKIPPED, why)
-        await self.leagues.retry_later(league.id, retry_at)
+        await self.leagues.retry_later(league.id, retry_at, due_at=league.next_post_at)
         return outcome(RunStatus.RETRYING, why)
 
     # --- the background loop -----------------------------------------------------------------------
 
     async def run_forever(self) -> None:
         """Sleep until the next post is due (or a schedule changes), post what is due, repeat."""
+        last_run: datetime | None = None
         while True:
             try:
                 self._changed.clear()
@@ -324,9 +363,20 @@ class LeagueSchedule:
                 wait = MAX_SLEEP_SECONDS
                 if next_at is not None:
                     wait = min(wait, (next_at - self.clock.now()).total_seconds())
+                    if last_run is not None and next_at <= last_run:
+                        # The last run should have moved every due post past its time: something did
+                        # not (storage refusing the write, say). Never spin: look again after a pause.
+                        log.warning(
+                            "a league post due %s is still due after the run at %s; looking again in %.0f s",
+                            next_at,
+                            last_run,
+                            ERROR_PAUSE_SECONDS,
+                        )
+                        wait = max(wait, ERROR_PAUSE_SECONDS)
                 if wait > 0:
                     await self._sleep_or_wake(wait)
-                await self.run_due(self.clock.now())
+                last_run = self.clock.now()
+                await self.run_due(last_run)
             except asyncio.CancelledError:
                 raise
             except Exception:

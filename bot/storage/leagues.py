@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import aiosqlite
 
@@ -12,6 +12,11 @@ from bot.storage.database import Database, stored_moment
 
 MAX_ROSTER = 200
 MAX_LEAGUES_PER_GUILD = 25  # Discord shows at most 25 autocomplete choices
+CLAIMS_KEPT = timedelta(days=120)  # how far back claimed due times are remembered (league_posts)
+# The condition under which a write after a post may move it on: it is still due when it was read.
+_STILL_DUE = " AND next_post_at IS ?"
+# A next post time is stored only while the league has a schedule.
+_NEXT_IF_SCHEDULED = "next_post_at = CASE WHEN schedule_weekday IS NULL THEN NULL ELSE ? END"
 
 
 def utc_text(moment: datetime) -> str:
@@ -138,8 +143,8 @@ class LeagueStore:
             if before is not None and before["series_id"] != series_id:
                 await connection.execute("DELETE FROM league_positions WHERE league_id = ?", (league_id,))
             async with connection.execute(
-                "UPDATE leagues SET series_id = ?, channel_id = ?, next_post_at = ?, failed_attempts = 0, "
-                "paused_reason = NULL WHERE id = ? RETURNING *",
+                f"UPDATE leagues SET series_id = ?, channel_id = ?, {_NEXT_IF_SCHEDULED}, "
+                "failed_attempts = 0, paused_reason = NULL WHERE id = ? RETURNING *",
                 (series_id, channel_id, utc_text(next_post_at) if next_post_at else None, league_id),
             ) as cursor:
                 row = await cursor.fetchone()
@@ -257,21 +262,62 @@ class LeagueStore:
         )
         return stored_moment(row["next"]) if row else None
 
-    async def retry_later(self, league_id: int, at: datetime) -> None:
+    async def retry_later(self, league_id: int, at: datetime, *, due_at: datetime | None = None) -> None:
+        """Try the post again at `at`. With `due_at`, only if the post is still due then (not changed)."""
         async with self._db.transaction() as connection:
             await connection.execute(
-                "UPDATE leagues SET next_post_at = ?, failed_attempts = failed_attempts + 1 WHERE id = ?",
-                (utc_text(at), league_id),
+                "UPDATE leagues SET next_post_at = ?, failed_attempts = failed_attempts + 1 "
+                f"WHERE id = ? AND schedule_weekday IS NOT NULL{_STILL_DUE if due_at else ''}",
+                (utc_text(at), league_id, *([utc_text(due_at)] if due_at else [])),
             )
 
-    async def skip_to(self, league_id: int, next_post_at: datetime, notice: str, now: datetime) -> None:
+    async def skip_to(
+        self,
+        league_id: int,
+        next_post_at: datetime,
+        notice: str,
+        now: datetime,
+        *,
+        due_at: datetime | None = None,
+    ) -> None:
         """Give up on this week's post: move on to the next one and tell the organisers why."""
         async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE leagues SET next_post_at = ?, failed_attempts = 0 WHERE id = ?",
-                (utc_text(next_post_at), league_id),
+            cursor = await connection.execute(
+                "UPDATE leagues SET next_post_at = ?, failed_attempts = 0 "
+                f"WHERE id = ? AND schedule_weekday IS NOT NULL{_STILL_DUE if due_at else ''}",
+                (utc_text(next_post_at), league_id, *([utc_text(due_at)] if due_at else [])),
             )
-            await self._add_notice(connection, league_id, notice, now)
+            if cursor.rowcount > 0:
+                await self._add_notice(connection, league_id, notice, now)
+
+    async def move_on(self, league_id: int, due_at: datetime, next_post_at: datetime | None) -> bool:
+        """Move a post due at `due_at` to `next_post_at` (None: no next post), unless it changed meanwhile.
+
+        Without a schedule there is never a next post, whatever `next_post_at` says."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                f"UPDATE leagues SET {_NEXT_IF_SCHEDULED}, failed_attempts = 0 WHERE id = ?{_STILL_DUE}",
+                (utc_text(next_post_at) if next_post_at else None, league_id, utc_text(due_at)),
+            )
+            return cursor.rowcount > 0
+
+    async def claim_post(self, league: League, due_at: datetime, now: datetime) -> bool:
+        """Take the league's post for `due_at` before making it; False when it was taken already.
+
+        The table's primary key makes this hold across runs, restarts and processes, not only under the
+        in-memory lock. Claims older than CLAIMS_KEPT before this one are pruned, so the table stays small.
+        """
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "DELETE FROM league_posts WHERE league_id = ? AND due_at < ?",
+                (league.id, utc_text(due_at - CLAIMS_KEPT)),
+            )
+            cursor = await connection.execute(
+                "INSERT INTO league_posts (guild_id, league_id, due_at, claimed_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (league_id, due_at) DO NOTHING",
+                (league.guild_id, league.id, utc_text(due_at), utc_text(now)),
+            )
+            return cursor.rowcount > 0
 
     async def pause(self, league_id: int, reason: str, now: datetime) -> None:
         """Stop the schedule (kept, so `/league schedule` can resume it) and tell the organisers once."""
@@ -295,9 +341,19 @@ class LeagueStore:
         league: League,
         positions: Mapping[str, int],
         posted_at: datetime,
-        next_post_at: datetime | None,
+        *,
+        due_at: datetime | None = None,
+        next_post_at: datetime | None = None,
     ) -> None:
-        """The positions just posted replace the previous ones, in the same transaction as the next run."""
+        """The positions just posted replace the previous ones, in the same transaction as the next run.
+
+        A scheduled post gives the `due_at` it was made for: the post moves from there to `next_post_at`
+        (None: there is no next one), unless a schedule change has moved it meanwhile, whose time is kept;
+        a league without a schedule never keeps a next post. A post by hand (no `due_at`) leaves the
+        schedule as it is, and may not name a next post time.
+        """
+        if next_post_at is not None and due_at is None:
+            raise ValueError("a next post time comes only with the due time of the post that was made")
         async with self._db.transaction() as connection:
             await connection.execute("DELETE FROM league_positions WHERE league_id = ?", (league.id,))
             await connection.executemany(
@@ -308,15 +364,13 @@ class LeagueStore:
                     for psn, position in positions.items()
                 ],
             )
-            if next_post_at is None:
+            await connection.execute(
+                "UPDATE leagues SET last_posted_at = ? WHERE id = ?", (utc_text(posted_at), league.id)
+            )
+            if due_at is not None:
                 await connection.execute(
-                    "UPDATE leagues SET last_posted_at = ? WHERE id = ?", (utc_text(posted_at), league.id)
-                )
-            else:
-                await connection.execute(
-                    "UPDATE leagues SET last_posted_at = ?, next_post_at = ?, failed_attempts = 0 "
-                    "WHERE id = ?",
-                    (utc_text(posted_at), utc_text(next_post_at), league.id),
+                    f"UPDATE leagues SET {_NEXT_IF_SCHEDULED}, failed_attempts = 0 WHERE id = ?{_STILL_DUE}",
+                    (utc_text(next_post_at) if next_post_at else None, league.id, utc_text(due_at)),
                 )
 
     # --- notices -----------------------------------------------------------------------------------

@@ -35,7 +35,10 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
         case app_commands.BotMissingPermissions():
             return f"I need the {_permission_names(error.missing_permissions)} permission here.", False
         case app_commands.NoPrivateMessage():
-            return "This command works only inside a server.", False
+            return (
+                "This command works only inside a server: please use it in one of the server's channels.",
+                False,
+            )
         case app_commands.CommandOnCooldown():
             return f"Slow down a little: try again in {error.retry_after:.0f} s.", False
         case app_commands.TransformerError():

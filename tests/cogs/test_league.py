@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import discord
 import pytest
 from PIL import Image
 
+from bot.services.league_schedule import RunStatus
+from bot.storage.leagues import Schedule
 from bot.storage.links import Link
 from tests.conftest import Harness
 from tests.standins.discord_api import InteractionRecord, SentMessage
-from tests.standins.interactions import FakeChannel, FakeUser
+from tests.standins.interactions import FakeChannel, FakeUser, dm_user
 
 SERIES = 6161
 # The ManualClock starts on Saturday 2026-11-28 12:00 UTC; London is on GMT then.
 FIRST_MONDAY = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
 MANAGE_SERVER = "You need the Manage Server permission to do that."
+SERVER_ONLY = "This command works only inside a server: please use it in one of the server's channels."
 
 
 @dataclass
@@ -513,3 +517,113 @@ async def test_a_post_whose_later_page_fails_is_not_posted_twice(
     posts = harness.discord.messages_in(channel.id)
     assert len(posts) == 1
     assert len(posts[0].attachments) == 1
+
+
+# --- schedule changes while a post is being made (issue #9) ------------------------------------------
+
+SLOW_SERIES_SECONDS = 42.0  # the marker of the gated series request
+
+
+class SeriesGate:
+    """Holds the GT Grid Stats stand-in's series request until the test releases it: a slow post."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+        self._sleep = harness.gt.sleep
+        harness.gt.sleep = self._gate
+        harness.gt.slow(SLOW_SERIES_SECONDS, path_prefix="/api/series-")
+
+    async def _gate(self, seconds: float) -> None:
+        if seconds != SLOW_SERIES_SECONDS:
+            await self._sleep(seconds)
+            return
+        self.entered.set()
+        await self.release.wait()
+
+
+async def schedule_during_a_slow_post(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, **options: Any
+) -> InteractionRecord:
+    """A weekly post is due and its series request is slow; `/league schedule **options` arrives meanwhile.
+
+    Returns once both are done. The command is let go only once Discord has heard from it (its answer, or
+    its deferral while it waits for the post), so the interleaving is the same on every run."""
+    await new_league(harness, organiser, channel)
+    await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
+    harness.clock.set(FIRST_MONDAY)
+    gate = SeriesGate(harness)
+    post = asyncio.create_task(harness.bot.league_schedule.run_due(FIRST_MONDAY))
+    async with asyncio.timeout(10):
+        await gate.entered.wait()
+    known = set(harness.discord.interactions)
+    command = asyncio.create_task(harness.slash("league schedule", user=organiser, **options))
+
+    def command_answered() -> bool:
+        return any(
+            harness.discord.interactions[key].callbacks for key in set(harness.discord.interactions) - known
+        )
+
+    await harness.discord.wait_for(command_answered)
+    gate.release.set()
+    (outcome,) = await post
+    assert outcome.status is RunStatus.POSTED
+    record = await command
+    assert len(harness.discord.messages_in(channel.id)) == 1  # the due post itself went out, once
+    return record
+
+
+async def test_schedule_off_during_a_slow_post_stays_off(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    record = await schedule_during_a_slow_post(harness, organiser, channel, weekday="off")
+    assert record.reply.content is not None
+    assert "Weekly posts of **Sunday Cup** are off" in record.reply.content
+    assert record.reply.ephemeral
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.schedule is None
+    assert league.next_post_at is None
+    assert await harness.bot.leagues.next_post_time() is None
+    # A week on, nothing is due and nothing more is posted.
+    next_week = FIRST_MONDAY + timedelta(days=7)
+    harness.clock.set(next_week)
+    assert await harness.bot.league_schedule.run_due(next_week) == []
+    assert len(harness.discord.messages_in(channel.id)) == 1
+
+
+async def test_schedule_changed_during_a_slow_post_stores_what_the_reply_says(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    record = await schedule_during_a_slow_post(harness, organiser, channel, weekday="Wednesday", time="21:00")
+    wednesday = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
+    assert record.reply.content is not None
+    assert "every Wednesday at 21:00 (UTC)" in record.reply.content
+    assert f"Next post: <t:{int(wednesday.timestamp())}:F>" in record.reply.content
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.schedule == Schedule(weekday=2, at=time(21, 0), timezone="UTC")
+    assert league.next_post_at == wednesday
+    assert league.last_posted_at == FIRST_MONDAY
+
+
+# --- DMs ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("standings", {"series": SERIES}),
+        ("standings", {"series": SERIES, "drivers": "alpha_one"}),
+        ("league roster", {}),
+        ("league schedule", {"weekday": "off"}),
+        ("league post", {}),
+    ],
+)
+async def test_guild_only_commands_sent_from_a_dm_get_a_friendly_message(
+    harness: Harness, command: str, options: dict[str, Any]
+) -> None:
+    add_series(harness)
+    record = await harness.slash(command, user=dm_user(), **options)
+    assert record.reply.content == SERVER_ONLY
+    assert record.reply.ephemeral
+    assert harness.gt.count() == 0
+    assert harness.discord.channel_messages == {}

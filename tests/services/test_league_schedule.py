@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.errors import FriendlyError
 from bot.services.league_schedule import (
+    ERROR_PAUSE_SECONDS,
     MAX_ATTEMPTS,
+    LeagueSchedule,
+    RunOutcome,
     RunStatus,
     next_occurrence,
     parse_time,
@@ -250,3 +254,93 @@ async def test_too_little_quota_left_waits_for_the_reset_instead_of_pausing(harn
     assert stored.next_post_at == resets_at + timedelta(minutes=1)
     assert await harness.bot.leagues.pending_notices(harness.guild.id) == []
     assert harness.gt.count("/api/series-") == 0
+
+
+# --- never twice for one due time, never a spinning loop (issue #9) ----------------------------------
+
+
+class CountedRuns:
+    """Wraps `run_due` to record the time of each run; `enough` is set after `wanted` runs."""
+
+    def __init__(self, schedule: LeagueSchedule, wanted: int) -> None:
+        self.times: list[datetime] = []
+        self.enough = asyncio.Event()
+        self._wanted = wanted
+        self._run_due = schedule.run_due
+        schedule.run_due = self._counted  # type: ignore[method-assign]
+
+    async def _counted(self, now: datetime) -> list[RunOutcome]:
+        self.times.append(now)
+        if len(self.times) >= self._wanted:
+            self.enough.set()
+        return await self._run_due(now)
+
+
+async def run_loop_until(harness: Harness, runs: CountedRuns) -> None:
+    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    try:
+        await harness.clock.run_until(runs.enough.wait(), limit=30 * 86_400)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+
+
+async def test_two_schedulers_over_one_database_post_a_due_time_once(harness: Harness) -> None:
+    """The guarantee is in storage, not only in one process's lock: a second scheduler (another process,
+    or the same bot's lock lost) finds the due time taken and moves on without posting."""
+    league = await scheduled_league(harness)
+    first = harness.bot.league_schedule
+    second = LeagueSchedule(harness.bot.leagues, harness.bot.standings, harness.bot.links, harness.clock)
+    second.poster = first.poster
+    harness.clock.set(FIRST_MONDAY)
+    outcomes = await asyncio.gather(first.run_due(FIRST_MONDAY), second.run_due(FIRST_MONDAY))
+    statuses = sorted(outcome.status for batch in outcomes for outcome in batch)
+    assert statuses == sorted([RunStatus.POSTED, RunStatus.SKIPPED])
+    assert len(harness.discord.messages_in(league.channel_id)) == 1
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    assert stored.next_post_at == FIRST_MONDAY + timedelta(days=7)
+    assert await harness.bot.leagues.pending_notices(harness.guild.id) == []
+
+
+async def test_a_next_post_without_a_schedule_never_spins_the_loop(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The state the issue's race left behind: the schedule is off but a next post time is stored."""
+    league = await scheduled_league(harness)
+    async with harness.bot.database.transaction() as connection:
+        await connection.execute(
+            "UPDATE leagues SET schedule_weekday = NULL, schedule_time = NULL, schedule_tz = NULL "
+            "WHERE id = ?",
+            (league.id,),
+        )
+    harness.clock.set(FIRST_MONDAY + timedelta(minutes=1))
+    runs = CountedRuns(harness.bot.league_schedule, wanted=3)
+    await run_loop_until(harness, runs)
+    assert runs.times == sorted(set(runs.times))  # time moved on between every two runs
+    assert harness.discord.messages_in(league.channel_id) == []
+    stored = await harness.bot.leagues.get(league.id)
+    assert stored is not None
+    assert stored.next_post_at is None
+    assert "has no schedule" in caplog.text
+
+
+async def test_a_due_time_already_posted_is_skipped_and_the_loop_does_not_spin(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even when storage does not move the post on (here a trigger ignores every change of the next post
+    time), the loop posts once for the due time and then only looks again after a pause."""
+    league = await scheduled_league(harness)
+    async with harness.bot.database.transaction() as connection:
+        await connection.execute(
+            "CREATE TEMP TRIGGER stuck BEFORE UPDATE OF next_post_at ON leagues "
+            "BEGIN SELECT RAISE(IGNORE); END"
+        )
+    harness.clock.set(FIRST_MONDAY)
+    runs = CountedRuns(harness.bot.league_schedule, wanted=4)
+    await run_loop_until(harness, runs)
+    assert runs.times == sorted(set(runs.times))
+    assert runs.times[1] - runs.times[0] >= timedelta(seconds=ERROR_PAUSE_SECONDS)
+    assert len(harness.discord.messages_in(league.channel_id)) == 1
+    assert "already posted" in caplog.text

@@ -79,6 +79,13 @@ class FakeUser:
         return payload
 
 
+def dm_user(name: str = "dm_racer", *, permissions: discord.Permissions = MANAGER_PERMISSIONS) -> FakeUser:
+    """Someone writing to the bot in DMs: their interactions carry no guild_id, `user` instead of `member`,
+    context 1 (BOT_DM) and a DM channel (type 1), as Discord sends them. `permissions` never reach the
+    payload (Discord sends no member permissions in DMs): they only show that a manager gets no further."""
+    return FakeUser(guild=None, name=name, permissions=permissions)
+
+
 @dataclass
 class FakeChannel:
     guild: FakeGuild

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database
+from bot.storage.database import Database, bundled_migrations
 from bot.storage.leagues import (
+    CLAIMS_KEPT,
     MAX_LEAGUES_PER_GUILD,
     LeagueExistsError,
     LeagueStore,
@@ -98,8 +100,9 @@ async def test_a_post_replaces_the_previous_positions_and_moves_the_schedule_on(
     league = await store.create(GUILD, "Cup", 1, 900, 5, NOW)
     monday = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     league = await store.set_schedule(league.id, MONDAY_8PM, monday)
-    await store.record_post(league, {"alpha_one": 1, "beta_two": 2}, monday, monday + timedelta(days=7))
-    await store.record_post(league, {"Beta_Two": 1, "alpha_one": 2}, monday, monday + timedelta(days=7))
+    week = monday + timedelta(days=7)
+    await store.record_post(league, {"alpha_one": 1, "beta_two": 2}, monday, due_at=monday, next_post_at=week)
+    await store.record_post(league, {"Beta_Two": 1, "alpha_one": 2}, monday, due_at=monday, next_post_at=week)
     assert await store.previous_positions(league.id) == {"beta_two": 1, "alpha_one": 2}
     stored = await store.get(league.id)
     assert stored is not None
@@ -142,7 +145,7 @@ async def test_retries_count_and_a_skip_resets_them(store: LeagueStore) -> None:
 
 async def test_a_new_series_forgets_positions_of_the_old_one(store: LeagueStore) -> None:
     league = await store.create(GUILD, "Cup", 1, 900, 5, NOW)
-    await store.record_post(league, {"alpha_one": 1}, NOW, None)
+    await store.record_post(league, {"alpha_one": 1}, NOW)
     await store.update_target(league.id, 1, 901, None)
     assert await store.previous_positions(league.id) == {"alpha_one": 1}
     moved = await store.update_target(league.id, 2, 901, None)
@@ -160,7 +163,7 @@ async def test_delete_and_guild_purge_remove_everything(tmp_path: Path) -> None:
         for name in ("One", "Two"):
             league = await store.create(GUILD, name, 1, 900, 5, NOW)
             await store.add_drivers(league, ["alpha_one", "beta_two"], NOW)
-            await store.record_post(league, {"alpha_one": 1}, NOW, None)
+            await store.record_post(league, {"alpha_one": 1}, NOW)
             await store.pause(league.id, "paused", NOW)
         one = await store.find(GUILD, "One")
         assert one is not None
@@ -173,3 +176,92 @@ async def test_delete_and_guild_purge_remove_everything(tmp_path: Path) -> None:
             assert row is not None
             assert row[0] == 0, table
         assert await store.roster(kept.id) == ["alpha_one"]
+
+
+# --- one post per due time, and no stale next post (issue #9) ----------------------------------------
+
+MONDAY = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+
+
+async def test_a_due_time_can_be_claimed_once(store: LeagueStore, tmp_path: Path) -> None:
+    league = await store.create(GUILD, "Cup", 1, 900, 5, NOW)
+    other = await store.create(GUILD, "Other", 1, 900, 5, NOW)
+    assert await store.claim_post(league, MONDAY, NOW)
+    assert not await store.claim_post(league, MONDAY, NOW + timedelta(minutes=5))
+    assert await store.claim_post(other, MONDAY, NOW)  # per league
+    assert await store.claim_post(league, MONDAY + timedelta(minutes=30), NOW)  # a retry's new time
+    # The schema itself refuses a second post for one due time, whoever writes it.
+    async with Database(tmp_path / "bot.sqlite3") as database:
+        await database.open()
+        with pytest.raises(sqlite3.IntegrityError):
+            async with database.transaction() as connection:
+                await connection.execute(
+                    "INSERT INTO league_posts (guild_id, league_id, due_at, claimed_at) VALUES (?, ?, ?, ?)",
+                    (GUILD, league.id, "2026-11-30T20:00:00+00:00", "2026-11-30T20:00:00+00:00"),
+                )
+
+
+async def test_old_claims_are_pruned_as_new_ones_are_taken(store: LeagueStore) -> None:
+    league = await store.create(GUILD, "Cup", 1, 900, 5, NOW)
+    for week in range(60):
+        assert await store.claim_post(league, MONDAY + timedelta(days=7 * week), NOW)
+    row = await store._db.fetch_one("SELECT COUNT(*) FROM league_posts WHERE league_id = ?", (league.id,))
+    assert row is not None
+    assert row[0] <= CLAIMS_KEPT.days // 7 + 1
+
+
+async def test_a_post_keeps_a_schedule_changed_meanwhile_and_never_a_next_post_without_one(
+    store: LeagueStore,
+) -> None:
+    league = await store.create(GUILD, "Cup", 1, 900, 5, NOW)
+    read_before = await store.set_schedule(league.id, MONDAY_8PM, MONDAY)
+    week = MONDAY + timedelta(days=7)
+    # Changed while the post was made: the change's time stays.
+    wednesday = Schedule(weekday=2, at=time(21, 0), timezone="UTC")
+    await store.set_schedule(league.id, wednesday, datetime(2026, 12, 2, 21, 0, tzinfo=UTC))
+    await store.record_post(read_before, {"alpha_one": 1}, MONDAY, due_at=MONDAY, next_post_at=week)
+    changed = await store.get(league.id)
+    assert changed is not None
+    assert (changed.schedule, changed.next_post_at) == (wednesday, datetime(2026, 12, 2, 21, 0, tzinfo=UTC))
+    assert changed.last_posted_at == MONDAY
+    # Turned off, and the stale next time named by a post that read the old row is not stored.
+    await store.set_schedule(league.id, MONDAY_8PM, MONDAY)
+    await store.clear_schedule(league.id)
+    async with store._db.transaction() as connection:  # as if the clear had raced with the post's read
+        await connection.execute(
+            "UPDATE leagues SET next_post_at = ? WHERE id = ?", ("2026-11-30T20:00:00+00:00", league.id)
+        )
+    await store.record_post(read_before, {"alpha_one": 1}, MONDAY, due_at=MONDAY, next_post_at=week)
+    off = await store.get(league.id)
+    assert off is not None
+    assert (off.schedule, off.next_post_at) == (None, None)
+    # A post by hand leaves the schedule alone, and cannot name a next time without the due time.
+    scheduled = await store.set_schedule(league.id, MONDAY_8PM, week)
+    await store.record_post(scheduled, {"alpha_one": 2}, NOW)
+    kept = await store.get(league.id)
+    assert kept is not None
+    assert kept.next_post_at == week
+    with pytest.raises(ValueError, match="due time"):
+        await store.record_post(scheduled, {"alpha_one": 2}, NOW, next_post_at=week)
+
+
+async def test_the_migration_clears_a_next_post_left_without_a_schedule(tmp_path: Path) -> None:
+    async with Database(tmp_path / "bot.sqlite3") as database:
+        await database.open()
+        migrations = bundled_migrations()
+        await database.migrate([m for m in migrations if m.version < 5])
+        store = LeagueStore(database)
+        broken = await store.create(GUILD, "Broken", 1, 900, 5, NOW)
+        fine = await store.create(GUILD, "Fine", 1, 900, 5, NOW)
+        await store.set_schedule(fine.id, MONDAY_8PM, MONDAY)
+        async with database.transaction() as connection:
+            await connection.execute(
+                "UPDATE leagues SET next_post_at = ? WHERE id = ?", ("2026-11-30T20:00:00+00:00", broken.id)
+            )
+        assert await database.migrate(migrations) >= 5
+        healed = await store.get(broken.id)
+        kept = await store.get(fine.id)
+        assert healed is not None
+        assert kept is not None
+        assert healed.next_post_at is None
+        assert kept.next_post_at == MONDAY
