@@ -25,6 +25,7 @@ The rules:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -203,10 +204,13 @@ def plan_calls(
             becomes_due = fetched + min_age
             if next_due is None or becomes_due < next_due:
                 next_due = becomes_due
-    due.sort()
     count = len(due)
     if max_calls is not None:
-        due = due[: max(0, max_calls) * batch_size]
+        wanted = max(0, max_calls) * batch_size
+        # The loop asks for one call at a time: picking its 16 is O(n), not a sort of every due driver.
+        due = heapq.nsmallest(wanted, due) if wanted * 8 < count else sorted(due)[:wanted]
+    else:
+        due.sort()
     ordered = [entry[3] for entry in due]
     calls = tuple(tuple(ordered[start : start + batch_size]) for start in range(0, len(ordered), batch_size))
     return CallPlan(calls, count, next_due)
@@ -222,12 +226,16 @@ def pacing(ledger: BackgroundLedger, quota: QuotaState, now: datetime, config: P
     allowance = ledger.allowance_left
     if allowance <= 0 or now >= resets_at:
         return Pacing(allowance, resets_at - now if now < resets_at else timedelta(0), None, resets_at)
-    # The spread runs from the last call of this period (or from now, when there was none yet), so the
-    # next call time does not creep as `now` advances.
+    # The first call of a period may go at once; then the calls left are spread evenly from the last one
+    # to the reset (one slot per call left, the reset itself not being one), so the next call time does
+    # not creep as `now` advances.
     period_start = resets_at - timedelta(days=1)
-    start = last if last is not None and last >= period_start else None
-    gap = max(config.min_gap, (resets_at - (start or now)) / allowance)
-    earliest = now if start is None else max(now, start + gap)
+    if last is not None and last >= period_start:
+        gap = max(config.min_gap, (resets_at - last) / (allowance + 1))
+        earliest = max(now, last + gap)
+    else:
+        gap = max(config.min_gap, (resets_at - now) / allowance)
+        earliest = now
     return Pacing(allowance, gap, earliest if earliest < resets_at else None, resets_at)
 
 
