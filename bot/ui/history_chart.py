@@ -32,6 +32,7 @@ from bot.ui.theme import (
     TEXT,
     TITLE_SIZE,
     WIDTH,
+    Draw,
     FontT,
     font,
 )
@@ -234,7 +235,7 @@ def render_dr_history(
 
     s = SUPERSAMPLE
     image = Image.new("RGB", (WIDTH * s, HEIGHT * s), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    draw = Draw(image)
     left, right, top, bottom = PLOT_LEFT * s, PLOT_RIGHT * s, PLOT_TOP * s, PLOT_BOTTOM * s
     label, small = font(LABEL_SIZE * s), font(LABEL_SIZE * s, bold=True)
 

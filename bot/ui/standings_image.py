@@ -39,6 +39,7 @@ from bot.ui.theme import (
     TITLE_SIZE,
     UP,
     WIDTH,
+    Draw,
     FontT,
     font,
 )
@@ -175,7 +176,7 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
     s = SUPERSAMPLE
     width, height = WIDTH * s, CHART_HEIGHT * s
     image = Image.new("RGB", (width, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    draw = Draw(image)
     title_font, small = font(CHART_TITLE_SIZE * s, bold=True), font(LABEL_SIZE * s)
     shown = list(rows[:CHART_DRIVERS])
     draw.text((MARGIN * s, 4 * s), "Points per round", font=title_font, fill=TEXT)
@@ -236,7 +237,7 @@ def standings_png(standings: Standings, *, title: str, movement: bool = False) -
     rounds = standings.round_numbers
     size = image_size(len(standings.rows), len(rounds))
     image = Image.new("RGB", size, BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    draw = Draw(image)
     _title(draw, standings, title)
     y = _table(draw, standings, movement)
     if rounds:

@@ -5,6 +5,8 @@ Fonts: names, league titles and nicknames come in every script, so the images us
 Cyrillic, kana, Han and Hangul in one family. Without it, a system Noto CJK is used when one is found
 at a common path, then DejaVu Sans, then Pillow's own font; one log line says which, and that Chinese,
 Japanese and Korean text will not draw when falling back.
+What Noto Sans CJK lacks (Latin Extended such as ł, ğ, ř; accented Greek; Ukrainian and Serbian Cyrillic)
+is drawn with DejaVu Sans, character by character, when the system has it (`Draw`, `runs`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from PIL import ImageFont
+from PIL import ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -160,14 +163,80 @@ def font_source() -> FontSource:
     return find_font_source()
 
 
+_fallbacks: dict[FontT, FontT] = {}  # filled by font(), one entry per size and weight in use
+
+
 @cache
 def font(size: int, bold: bool = False) -> FontT:
     """The images' font at `size` px (cached: each size is opened once)."""
     source = font_source()
     path = source.bold if bold else source.regular
-    if path is None:
-        return ImageFont.load_default(size)
-    return ImageFont.truetype(path, size)
+    face = ImageFont.load_default(size) if path is None else ImageFont.truetype(path, size)
+    fallback = _dejavu(size, bold)
+    if fallback is not None and path != fallback.path:
+        _fallbacks[face] = fallback
+    return face
+
+
+@cache
+def _dejavu(size: int, bold: bool) -> ImageFont.FreeTypeFont | None:
+    """DejaVu Sans, for what Noto Sans CJK lacks: Latin Extended (ł, ğ, ř, ő), accented Greek, the
+    Cyrillic of Ukrainian and Serbian (і, ї, ђ). None when the system has no DejaVu."""
+    try:
+        return ImageFont.truetype(_DEJAVU[bold], size)
+    except OSError:
+        return None
+
+
+def runs(text: str, face: FontT) -> list[tuple[str, FontT]]:
+    """`text` cut into runs, each with the font that draws it: the images' font, or its fallback for
+    the characters only the fallback has."""
+    fallback = _fallbacks.get(face)
+    if fallback is None:
+        return [(text, face)] if text else []
+    pieces: list[tuple[str, FontT]] = []
+    for char in text:
+        use = face
+        if not _has_glyph(face, char) and _has_glyph(fallback, char):
+            use = fallback
+        if pieces and pieces[-1][1] is use:
+            pieces[-1] = (pieces[-1][0] + char, use)
+        else:
+            pieces.append((char, use))
+    return pieces
+
+
+class Draw(ImageDraw.ImageDraw):
+    """ImageDraw whose `text` and `textlength` draw each character with a font that has it (see `runs`)."""
+
+    def textlength(self, text: Any, font: Any = None, *args: Any, **kwargs: Any) -> float:
+        if not isinstance(text, str) or font is None:
+            return super().textlength(text, font, *args, **kwargs)
+        return sum(super(Draw, self).textlength(run, face) for run, face in runs(text, font))
+
+    def text(
+        self,
+        xy: Any,
+        text: Any,
+        fill: Any = None,
+        font: Any = None,
+        anchor: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        plain = not (isinstance(text, str) and isinstance(font, ImageFont.FreeTypeFont))
+        pieces = [] if plain else runs(text, font)
+        if len(pieces) <= 1:
+            super().text(xy, text, fill, font, anchor, *args, **kwargs)
+            return
+        horizontal, vertical = (anchor or "la")[0], (anchor or "la")[1]
+        width = self.textlength(text, font)
+        x = xy[0] - {"l": 0.0, "m": width / 2, "r": width}.get(horizontal, 0.0)
+        ascent, descent = font.getmetrics()
+        baseline = xy[1] + {"a": ascent, "m": (ascent - descent) / 2, "s": 0, "d": -descent}.get(vertical, 0)
+        for run, face in pieces:
+            super().text((x, baseline), run, fill, face, "ls", *args, **kwargs)
+            x += super().textlength(run, face)
 
 
 # --- Glyph coverage ----------------------------------------------------------------------------------

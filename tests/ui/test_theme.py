@@ -14,7 +14,7 @@ from bot.ui.theme import FontT, find_font_source, font, missing_glyphs
 
 # League names and nicknames in each script the issue names, with the accents of Latin names.
 SCRIPTS = {
-    "latin": "Müller Ærø José Façade",
+    "latin": "Müller Ærø José Łukasz Çağlar Dvořák",
     "japanese": "鈴木レーシング",
     "simplified chinese": "赛车联盟",
     "traditional chinese": "賽車聯盟",
@@ -23,14 +23,23 @@ SCRIPTS = {
 
 
 class DrawnText:
-    """Every text an image renderer draws, with the font it draws it in (a spy on ImageDraw.text)."""
+    """Every text an image renderer asks for (theme.Draw.text), and every piece Pillow then draws with the
+    font it draws it in (a spy on ImageDraw.text)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: list[tuple[str, FontT]] = []
+        self.requested: list[str] = []
         original: Callable[..., None] = ImageDraw.ImageDraw.text
+        themed: Callable[..., None] = theme.Draw.text
+
+        def request(draw: theme.Draw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
+            self.requested.append(str(text))
+            themed(draw, xy, text, *args, **kwargs)
+
+        monkeypatch.setattr(theme.Draw, "text", request)
 
         def text(draw: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
-            face = kwargs.get("font")
+            face = kwargs.get("font", args[1] if len(args) > 1 else None)  # (fill, font, ...)
             assert face is not None, f"{text!r} was drawn without the theme's font"
             self.calls.append((str(text), face))
             original(draw, xy, text, *args, **kwargs)
@@ -38,7 +47,7 @@ class DrawnText:
         monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
 
     def texts(self) -> list[str]:
-        return [text for text, _ in self.calls]
+        return self.requested
 
     def missing(self) -> dict[str, list[str]]:
         """Each drawn text that has a character its font lacks (drawn as the .notdef box)."""
@@ -48,9 +57,21 @@ class DrawnText:
 
 @pytest.mark.parametrize("bold", [False, True])
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
-def test_the_images_font_has_every_character_of_each_script(script: str, bold: bool) -> None:
+def test_the_images_fonts_have_every_character_of_each_script(script: str, bold: bool) -> None:
     assert theme.font_source().covers_cjk
-    assert missing_glyphs(font(28, bold=bold), SCRIPTS[script]) == []
+    pieces = theme.runs(SCRIPTS[script], font(28, bold=bold))
+    assert "".join(text for text, _ in pieces) == SCRIPTS[script]
+    assert [missing_glyphs(face, text) for text, face in pieces] == [[] for _ in pieces]
+
+
+def test_characters_noto_lacks_are_drawn_with_dejavu_and_the_rest_with_noto() -> None:
+    face = font(28)
+    pieces = theme.runs("Łukasz 鈴木 Çağlar", face)
+    assert [text for text, _ in pieces] == ["Ł", "ukasz 鈴木 Ça", "ğ", "lar"]
+    assert [piece_font is face for _, piece_font in pieces] == [False, True, False, True]
+    for text, piece_font in pieces:
+        assert missing_glyphs(piece_font, text) == []
+    assert theme.runs("鈴木レーシング", face) == [("鈴木レーシング", face)]  # one run: drawn as before
 
 
 def test_the_check_reports_what_a_font_without_cjk_lacks() -> None:
