@@ -417,8 +417,10 @@ class Drivers(commands.Cog):
             if snapshot.fetched_at != snapshot.first_fetched_at:
                 points.append((snapshot.fetched_at, snapshot.dr_points))
         latest = max(snapshots, key=lambda snapshot: snapshot.fetched_at)
-        title = f"DR points · {latest.psn_id}"
-        png = await asyncio.to_thread(render_dr_history, points, title=title)
+        nickname = latest.driver.nickname
+        named = nickname and nickname != latest.psn_id
+        title = f"{nickname} · {latest.psn_id}" if named else f"DR points · {latest.psn_id}"
+        png = await asyncio.to_thread(render_dr_history, points, title=title, now=self.bot.clock.now())
         embed = discord.Embed(
             title=f"{latest.driver.nickname or latest.psn_id} · DR history",
             description=(

@@ -1,135 +1,316 @@
-"""The /history chart: DR points over time as a PNG, drawn with Pillow over the Driver Rating bands.
+"""The /history chart: DR points over time as a PNG, over the Driver Rating bands (bot/services/ratings.py).
 
-DR tier thresholds (DR points; lower bound inclusive). GT Grid Stats does not publish them; they are read
-from its own numbers: `dr_ratio` is the progress inside the driver's band, and the reference answers fit
-exactly with these bounds (B 11,027 → ratio 0.05135 = (11,027 − 10,000) / 20,000; A+ 56,101 → 0.06101 =
-(56,101 − 50,000) / 100,000):
-
-    E  0 – 1,999     D  2,000 – 3,999     C  4,000 – 9,999
-    B  10,000 – 29,999     A  30,000 – 49,999     A+  50,000 and up
+It speaks the standings image's visual language (bot/ui/theme.py): the same width, palette, type and
+title block. The time axis ends at "now" (the bot's clock, passed in) with ticks at natural times in UTC
+(hours, midnights, Mondays, the 1st of a month, New Year, by span), and every band in view is labelled.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-DR_BANDS: tuple[tuple[str, int], ...] = (
-    ("E", 0),
-    ("D", 2_000),
-    ("C", 4_000),
-    ("B", 10_000),
-    ("A", 30_000),
-    ("A+", 50_000),
+from bot.services.ratings import DR_BANDS, DrBand, bands_in_range, dr_band
+from bot.ui.theme import (
+    BACKGROUND,
+    BRAND,
+    BRAND_BAR,
+    DR_BAND_FILLS,
+    DR_BAND_LABELS,
+    FOOTER_SIZE,
+    FOOTER_TEXT,
+    GRID,
+    LABEL_SIZE,
+    MARGIN,
+    MUTED,
+    SUBTITLE_SIZE,
+    TEXT,
+    TITLE_SIZE,
+    WIDTH,
+    Draw,
+    FontT,
+    font,
 )
-# Soft band colours, alternating in brightness so neighbouring bands stay distinguishable.
-_BAND_COLOURS = {
-    "E": (236, 236, 236),
-    "D": (222, 235, 247),
-    "C": (229, 245, 224),
-    "B": (254, 243, 214),
-    "A": (253, 224, 221),
-    "A+": (235, 222, 247),
-}
-_LINE = (228, 0, 43)  # GT red, as BRAND_COLOUR
-_TEXT = (40, 40, 40)
-_GRID = (200, 200, 200)
-_BACKGROUND = (255, 255, 255)
 
-WIDTH, HEIGHT = 960, 440
-_LEFT, _RIGHT, _TOP, _BOTTOM = 80, 50, 50, 50
+__all__ = [
+    "DR_BANDS",
+    "HEIGHT",
+    "WIDTH",
+    "band_label_positions",
+    "dr_band",
+    "render_dr_history",
+    "time_ticks",
+]
+
+HEIGHT = 620
+TITLE_HEIGHT = 124  # as the standings image: brand bar, title, subtitle
+FOOTER_HEIGHT = 52
+AXIS_HEIGHT = 44  # the time labels under the plot
+PLOT_LEFT = MARGIN + 76  # room for "50,000"
+PLOT_RIGHT = WIDTH - MARGIN - 52  # room for the band letters
+PLOT_TOP = TITLE_HEIGHT + 24
+PLOT_BOTTOM = HEIGHT - FOOTER_HEIGHT - AXIS_HEIGHT
+SUPERSAMPLE = 2  # drawn at twice the size and scaled down, for smooth lines
+
+MIN_SPAN = timedelta(days=1)  # a chart of one fresh snapshot still shows a day
+MAX_TIME_TICKS = 7
+BAND_LABEL_GAP = 26  # px between band letters, at the final size
+
+# --- Time ticks --------------------------------------------------------------------------------------
 
 
-def dr_band(points: int) -> str:
-    letter = DR_BANDS[0][0]
-    for name, lower in DR_BANDS:
-        if points >= lower:
-            letter = name
-    return letter
+@dataclass(frozen=True)
+class _Step:
+    unit: str  # "hour", "day", "week", "month" or "year"
+    count: int
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+_STEPS = (
+    *(_Step("hour", n) for n in (1, 2, 3, 6, 12)),
+    *(_Step("day", n) for n in (1, 2)),
+    *(_Step("week", n) for n in (1, 2)),
+    *(_Step("month", n) for n in (1, 2, 3, 6)),
+    *(_Step("year", n) for n in (1, 2, 5, 10, 20, 50, 100)),
+)
+
+
+def _month_start(year: int, month: int) -> datetime:
+    return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=UTC)
+
+
+def _ticks_of(step: _Step, start: datetime, end: datetime) -> list[datetime]:
+    """Every natural time of `step` in [start, end] (UTC), stopping early once there are too many."""
+    ticks: list[datetime] = []
+    limit = MAX_TIME_TICKS + 1
+
+    def keep(moment: datetime) -> bool:
+        if start <= moment <= end:
+            ticks.append(moment)
+        return moment <= end and len(ticks) < limit
+
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if step.unit == "hour":
+        moment = start.replace(minute=0, second=0, microsecond=0)
+        moment -= timedelta(hours=moment.hour % step.count)
+        while keep(moment):
+            moment += timedelta(hours=step.count)
+    elif step.unit == "day":
+        moment = midnight - timedelta(days=midnight.toordinal() % step.count)
+        while keep(moment):
+            moment += timedelta(days=step.count)
+    elif step.unit == "week":
+        monday = midnight - timedelta(days=midnight.weekday())
+        moment = monday - timedelta(weeks=(monday.toordinal() // 7) % step.count)
+        while keep(moment):
+            moment += timedelta(weeks=step.count)
+    elif step.unit == "month":
+        index = start.month - 1 - (start.month - 1) % step.count
+        moment = _month_start(start.year, index + 1)
+        while keep(moment):
+            index += step.count
+            moment = _month_start(start.year, index + 1)
+    else:
+        year = start.year - start.year % step.count
+        while year <= 9999 - step.count and keep(datetime(year, 1, 1, tzinfo=UTC)):
+            year += step.count
+    return ticks
+
+
+def _label(step: _Step, moment: datetime, first: bool) -> str:
+    day = f"{moment.day} {moment:%b}"
+    if step.unit == "hour":
+        return day if moment.hour == 0 else f"{moment:%H:%M}"
+    if step.unit in ("day", "week"):
+        return f"{day} {moment.year}" if (moment.month, moment.day) == (1, 1) else day
+    if step.unit == "month":
+        return f"{moment:%b %Y}" if first or moment.month == 1 else f"{moment:%b}"
+    return str(moment.year)
+
+
+def time_ticks(start: datetime, end: datetime, max_ticks: int = MAX_TIME_TICKS) -> list[tuple[datetime, str]]:
+    """Ticks at natural times (UTC) between `start` and `end`: the finest step giving at most `max_ticks`.
+
+    Hours (1, 2, 3, 6, 12: on the hour, midnights named by their date), days (midnights), weeks (Mondays),
+    months (the 1st; two-, three- and six-monthly from January), years (1 January).
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return []
+    chosen: list[datetime] = []
+    step = _STEPS[-1]
+    for step in _STEPS:
+        ticks = _ticks_of(step, start, end)
+        if len(ticks) <= max_ticks:
+            chosen = ticks
+            break
+    return [(moment, _label(step, moment, index == 0)) for index, moment in enumerate(chosen)]
+
+
+def chart_span(moments: Sequence[datetime], now: datetime | None) -> tuple[datetime, datetime]:
+    """The time axis: it ends at `now` (or the latest point, when later or no `now`), covers every point,
+    spans at least MIN_SPAN, and leaves 4 % of room before the first point."""
+    first, latest = min(moments), max(moments)
+    end = max(now, latest) if now is not None else latest
+    span = max(end - first, MIN_SPAN)
+    return end - span * 1.04, end
+
+
+# --- DR axis and band labels --------------------------------------------------------------------------
 
 
 def _nice_step(span: float, ticks: int = 5) -> int:
     raw = max(span / ticks, 1.0)
-    magnitude = 10 ** len(str(int(raw))) // 10 or 1
-    for factor in (1, 2, 5, 10):
+    magnitude: int = 10 ** int(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * magnitude:
-            return factor * magnitude
+            return int(factor * magnitude)
     return 10 * magnitude
 
 
-def render_dr_history(points: Sequence[tuple[datetime, int]], *, title: str) -> bytes:
-    """A PNG of DR points over time; `points` need not be sorted and may hold a single value."""
+def dr_axis(values: Sequence[int]) -> tuple[int, int, int]:
+    """(low, high, step) of the DR axis: every value with room around it, on round numbers."""
+    low, high = min(values), max(values)
+    padding = max((high - low) * 0.15, 500)
+    step = _nice_step(high - low + 2 * padding)
+    low_axis = max(0, math.floor((low - padding) / step) * step)
+    high_axis = math.ceil((high + padding) / step) * step
+    return low_axis, high_axis, step
+
+
+def band_label_positions(
+    low: float, high: float, top: float, bottom: float, gap: float
+) -> list[tuple[DrBand, float]]:
+    """Each band in [low, high] with the y (pixels, `top` = `high`) of its label: the middle of its visible
+    part, moved apart just enough that labels stay `gap` apart and inside [top, bottom]."""
+
+    def y_of(value: float) -> float:
+        return bottom - (value - low) / (high - low) * (bottom - top)
+
+    bands = bands_in_range(low, high)
+    wanted = [
+        (y_of(max(band.lower, low)) + y_of(min(band.upper if band.upper is not None else high, high))) / 2
+        for band in bands
+    ]
+    # Bands come lowest first, so their labels go from the bottom up: push each one up from the one
+    # below, then, if the top overflowed, push back down from the top.
+    half = gap / 2
+    placed: list[float] = []
+    for y in wanted:
+        y = min(y, bottom - half)
+        if placed:
+            y = min(y, placed[-1] - gap)
+        placed.append(y)
+    for index in range(len(placed) - 1, -1, -1):
+        ceiling = top + half if index == len(placed) - 1 else placed[index + 1] + gap
+        placed[index] = max(placed[index], ceiling)
+    return list(zip(bands, placed, strict=True))
+
+
+# --- Drawing ------------------------------------------------------------------------------------------
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "...", font=face) > width:
+        text = text[:-1]
+    return text + "..."
+
+
+def render_dr_history(
+    points: Sequence[tuple[datetime, int]], *, title: str, now: datetime | None = None
+) -> bytes:
+    """A PNG of DR points over time, the axis ending at `now`; `points` need not be sorted and may hold
+    a single value. Without `now`, the axis ends at the latest point."""
     if not points:
         raise ValueError("a chart needs at least one point")
     series = sorted(points)
-    start, end = series[0][0], series[-1][0]
-    if end - start < timedelta(hours=1):
-        start, end = start - timedelta(hours=12), end + timedelta(hours=12)
-    values = [value for _, value in series]
-    low, high = min(values), max(values)
-    padding = max((high - low) * 0.15, 500)
-    low_axis, high_axis = max(0.0, low - padding), high + padding
+    start, end = chart_span([moment for moment, _ in series], now)
+    low, high, step = dr_axis([value for _, value in series])
 
-    image = Image.new("RGB", (WIDTH, HEIGHT), _BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    plot_left, plot_right = _LEFT, WIDTH - _RIGHT
-    plot_top, plot_bottom = _TOP, HEIGHT - _BOTTOM
+    s = SUPERSAMPLE
+    image = Image.new("RGB", (WIDTH * s, HEIGHT * s), BACKGROUND)
+    draw = Draw(image)
+    left, right, top, bottom = PLOT_LEFT * s, PLOT_RIGHT * s, PLOT_TOP * s, PLOT_BOTTOM * s
+    label, small = font(LABEL_SIZE * s), font(LABEL_SIZE * s, bold=True)
 
     def y_of(value: float) -> float:
-        return plot_bottom - (value - low_axis) / (high_axis - low_axis) * (plot_bottom - plot_top)
+        return bottom - (value - low) / (high - low) * (bottom - top)
 
     def x_of(moment: datetime) -> float:
-        return plot_left + (moment - start) / (end - start) * (plot_right - plot_left)
+        return left + (moment - start) / (end - start) * (right - left)
 
-    small, regular = _font(13), _font(16)
-    bounds = [*DR_BANDS[1:], ("", 10**9)]
-    for (name, lower), (_, upper) in zip(DR_BANDS, bounds, strict=True):
-        top, bottom = max(lower, low_axis), min(upper, high_axis)
-        if top >= bottom:
-            continue
-        draw.rectangle((plot_left, y_of(bottom), plot_right, y_of(top)), fill=_BAND_COLOURS[name])
-        label_y = (y_of(bottom) + y_of(top)) / 2
-        draw.text((plot_right + 6, label_y), name, fill=_TEXT, font=regular, anchor="lm")
-
-    step = _nice_step(high_axis - low_axis)
-    tick = (int(low_axis) // step + 1) * step
-    while tick < high_axis:
-        y = y_of(tick)
-        draw.line((plot_left, y, plot_right, y), fill=_GRID, width=1)
-        draw.text((plot_left - 6, y), f"{tick:,}", fill=_TEXT, font=small, anchor="rm")
-        tick += step
-
-    tick_count = 5
-    label_format = "%d %b" if end - start >= timedelta(days=3) else "%d %b %H:%M"
-    for index in range(tick_count + 1):
-        moment = start + (end - start) * index / tick_count
-        x = x_of(moment)
-        draw.line((x, plot_bottom, x, plot_bottom + 4), fill=_TEXT)
-        draw.text((x, plot_bottom + 8), moment.strftime(label_format), fill=_TEXT, font=small, anchor="ma")
-
-    draw.rectangle((plot_left, plot_top, plot_right, plot_bottom), outline=_TEXT, width=1)
-    coordinates = [(x_of(moment), y_of(value)) for moment, value in series]
-    if len(coordinates) > 1:
-        draw.line(coordinates, fill=_LINE, width=3, joint="curve")
-    for x, y in coordinates:
-        draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=_LINE)
-    draw.text((plot_left, plot_top - 12), title, fill=_TEXT, font=_font(20), anchor="ls")
-    latest = series[-1][1]
+    # Title block, as the standings image.
+    draw.rectangle((0, 0, WIDTH * s, BRAND_BAR * s), fill=BRAND)
+    title_font = font(TITLE_SIZE * s, bold=True)
     draw.text(
-        (plot_right, plot_top - 12),
-        f"now {latest:,} (DR {dr_band(latest)})",
-        fill=_TEXT,
-        font=regular,
-        anchor="rs",
+        (MARGIN * s, 34 * s),
+        _fit(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
+        font=title_font,
+        fill=TEXT,
+    )
+    latest = series[-1][1]
+    subtitle = (
+        f"now {latest:,} DR points, band {dr_band(latest)} · {len(series)} "
+        f"reading{'s' if len(series) != 1 else ''} · as of {end:%d %b %Y %H:%M} UTC"
+    )
+    subtitle_font = font(SUBTITLE_SIZE * s)
+    draw.text(
+        (MARGIN * s, 84 * s),
+        _fit(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
+        font=subtitle_font,
+        fill=MUTED,
     )
 
+    # The bands, each labelled in its colour at the right of the plot.
+    for band in bands_in_range(low, high):
+        upper = band.upper if band.upper is not None else high
+        box = (left, y_of(min(upper, high)), right, y_of(max(band.lower, low)))
+        draw.rectangle(box, fill=DR_BAND_FILLS[band.name])
+    for band, y in band_label_positions(low, high, top, bottom, BAND_LABEL_GAP * s):
+        draw.text((right + 14 * s, y), band.name, font=small, fill=DR_BAND_LABELS[band.name], anchor="lm")
+
+    # DR gridlines on round numbers.
+    value = low
+    while value <= high:
+        y = y_of(value)
+        draw.line((left, y, right, y), fill=GRID, width=s)
+        draw.text((left - 12 * s, y), f"{value:,}", font=label, fill=MUTED, anchor="rm")
+        value += step
+
+    # Time ticks at natural times; the right edge is now.
+    last_label_right = -math.inf
+    for moment, text in time_ticks(start, end):
+        x = x_of(moment)
+        draw.line((x, top, x, bottom), fill=GRID, width=s)
+        draw.line((x, bottom, x, bottom + 8 * s), fill=MUTED, width=s)
+        draw.text((x, bottom + 24 * s), text, font=label, fill=MUTED, anchor="mm")
+        last_label_right = x + draw.textlength(text, font=label) / 2
+    now_width = draw.textlength("now", font=label)
+    if last_label_right < right - now_width - 12 * s:
+        draw.text((right, bottom + 24 * s), "now", font=label, fill=MUTED, anchor="rm")
+
+    # The DR line and its points.
+    coordinates = [(x_of(moment), y_of(points_)) for moment, points_ in series]
+    if len(coordinates) > 1:
+        draw.line(coordinates, fill=BRAND, width=4 * s, joint="curve")
+    radius = 6 * s
+    for x, y in coordinates:
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=BRAND)
+    x, y = coordinates[-1]
+    ring = 11 * s
+    draw.ellipse((x - ring, y - ring, x + ring, y + ring), outline=TEXT, width=3 * s)
+
+    footer_y = (HEIGHT - FOOTER_HEIGHT // 2) * s
+    footer_font = font(FOOTER_SIZE * s)
+    draw.text((MARGIN * s, footer_y), "times in UTC", font=footer_font, fill=MUTED, anchor="lm")
+    draw.text(((WIDTH - MARGIN) * s, footer_y), FOOTER_TEXT, font=footer_font, fill=MUTED, anchor="rm")
+
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

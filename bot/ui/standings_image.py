@@ -13,14 +13,37 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.services.standings import StandingRow, Standings
+from bot.ui.theme import (
+    BACKGROUND,
+    BODY_SIZE,
+    BRAND,
+    BRAND_BAR,
+    CHART_TITLE_SIZE,
+    DOWN,
+    FOOTER_SIZE,
+    FOOTER_TEXT,
+    GRID,
+    HEADER_SIZE,
+    LABEL_SIZE,
+    LEADER,
+    MARGIN,
+    MUTED,
+    SERIES_COLOURS,
+    STRIPE,
+    SUBTITLE_SIZE,
+    TEXT,
+    TITLE_SIZE,
+    UP,
+    WIDTH,
+    Draw,
+    FontT,
+    font,
+)
 
-WIDTH = 1000
-MARGIN = 36
 TITLE_HEIGHT = 124
 HEADER_HEIGHT = 46
 ROW_HEIGHT = 52
@@ -29,29 +52,6 @@ CHART_HEIGHT = 500
 FOOTER_HEIGHT = 52
 CHART_DRIVERS = 5
 SUPERSAMPLE = 2  # the chart is drawn at twice the size and scaled down, for smooth lines
-
-BACKGROUND = (22, 24, 29)
-STRIPE = (30, 33, 40)
-LEADER = (52, 24, 30)
-TEXT = (240, 242, 245)
-MUTED = (150, 156, 166)
-GRID = (58, 62, 72)
-BRAND = (228, 0, 43)
-UP = (64, 192, 87)
-DOWN = (250, 82, 82)
-SERIES_COLOURS = ((228, 0, 43), (34, 184, 207), (250, 176, 5), (64, 192, 87), (151, 117, 250))
-
-FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-@cache
-def _font(size: int, bold: bool = False) -> FontT:
-    """DejaVu Sans when the system has it, else the font Pillow ships (same sizes, plainer look)."""
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    try:
-        return ImageFont.truetype(name, size)
-    except OSError:
-        return ImageFont.load_default(size)
 
 
 def image_size(driver_count: int, round_count: int) -> tuple[int, int]:
@@ -97,31 +97,36 @@ def _cell(
 
 def _movement(draw: ImageDraw.ImageDraw, column: _Column, middle: int, row: StandingRow) -> None:
     movement = row.movement
-    font = _font(22, bold=True)
+    marker_font = font(22, bold=True)
     x = column.x
     if movement is None:
-        draw.text((x, middle), "NEW", font=font, fill=MUTED, anchor="lm")
+        draw.text((x, middle), "NEW", font=marker_font, fill=MUTED, anchor="lm")
     elif movement == 0:
         draw.line((x + 2, middle, x + 18, middle), fill=MUTED, width=3)
     else:
         colour = UP if movement > 0 else DOWN
         tip, base = (middle - 9, middle + 7) if movement > 0 else (middle + 9, middle - 7)
         draw.polygon([(x, base), (x + 20, base), (x + 10, tip)], fill=colour)
-        draw.text((x + 26, middle), str(abs(movement)), font=font, fill=colour, anchor="lm")
+        draw.text((x + 26, middle), str(abs(movement)), font=marker_font, fill=colour, anchor="lm")
 
 
 def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
-    draw.rectangle((0, 0, WIDTH, 8), fill=BRAND)
+    draw.rectangle((0, 0, WIDTH, BRAND_BAR), fill=BRAND)
     draw.text(
         (MARGIN, 34),
-        _fit(draw, title, _font(38, bold=True), WIDTH - 2 * MARGIN),
-        font=_font(38, True),
+        _fit(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
+        font=font(TITLE_SIZE, bold=True),
         fill=TEXT,
     )
     kind = standings.series_type or "Series"
     moment = standings.as_of.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
     subtitle = f"{kind} · series {standings.series_id} · {len(standings.rows)} drivers · as of {moment}"
-    draw.text((MARGIN, 84), _fit(draw, subtitle, _font(22), WIDTH - 2 * MARGIN), font=_font(22), fill=MUTED)
+    draw.text(
+        (MARGIN, 84),
+        _fit(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
+        font=font(SUBTITLE_SIZE),
+        fill=MUTED,
+    )
 
 
 def _behind(points: int) -> str:
@@ -131,12 +136,12 @@ def _behind(points: int) -> str:
 def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool) -> int:
     columns = _columns(movement)
     top = TITLE_HEIGHT
-    header_font = _font(20, bold=True)
+    header_font = font(HEADER_SIZE, bold=True)
     for column in columns:
         if column.width:
             _cell(draw, column, top + HEADER_HEIGHT // 2, column.title, header_font, MUTED)
     draw.line((MARGIN, top + HEADER_HEIGHT - 1, WIDTH - MARGIN, top + HEADER_HEIGHT - 1), fill=GRID, width=2)
-    body, bold = _font(28), _font(28, bold=True)
+    body, bold = font(BODY_SIZE), font(BODY_SIZE, bold=True)
     y = top + HEADER_HEIGHT
     for index, row in enumerate(standings.rows):
         if row.position == 1:
@@ -171,8 +176,8 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
     s = SUPERSAMPLE
     width, height = WIDTH * s, CHART_HEIGHT * s
     image = Image.new("RGB", (width, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    title_font, small = _font(26 * s, bold=True), _font(20 * s)
+    draw = Draw(image)
+    title_font, small = font(CHART_TITLE_SIZE * s, bold=True), font(LABEL_SIZE * s)
     shown = list(rows[:CHART_DRIVERS])
     draw.text((MARGIN * s, 4 * s), "Points per round", font=title_font, fill=TEXT)
 
@@ -232,13 +237,18 @@ def standings_png(standings: Standings, *, title: str, movement: bool = False) -
     rounds = standings.round_numbers
     size = image_size(len(standings.rows), len(rounds))
     image = Image.new("RGB", size, BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    draw = Draw(image)
     _title(draw, standings, title)
     y = _table(draw, standings, movement)
     if rounds:
         image.paste(_chart(standings.rows, rounds), (0, y + CHART_GAP))
-    footer = "GT Grid · data from GT Grid Stats"
-    draw.text((WIDTH - MARGIN, size[1] - FOOTER_HEIGHT // 2), footer, font=_font(18), fill=MUTED, anchor="rm")
+    draw.text(
+        (WIDTH - MARGIN, size[1] - FOOTER_HEIGHT // 2),
+        FOOTER_TEXT,
+        font=font(FOOTER_SIZE),
+        fill=MUTED,
+        anchor="rm",
+    )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

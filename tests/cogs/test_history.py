@@ -9,11 +9,12 @@ import pytest
 from PIL import Image
 
 from bot.ui.history_chart import HEIGHT, WIDTH, dr_band, render_dr_history
+from bot.ui.theme import DR_BAND_FILLS
 from tests.conftest import Harness
 from tests.standins.interactions import FakeUser
 
-B_BAND = (254, 243, 214)
-A_BAND = (253, 224, 221)
+B_BAND = DR_BAND_FILLS["B"]
+A_BAND = DR_BAND_FILLS["A"]
 LINE = (228, 0, 43)
 
 

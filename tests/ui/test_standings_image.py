@@ -6,11 +6,13 @@ import asyncio
 import io
 from datetime import UTC, datetime
 
+import pytest
 from PIL import Image
 
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.standings import Standings, rank
 from bot.ui.standings_image import StandingsImages, image_size, standings_png
+from tests.ui.test_theme import SCRIPTS, DrawnText
 
 AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -98,3 +100,15 @@ async def test_concurrent_requests_for_the_same_standings_draw_it_once() -> None
     other = await images.png(standings, title="Another title")
     assert other is not results[0]
     assert other.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_league_names_in_every_script_draw_without_missing_glyphs(
+    script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = SCRIPTS[script]
+    drawn = DrawnText(monkeypatch)
+    png = standings_png(standings_of(3, 2).with_previous({"driver_000": 2}), title=name, movement=True)
+    assert open_png(png).size == image_size(3, 2)
+    assert name in drawn.texts()  # drawn whole, not cut short
+    assert drawn.missing() == {}  # no character of any label fell back to the .notdef box
