@@ -137,6 +137,8 @@ class FairUse:
         """The server's share while the quota is scarce (None: it is not scarce, or not known)."""
         if quota.limit is None or quota.remaining is None or self.scarce_percent <= 0:
             return None
+        if quota.remaining <= 0:
+            return None  # used up: the budget refuses with the quota's own message and its reset time
         if self._pool is None:
             if quota.remaining * 100 >= quota.limit * self.scarce_percent:
                 return None
