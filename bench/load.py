@@ -11,6 +11,7 @@ minute, a 3 s sync per un-indexed driver) and which the bot runs with (its defau
    to discord.py to the first response (deferral or answer) reaching the Discord stand-in.
 3. A burst of 100 /profile over 100 distinct indexed drivers: upstream calls against ceil(100/16) = 7.
 4. Car autocomplete over a synthetic 50,000-car catalog (bench.autocomplete's measurement).
+5. The hostile member burst (bench.fair_use: 20 upstream-spending commands from one member in a minute).
 Then the 429s the stand-in had to send (the bot's fault, if any) and this process's memory.
 """
 
@@ -29,6 +30,8 @@ from typing import Any
 
 from bench.autocomplete import TARGET_CARS, TARGET_P99_MS
 from bench.autocomplete import measure as measure_autocomplete
+from bench.fair_use import measure as measure_fair_use
+from bench.fair_use import rows as fair_use_rows
 from bench.harness import (
     RunningBot,
     StandinConfig,
@@ -145,6 +148,7 @@ async def main() -> None:
             current_mib, peak_mib = resident_memory_mib()
 
     autocomplete = measure_autocomplete("synthetic", default_dataset(cars=TARGET_CARS, drivers=20))
+    hostile = await measure_fair_use()
     minimum = math.ceil(len(BATCH_PROFILES) / 16)
     p99 = percentile(latencies, 0.99)
     rows += [
@@ -190,6 +194,7 @@ async def main() -> None:
             f"< {TARGET_P99_MS:.0f}",
             met(autocomplete.p99_ms < TARGET_P99_MS),
         ),
+        *fair_use_rows(hostile),
         (
             "resident memory after the bursts (MiB, current / peak)",
             f"{current_mib:.0f} / {peak_mib:.0f}",

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     catalog_max_age_hours: PositiveInt = 24
     driver_refresh_minutes: PositiveInt = 30
     racer_batch_window_ms: Annotated[int, Field(ge=0, le=5000)] = 250
+    driver_refresh_cooldown_minutes: Annotated[int, Field(ge=0, le=1440)] = 5
+
+    member_upstream_per_minute: PositiveInt = 4
+    member_upstream_per_day: PositiveInt = 50
+    fair_share_below_percent: Annotated[int, Field(ge=0, le=100)] = 25
 
     @field_validator("discord_token", "gtgridstats_api_key")
     @classmethod

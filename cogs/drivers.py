@@ -16,7 +16,8 @@ from bot.app import GridBot
 from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import PSN_RULES, validate_psn_id
 from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
-from bot.services.drivers import DriverResult, LeaderboardSort, LinkDone, already_linked
+from bot.services.drivers import DriverResult, LeaderboardSort, LinkDone, already_linked, refresh_wait_text
+from bot.services.fair_use import Requester
 from bot.storage.links import Link
 from bot.ui.drivers import CompareRow, compare_embed, leaderboard_pages, profile_embed
 from bot.ui.errors import describe_error
@@ -38,6 +39,10 @@ Target = discord.Member | discord.User
 
 def _token_gone(error: discord.HTTPException) -> bool:
     return error.status in _TOKEN_GONE
+
+
+def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
+    return Requester(guild_id=interaction.guild_id, member_id=interaction.user.id)
 
 
 @dataclass(frozen=True)
@@ -211,8 +216,9 @@ class ConfirmRelink(discord.ui.View):
             self.cog.bot, interaction, message_id=interaction.message.id, command_name="link"
         )
         try:
+            ticket = await self.cog.bot.drivers.admit(_requester(interaction), [self.psn_id])
             done = await self.cog.bot.drivers.link(
-                interaction.guild_id, self.target.id, self.psn_id, progress=reply.progress
+                interaction.guild_id, self.target.id, self.psn_id, progress=reply.progress, ticket=ticket
             )
         except Exception as error:
             # A button's errors do not reach the command tree: render them the same way here.
@@ -305,9 +311,12 @@ class Drivers(commands.Cog):
             done = await self.bot.drivers.link(interaction.guild_id, target.id, psn_id)
             await interaction.response.send_message(linked_text(done, self_link=self_link), ephemeral=True)
             return
+        ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
         await interaction.response.defer(thinking=True, ephemeral=True)
         reply = DeferredReply(self.bot, interaction)
-        done = await self.bot.drivers.link(interaction.guild_id, target.id, psn_id, progress=reply.progress)
+        done = await self.bot.drivers.link(
+            interaction.guild_id, target.id, psn_id, progress=reply.progress, ticket=ticket
+        )
         await reply.finish(content=linked_text(done, self_link=self_link))
 
     @app_commands.command(name="unlink", description="Remove a member's PSN ID link in this server.")
@@ -376,6 +385,9 @@ class Drivers(commands.Cog):
     ) -> None:
         psn, member_id = await self._one_driver(interaction, member, psn_id)
         service = self.bot.drivers
+        note: str | None = None
+        if refresh and (next_refresh_at := await service.next_refresh_at(psn)) is not None:
+            refresh, note = False, refresh_wait_text(next_refresh_at)
         if not refresh and await service.all_fresh([psn]):
             fresh = await service.stored(psn)
             if fresh is not None and service.is_fresh(fresh):
@@ -383,14 +395,15 @@ class Drivers(commands.Cog):
                 change = await service.change_since_week(fresh)
                 member_id = member_id or await self._holder(interaction, psn)
                 embed = profile_embed(DriverResult(fresh), change, member_id=member_id)
-                await interaction.response.send_message(embed=embed)
+                await interaction.response.send_message(content=note, embed=embed)
                 return
+        ticket = await service.admit(_requester(interaction), [psn], refresh=refresh)
         await interaction.response.defer(thinking=True)
         reply = DeferredReply(self.bot, interaction)
-        result = await service.get_driver(psn, refresh=refresh, progress=reply.progress)
+        result = await service.get_driver(psn, refresh=refresh, progress=reply.progress, ticket=ticket)
         change = await service.change_since_week(result.snapshot)
         member_id = member_id or await self._holder(interaction, psn)
-        await reply.finish(embed=profile_embed(result, change, member_id=member_id))
+        await reply.finish(content=note, embed=profile_embed(result, change, member_id=member_id))
 
     @app_commands.command(name="history", description="A chart of a driver's DR points over time.")
     @app_commands.describe(member="A member of this server (default: you)", psn_id="Any PSN ID instead")
@@ -406,9 +419,10 @@ class Drivers(commands.Cog):
         snapshots = await service.history(psn)
         reply: DeferredReply | None = None
         if not snapshots:
+            ticket = await service.admit(_requester(interaction), [psn])
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
-            found = (await service.get_driver(psn, progress=reply.progress)).snapshot
+            found = (await service.get_driver(psn, progress=reply.progress, ticket=ticket)).snapshot
             # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
             snapshots = await service.history(found.psn_id, found.guid)
         points = []
@@ -456,11 +470,13 @@ class Drivers(commands.Cog):
         psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers
         reply: DeferredReply | None = None
+        ticket = None
         if not await service.all_fresh(psn_ids):
+            ticket = await service.admit(_requester(interaction), psn_ids)
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
         lookup = await service.get_drivers(
-            psn_ids, sync_missing=True, progress=reply.progress if reply else None
+            psn_ids, sync_missing=True, progress=reply.progress if reply else None, ticket=ticket
         )
         if not lookup.found and lookup.error is not None:
             raise lookup.error
@@ -498,10 +514,16 @@ class Drivers(commands.Cog):
         if not links:
             raise FriendlyError("Nobody has linked a PSN ID in this server yet: start with `/link`.")
         reply: DeferredReply | None = None
+        ticket = None
         if not await service.all_fresh(link.psn_id for link in links):
+            ticket = await service.admit(
+                _requester(interaction), [link.psn_id for link in links], sync_missing=False
+            )
             await interaction.response.defer(thinking=True)
             reply = DeferredReply(self.bot, interaction)
-        board = await service.leaderboard(links, order, progress=reply.progress if reply else None)
+        board = await service.leaderboard(
+            links, order, progress=reply.progress if reply else None, ticket=ticket
+        )
         guild_name = interaction.guild.name if interaction.guild is not None else None
         pages = leaderboard_pages(board, guild_name=guild_name)
         if reply is not None:

@@ -42,6 +42,9 @@ def make_settings(tmp_path: Path, base_url: str, **overrides: Any) -> Settings:
         "gtgridstats_metered_per_minute": 1_000,
         "gtgridstats_free_per_minute": 1_000,
         "racer_batch_window_ms": 0,
+        # Likewise for the per-member fair-use limits: only tests/test_fair_use.py runs into them.
+        "member_upstream_per_minute": 1_000,
+        "member_upstream_per_day": 100_000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

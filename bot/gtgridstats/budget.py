@@ -78,6 +78,15 @@ class RollingWindowLimiter:
             self.waiting -= 1
 
 
+@dataclass(frozen=True)
+class QuotaSnapshot:
+    """The daily quota as known now (None: not learned yet), for services that share it out."""
+
+    limit: int | None
+    remaining: int | None
+    resets_at: datetime | None
+
+
 class QuotaTracker:
     """The daily quota, learned from response headers (or configured), checked before metered calls."""
 
@@ -118,6 +127,10 @@ class QuotaTracker:
             self.remaining = remaining
         self.resets_at = wire.next_quota_reset(now)
         self.updated_at = now
+
+    def snapshot(self) -> QuotaSnapshot:
+        self._roll_over()
+        return QuotaSnapshot(limit=self.limit, remaining=self.remaining, resets_at=self.resets_at)
 
     def exhausted(self) -> None:
         self.remaining = 0

@@ -9,6 +9,7 @@ POST (about 3 s each), again batched. When upstream fails, a stored snapshot is 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.identifiers import chunked, shorten, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.gtgridstats.wire import SYNC_SECONDS_PER_NEW_DRIVER
+from bot.services.fair_use import FairUse, Requester, Ticket
 from bot.services.racer_batcher import RacerBatcher
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -36,6 +38,8 @@ NOTICEABLE_WAIT_SECONDS = 2.0
 # /leaderboard fetches chunk after chunk only while a slot is this close; the rest is served as stored.
 LEADERBOARD_MAX_WAIT_SECONDS = 5.0
 CHANGE_WINDOW = timedelta(days=7)
+# PSN IDs GT Grid Stats said it does not know, remembered for the refresh interval (at most this many).
+MAX_REMEMBERED_UNKNOWN = 10_000
 
 
 async def _no_progress(_: str) -> None:
@@ -77,6 +81,8 @@ class DriverResult:
     snapshot: DriverSnapshot
     stale: bool = False
     error: GTGridStatsError | None = None
+    # A refresh was asked too soon after the last fetch: the stored profile is served; next one possible then.
+    next_refresh_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -152,12 +158,18 @@ class DriverService:
         clock: Clock,
         refresh_after: timedelta,
         batch_window_seconds: float,
+        refresh_cooldown: timedelta = timedelta(0),
+        fair_use: FairUse | None = None,
     ) -> None:
         self.api = api
         self.links = links
         self.snapshots = snapshots
         self.clock = clock
         self.refresh_after = refresh_after
+        self.refresh_cooldown = refresh_cooldown
+        self.fair_use = fair_use
+        # Lower-cased PSN ID -> when GT Grid Stats said (after a sync) it has no such driver.
+        self._unknown: OrderedDict[str, datetime] = OrderedDict()
         self.indexed = RacerBatcher[DriverSnapshot](
             self._fetch_indexed, clock=clock, window_seconds=batch_window_seconds, name="GET racers"
         )
@@ -181,6 +193,13 @@ class DriverService:
             clock=clock,
             refresh_after=timedelta(minutes=settings.driver_refresh_minutes),
             batch_window_seconds=settings.racer_batch_window_ms / 1000,
+            refresh_cooldown=timedelta(minutes=settings.driver_refresh_cooldown_minutes),
+            fair_use=FairUse(
+                clock,
+                per_minute=settings.member_upstream_per_minute,
+                per_day=settings.member_upstream_per_day,
+                scarce_percent=settings.fair_share_below_percent,
+            ),
         )
 
     async def load(self) -> None:
@@ -196,6 +215,69 @@ class DriverService:
     def is_fresh(self, snapshot: DriverSnapshot, max_age: timedelta | None = None) -> bool:
         limit = max_age if max_age is not None else self.refresh_after
         return snapshot.fetched_at >= self.clock.now() - limit
+
+    def refresh_possible_at(self, snapshot: DriverSnapshot) -> datetime | None:
+        """When a forced refresh of this driver is next allowed (None: now)."""
+        at = snapshot.fetched_at + self.refresh_cooldown
+        return at if at > self.clock.now() else None
+
+    async def next_refresh_at(self, psn_id: str) -> datetime | None:
+        """When `/profile refresh` may sync this driver again (None: now, or nothing stored)."""
+        latest = await self.snapshots.latest(validate_psn_id(psn_id))
+        return self.refresh_possible_at(latest) if latest is not None else None
+
+    def known_unknown(self, psn_id: str) -> bool:
+        """GT Grid Stats said, less than the refresh interval ago, that it has no such driver."""
+        key = psn_id.lower()
+        at = self._unknown.get(key)
+        if at is None:
+            return False
+        if at > self.clock.now() - self.refresh_after:
+            return True
+        del self._unknown[key]
+        return False
+
+    def _remember_unknown(self, key: str) -> None:
+        self._unknown.pop(key, None)
+        self._unknown[key] = self.clock.now()
+        limit = self.clock.now() - self.refresh_after
+        while self._unknown and (
+            len(self._unknown) > MAX_REMEMBERED_UNKNOWN or next(iter(self._unknown.values())) <= limit
+        ):
+            self._unknown.popitem(last=False)
+
+    async def admit(
+        self,
+        requester: Requester,
+        psn_ids: Sequence[str],
+        *,
+        refresh: bool = False,
+        sync_missing: bool = True,
+        max_age: timedelta | None = None,
+    ) -> Ticket | None:
+        """Before a command spends upstream calls: a ticket for the most it could spend (None when stored
+        data, a remembered unknown or the refresh cooldown answers everything, or nobody is counted).
+
+        Raises UpstreamRateLimited (with when to retry) when the member or the server may not spend now.
+        """
+        if self.fair_use is None:
+            return None
+        keys = [
+            key
+            for key in dict.fromkeys(validate_psn_id(psn_id).lower() for psn_id in psn_ids)
+            if not self.known_unknown(key)
+        ]
+        latest = await self.snapshots.latest_many(keys)
+        if refresh:
+            to_sync = [key for key in keys if key not in latest or not self.refresh_possible_at(latest[key])]
+            calls = len(list(chunked(to_sync)))
+        else:
+            needed = [key for key in keys if key not in latest or not self.is_fresh(latest[key], max_age)]
+            never_seen = [key for key in needed if key not in latest] if sync_missing else []
+            calls = len(list(chunked(needed))) + len(list(chunked(never_seen)))
+        if calls == 0:
+            return None
+        return self.fair_use.reserve(requester, calls, self.api.budget.quota.snapshot())
 
     async def stored(self, psn_id: str) -> DriverSnapshot | None:
         return await self.snapshots.latest(psn_id)
@@ -250,6 +332,7 @@ class DriverService:
         refresh: bool = False,
         progress: Progress | None = None,
         max_wait: float | None = None,
+        ticket: Ticket | None = None,
     ) -> DriverLookup:
         """Fresh snapshots as stored, the rest fetched (GET, batched across commands).
 
@@ -257,8 +340,37 @@ class DriverService:
         refresh: skip the stored data and the GET, and sync every driver with POST.
         max_wait: fetch 16 at a time only while a request slot is at most this many seconds away; the
             rest are served from older snapshots (stale) or reported unavailable.
+        ticket: what `admit` reserved for the command; calls are spent from it and the rest given back.
+            With `max_wait`, chunks past what the ticket holds are served stored, like a short budget.
+        A PSN ID GT Grid Stats said it does not know is answered not found, without a call, for the
+        refresh interval; `refresh` of a driver fetched within the refresh cooldown serves the stored one.
         Upstream failures never raise here: stored snapshots are served stale and `error` says why.
         """
+        try:
+            return await self._get_drivers(
+                psn_ids,
+                max_age=max_age,
+                sync_missing=sync_missing,
+                refresh=refresh,
+                progress=progress,
+                max_wait=max_wait,
+                ticket=ticket,
+            )
+        finally:
+            if ticket is not None:
+                ticket.settle()
+
+    async def _get_drivers(
+        self,
+        psn_ids: Sequence[str],
+        *,
+        max_age: timedelta | None,
+        sync_missing: bool,
+        refresh: bool,
+        progress: Progress | None,
+        max_wait: float | None,
+        ticket: Ticket | None,
+    ) -> DriverLookup:
         report = progress or _no_progress
         asked = list(dict.fromkeys(validate_psn_id(psn_id) for psn_id in psn_ids))
         spelling = {psn_id.lower(): psn_id for psn_id in asked}
@@ -267,15 +379,18 @@ class DriverService:
         found: dict[str, DriverSnapshot] = {}
         if not refresh:
             found = {key: snap for key, snap in latest.items() if self.is_fresh(snap, max_age)}
-            if found:
-                self.api.budget.usage.record_cache(hit=True, count=len(found))
+        else:
+            found = {key: snap for key, snap in latest.items() if self.refresh_possible_at(snap)}
+        remembered = [key for key in spelling if key not in found and self.known_unknown(key)]
+        if found or remembered:
+            self.api.budget.usage.record_cache(hit=True, count=len(found) + len(remembered))
         # Never seen first, then the oldest snapshots: with a short budget they matter most.
         needed = sorted(
-            (key for key in spelling if key not in found),
+            (key for key in spelling if key not in found and key not in remembered),
             key=lambda key: (key in latest, latest[key].fetched_at if key in latest else None),
         )
         error: GTGridStatsError | None = None
-        not_found: list[str] = []
+        not_found: list[str] = [spelling[key] for key in remembered]
         calls_before = self.indexed.batches_sent + self.syncs.batches_sent
         to_sync: list[str] = []
         skipped: list[str] = []
@@ -285,13 +400,22 @@ class DriverService:
             answers: dict[str, DriverSnapshot | None] = {}
             chunks = list(chunked(needed)) if max_wait is not None else [needed]
             for index, chunk in enumerate(chunks):
-                if max_wait is not None and self.api.budget.estimated_wait() > max_wait:
+                if max_wait is not None and (
+                    self.api.budget.estimated_wait() > max_wait
+                    or (ticket is not None and ticket.spent >= ticket.reserved)
+                ):
                     skipped = [key for rest in chunks[index:] for key in rest]
                     break
                 await self._report_wait(report)
                 for key in chunk:
+                    if self.indexed.in_flight_for(key):
+                        # Joining a batch already sent: its answer is as new as ours would be. A mark
+                        # left here would outlive it and pass an old snapshot off as fresh later.
+                        continue
                     wanted = self._wanted_since.get(key)
                     self._wanted_since[key] = decided_at if wanted is None else min(wanted, decided_at)
+                if ticket is not None:
+                    ticket.spend()
                 try:
                     answers.update(await self.indexed.get([spelling[key] for key in chunk]))
                 except GTGridStatsError as failure:
@@ -308,6 +432,8 @@ class DriverService:
         if to_sync and error is None:
             wait = self.api.budget.estimated_wait()
             await report(sync_progress_text(len(to_sync), wait))
+            if ticket is not None:
+                ticket.spend(len(list(chunked(to_sync))))
             try:
                 synced = await self.syncs.get([spelling[key] for key in to_sync])
             except GTGridStatsError as failure:
@@ -318,6 +444,7 @@ class DriverService:
                     if snapshot is not None:
                         found[key] = snapshot
                     else:
+                        self._remember_unknown(key)
                         not_found.append(spelling[key])
         stale: set[str] = set()
         unavailable: list[str] = []
@@ -339,17 +466,27 @@ class DriverService:
         )
 
     async def get_driver(
-        self, psn_id: str, *, refresh: bool = False, progress: Progress | None = None
+        self,
+        psn_id: str,
+        *,
+        refresh: bool = False,
+        progress: Progress | None = None,
+        ticket: Ticket | None = None,
     ) -> DriverResult:
         """One driver, syncing it when GT Grid Stats has not indexed it yet.
 
         Raises FriendlyError when no such driver exists, and the upstream error when nothing is stored.
         """
         psn_id = validate_psn_id(psn_id)
-        lookup = await self.get_drivers([psn_id], sync_missing=True, refresh=refresh, progress=progress)
+        cooled = await self.next_refresh_at(psn_id) if refresh else None
+        lookup = await self.get_drivers(
+            [psn_id], sync_missing=True, refresh=refresh, progress=progress, ticket=ticket
+        )
         snapshot = lookup.get(psn_id)
         if snapshot is not None:
-            return DriverResult(snapshot, stale=lookup.is_stale(psn_id), error=lookup.error)
+            return DriverResult(
+                snapshot, stale=lookup.is_stale(psn_id), error=lookup.error, next_refresh_at=cooled
+            )
         if lookup.error is not None:
             raise lookup.error
         raise FriendlyError(no_such_driver(psn_id))
@@ -384,6 +521,8 @@ class DriverService:
         matched = await self._match(asked, response)
         if not matched:
             return {}
+        for key in matched:
+            self._unknown.pop(key, None)
         saved = await self.snapshots.save(list(matched.values()), self.clock.now())
         if self._fetched_at is not None:
             for snapshot in saved:
@@ -432,10 +571,16 @@ class DriverService:
         return LinkPreflight(current=current, taken_by=taken_by)
 
     async def link(
-        self, guild_id: int, member_id: int, psn_id: str, *, progress: Progress | None = None
+        self,
+        guild_id: int,
+        member_id: int,
+        psn_id: str,
+        *,
+        progress: Progress | None = None,
+        ticket: Ticket | None = None,
     ) -> LinkDone:
         """Verify the driver exists (syncing it if needed), then link it; one PSN ID per guild."""
-        result = await self.get_driver(psn_id, progress=progress)
+        result = await self.get_driver(psn_id, progress=progress, ticket=ticket)
         driver = result.snapshot.driver
         outcome = await self.links.claim(
             Link(
@@ -481,13 +626,21 @@ class DriverService:
     # --- leaderboard -------------------------------------------------------------------------------
 
     async def leaderboard(
-        self, links: Sequence[Link], sort: LeaderboardSort, *, progress: Progress | None = None
+        self,
+        links: Sequence[Link],
+        sort: LeaderboardSort,
+        *,
+        progress: Progress | None = None,
+        ticket: Ticket | None = None,
     ) -> Leaderboard:
         """The guild's linked members (`links`, read once by the caller) ranked by `sort`."""
         if not links:
             return Leaderboard(sort=sort, entries=[], missing=[], error=None)
         lookup = await self.get_drivers(
-            [link.psn_id for link in links], progress=progress, max_wait=LEADERBOARD_MAX_WAIT_SECONDS
+            [link.psn_id for link in links],
+            progress=progress,
+            max_wait=LEADERBOARD_MAX_WAIT_SECONDS,
+            ticket=ticket,
         )
         entries: list[LeaderboardEntry] = []
         missing: list[Link] = []
@@ -512,6 +665,13 @@ def no_such_driver(psn_id: str) -> str:
     return (
         f"GT Grid Stats has no driver `{shorten(psn_id)}`. Check the spelling of the PSN ID "
         "(it is the online ID shown on the player's PlayStation profile)."
+    )
+
+
+def refresh_wait_text(next_refresh_at: datetime) -> str:
+    return (
+        "This profile was fetched moments ago, so this is the stored one. "
+        f"The next refresh is possible <t:{int(next_refresh_at.timestamp())}:R>."
     )
 
 

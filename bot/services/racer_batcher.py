@@ -61,6 +61,10 @@ class RacerBatcher(Generic[T]):
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    def in_flight_for(self, psn_id: str) -> bool:
+        """Whether a batch already sent is fetching this driver (a lookup now joins its answer)."""
+        return psn_id.lower() in self._in_flight
+
     async def get(self, psn_ids: Sequence[str]) -> dict[str, T | None]:
         """Answers for `psn_ids`, keyed by lower-cased PSN ID (None: not found). Upstream errors propagate."""
         loop = asyncio.get_running_loop()

@@ -6,12 +6,33 @@ from discord import app_commands
 
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
+from bot.services.fair_use import LimitKind, UpstreamRateLimited
 
 UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
 
 
 def _permission_names(permissions: list[str]) -> str:
     return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in permissions)
+
+
+def _rate_limited(error: UpstreamRateLimited) -> str:
+    when = f"<t:{int(error.retry_at.timestamp())}:R>"
+    match error.kind:
+        case LimitKind.MEMBER_MINUTE:
+            return (
+                "You are asking GT Grid Stats faster than the bot allows one member, so everyone keeps a "
+                f"share of its small quota. Try again {when}; profiles stored recently still answer at once."
+            )
+        case LimitKind.MEMBER_DAY:
+            return (
+                f"You have used your GT Grid Stats lookups for today. More are possible {when}; profiles "
+                "stored recently still answer at once."
+            )
+        case LimitKind.SERVER_SHARE:
+            return (
+                "Today's GT Grid Stats quota is running low and this server has used its fair share of "
+                f"what is left. It resets {when}; profiles stored recently still answer at once."
+            )
 
 
 def describe_error(error: BaseException) -> tuple[str, bool]:
@@ -27,6 +48,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return error.message, False
         case GTGridStatsError():
             return error.user_message, False
+        case UpstreamRateLimited():
+            return _rate_limited(error), False
         case app_commands.MissingPermissions():
             return (
                 f"You need the {_permission_names(error.missing_permissions)} permission to do that.",

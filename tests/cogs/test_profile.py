@@ -173,6 +173,7 @@ async def test_refresh_syncs_with_post_even_when_the_snapshot_is_fresh(harness: 
     ann = harness.member("ann")
     await link(harness, ann, "Refresh_Me", dr_points=20_000)
     harness.gt.dataset.add_driver("Refresh_Me", dr_points=20_400)
+    harness.clock.advance(6 * 60)  # past the refresh cooldown (5 min), still fresh (30 min)
     harness.gt.reset_counts()
     record = await harness.slash("profile", user=ann, refresh=True)
     assert record.deferred

@@ -159,3 +159,26 @@ async def test_change_since_week_compares_with_the_oldest_snapshot_of_the_week(h
     assert change is not None
     assert (change.dr_points, change.races, change.wins) == (0, 0, 0)
     assert change.since == harness.clock.now() - timedelta(days=7)
+
+
+async def test_remembered_unknown_drivers_are_bounded(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.services.drivers as drivers_module
+
+    monkeypatch.setattr(drivers_module, "MAX_REMEMBERED_UNKNOWN", 3)
+    drivers = service(harness)
+    lookup = await drivers.get_drivers([f"Ghost_{n}" for n in range(5)], sync_missing=True)
+    assert len(lookup.not_found) == 5
+    assert [name for name in (f"ghost_{n}" for n in range(5)) if drivers.known_unknown(name)] == [
+        "ghost_2",
+        "ghost_3",
+        "ghost_4",
+    ]
+    harness.gt.reset_counts()
+    again = await drivers.get_drivers(["Ghost_4", "Ghost_0"], sync_missing=True)
+    assert again.not_found == ["Ghost_4", "Ghost_0"]
+    assert [request.path for request in harness.gt.requests] == [
+        "/api/racers/Ghost_0",
+        "/api/racers",
+    ]  # only the forgotten one is asked again (GET, then the sync)
