@@ -83,4 +83,6 @@ class BadResponseError(GTGridStatsError):
 
 
 class ResponseTooLargeError(BadResponseError):
-    user_message = "GT Grid Stats sent an answer that was too large for the bot to read. Please try again later."
+    user_message = (
+        "GT Grid Stats sent an answer that was too large for the bot to read. Please try again later."
+    )

@@ -1,4 +1,4 @@
-"""Retry-After parsing: whatever the header holds, a finite wait inside [0, the daily reset], never an error."""
+"""Retry-After parsing: whatever the header holds, a finite wait in [0, the daily reset], never an error."""
 
 from __future__ import annotations
 
