@@ -74,13 +74,13 @@ async def test_the_discord_standin_refuses_an_over_limit_embed_as_discord_does(
 
 
 async def test_a_profile_with_huge_upstream_values_renders_and_keeps_working(harness: Harness) -> None:
-    harness.gt.dataset.add_driver(
+    hostile = harness.gt.dataset.add_driver(
         "Huge_Values",
         nickname="N" * 500,
         dr_points=10**30,
         stats={"license": LONG, "play_time_readable": LONG, "total_credits": -(10**40), "distance_km": LONG},
     )
-    harness.gt.dataset.driver("Huge_Values").dr = LONG
+    hostile.dr = LONG
     first = await harness.slash("profile", user=harness.member("ann"), psn_id="Huge_Values")
     embed = first.reply.embed
     fields = fields_of(embed)
