@@ -116,3 +116,72 @@ async def test_an_exhausted_quota_is_explained_and_free_commands_still_work(
     assert harness.gt.count() == sent  # known to be spent: not even asked
     regions = await harness.slash("regions", user=harness.member("free"))
     assert "cn" in regions.reply.text()
+
+
+# --- hostile timing, sizes and headers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("area_name", list(AREAS))
+async def test_a_trickled_body_is_cut_off_at_the_deadline_and_the_next_command_asks_again(
+    make_harness: MakeHarness, caplog: pytest.LogCaptureFixture, area_name: str
+) -> None:
+    harness = await make_harness(api_timeout=0.5)
+    area = AREAS[area_name]
+    # One byte every 0.05 s: no single read ever waits 0.5 s, only the whole request's deadline stops it.
+    harness.gt.trickle(0.05, times=None, path_prefix=area.path_prefix)
+    failed = await run(harness, area, "unlucky")
+    assert "is not answering right now" in failed.reply.text()
+    assert bot_errors(caplog) == []
+    assert len(harness.bot.api.budget.coalescer) == 0
+    assert harness.bot.drivers.indexed.in_flight == 0
+    asked = harness.gt.count(area.path_prefix)
+    harness.gt.clear_faults()
+    recovered = await run(harness, area, "lucky")
+    assert area.answered in recovered.reply.text()
+    assert harness.gt.count(area.path_prefix) > asked  # asked again: nobody joined the hung request
+
+
+@pytest.mark.parametrize("area_name", list(AREAS))
+async def test_an_oversized_answer_is_a_clear_message(
+    make_harness: MakeHarness, caplog: pytest.LogCaptureFixture, area_name: str
+) -> None:
+    harness = await make_harness(api_timeout=5.0)
+    area = AREAS[area_name]
+    harness.gt.huge(6 * 1024 * 1024, announce=False, times=None, path_prefix=area.path_prefix)
+    failed = await run(harness, area, "unlucky")
+    assert "sent an answer that was too large" in failed.reply.text()
+    assert bot_errors(caplog) == []
+    harness.gt.clear_faults()
+    recovered = await run(harness, area, "lucky")
+    assert area.answered in recovered.reply.text()
+
+
+@pytest.mark.parametrize("header", ["inf", "1e12", "-5", "nan", "Sat, 28 Nov 2026 12:05:00 GMT", "tomorrow"])
+async def test_a_garbage_retry_after_is_a_clear_message_and_never_blocks_for_good(
+    harness: Harness, caplog: pytest.LogCaptureFixture, header: str
+) -> None:
+    area = AREAS["drivers"]
+    harness.gt.fail(
+        429,
+        times=2,  # the first try and the one transparent retry a short wait allows
+        path_prefix=area.path_prefix,
+        body={"message": "Too Many Attempts."},
+        headers={"Retry-After": header},
+    )
+    failed = await run(harness, area, "unlucky")
+    text = failed.reply.text()
+    assert "try again in about" in text or area.answered in text
+    assert "went wrong on the bot's side" not in text
+    assert "e+" not in text
+    assert bot_errors(caplog) == []
+    harness.gt.clear_faults()
+    harness.clock.advance(86_400)  # whatever was asked, the wait ends by the daily reset
+    recovered = await run(harness, area, "lucky")
+    assert area.answered in recovered.reply.text()
+
+
+async def test_a_car_id_in_other_scripts_digits_is_not_an_id(harness: Harness) -> None:
+    record = await harness.clock.run_until(harness.slash("car", user=harness.member("ann"), car="١٥٤٤"))
+    assert "Ferrari 430 Scuderia" not in record.reply.text()  # car 1544 is not what was typed
+    assert harness.gt.count("/api/assets/cars/") == 0  # never sent as an identifier
+    assert record.reply.ephemeral

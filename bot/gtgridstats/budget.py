@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -63,7 +64,8 @@ class RollingWindowLimiter:
         return self._wait_for_slot(self._clock.monotonic(), ahead=self.waiting)
 
     def block_for(self, seconds: float) -> None:
-        """The server said to wait (Retry-After): nobody sends before then."""
+        """The server said to wait (Retry-After): nobody sends before then (at most one day, never inf)."""
+        seconds = min(max(0.0, seconds), 86_400.0) if math.isfinite(seconds) else 86_400.0
         self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
     async def acquire(self) -> None:
@@ -183,15 +185,20 @@ class Coalescer:
 
     async def run(self, key: Hashable, make: Callable[[], Awaitable[T]], on_join: Callable[[], None]) -> T:
         task = self._in_flight.get(key)
-        if task is None:
+        if task is None or task.done():
+            # A finished call (a failure or a timeout too) is never joined: the next request tries again.
             task = asyncio.ensure_future(make())
             self._in_flight[key] = task
-            task.add_done_callback(lambda _: self._in_flight.pop(key, None))
+            task.add_done_callback(lambda done: self._forget(key, done))
         else:
             on_join()
         # shield: one caller giving up (a cancelled command) must not cancel the others' call.
         result: T = await asyncio.shield(task)
         return result
+
+    def _forget(self, key: Hashable, task: asyncio.Task[Any]) -> None:
+        if self._in_flight.get(key) is task:
+            del self._in_flight[key]
 
 
 class RequestBudget:

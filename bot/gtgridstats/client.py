@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -23,6 +24,7 @@ from bot.gtgridstats.errors import (
     NotFoundError,
     QuotaExhaustedError,
     RateLimitedError,
+    ResponseTooLargeError,
     UnauthorizedError,
     UpstreamUnavailableError,
 )
@@ -74,9 +76,13 @@ class GTGridStatsClient:
         clock: Clock,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_seconds: float = wire.DEFAULT_TIMEOUT_SECONDS,
+        max_response_bytes: int = wire.MAX_RESPONSE_BYTES,
     ) -> None:
         self.budget = budget
         self._clock = clock
+        # httpx's timeout bounds each read; this bounds the whole request (see wire.DEFAULT_TIMEOUT_SECONDS).
+        self._deadline_seconds = timeout_seconds
+        self._max_response_bytes = max_response_bytes
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={
@@ -212,23 +218,50 @@ class GTGridStatsClient:
         await self.budget.acquire(call.kind)
         usage = self.budget.usage.by_class[call.kind]
         timeout = call.timeout_seconds if call.timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
+        deadline = call.timeout_seconds if call.timeout_seconds is not None else self._deadline_seconds
         try:
-            response = await self._http.request(call.method, call.path, json=call.body, timeout=timeout)
-        except httpx.TimeoutException:
+            async with asyncio.timeout(deadline):
+                request = self._http.build_request(call.method, call.path, json=call.body, timeout=timeout)
+                response = await self._http.send(request, stream=True)
+                try:
+                    body = await self._read_body(response, call)
+                finally:
+                    await response.aclose()
+        except (httpx.TimeoutException, TimeoutError):
             usage.failures += 1
             raise UpstreamUnavailableError(f"{call}: timed out") from None
         except httpx.TransportError as error:
             usage.failures += 1
             raise UpstreamUnavailableError(f"{call}: {type(error).__name__}") from None
+        except ResponseTooLargeError:
+            usage.failures += 1
+            raise
         self._observe_quota(response, call.kind)
         if response.status_code >= 400 or response.is_redirect:
             usage.failures += 1
-            raise self._error_for(response, call)
+            raise self._error_for(response, body, call)
         try:
-            return response.json()
-        except ValueError:
+            return _loads(body)
+        except (ValueError, RecursionError):
             usage.failures += 1
             raise BadResponseError(f"{call}: body is not JSON", status=response.status_code) from None
+
+    async def _read_body(self, response: httpx.Response, call: _Call) -> bytes:
+        """The decoded body, refused as soon as it grows past the cap (announced or not)."""
+        limit = self._max_response_bytes
+        announced = _int_header(response, "Content-Length")
+        if announced is not None and announced > limit:
+            raise ResponseTooLargeError(
+                f"{call}: body of {announced} bytes announced, over {limit}", status=response.status_code
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLargeError(f"{call}: body over {limit} bytes", status=response.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _observe_quota(self, response: httpx.Response, kind: EndpointClass) -> None:
         if kind is not EndpointClass.METERED:
@@ -237,9 +270,9 @@ class GTGridStatsClient:
             _int_header(response, wire.QUOTA_LIMIT_HEADER), _int_header(response, wire.QUOTA_REMAINING_HEADER)
         )
 
-    def _error_for(self, response: httpx.Response, call: _Call) -> GTGridStatsError:
+    def _error_for(self, response: httpx.Response, body: bytes, call: _Call) -> GTGridStatsError:
         status = response.status_code
-        message, errors = _laravel_message(response)
+        message, errors = _laravel_message(body)
         detail = f"{call}: {status} {message}".strip()
         if response.is_redirect:
             # The server redirects to its login page when it does not take the request for an API call.
@@ -254,7 +287,7 @@ class GTGridStatsClient:
             if wire.QUOTA_EXCEEDED_MARKER in message.lower():
                 self.budget.quota.exhausted()
                 return QuotaExhaustedError(self.budget.quota.resets_at, detail, status=status)
-            retry_after = _retry_after(response)
+            retry_after = wire.parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
             self.budget.limiters[call.kind].block_for(retry_after)
             return RateLimitedError(retry_after, detail, status=status)
         if status >= 500:
@@ -300,21 +333,22 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return None
 
 
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else wire.DEFAULT_RETRY_AFTER_SECONDS
-    except ValueError:
-        return wire.DEFAULT_RETRY_AFTER_SECONDS
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
-def _laravel_message(response: httpx.Response) -> tuple[str, dict[str, list[str]]]:
+def _loads(body: bytes) -> Any:
+    """Strict JSON: NaN and Infinity (which Python's json would accept) are refused like any other garbage."""
+    return json.loads(body, parse_constant=_reject_constant)
+
+
+def _laravel_message(body: bytes) -> tuple[str, dict[str, list[str]]]:
     try:
-        data = response.json()
-    except ValueError:
+        data = _loads(body)
+    except (ValueError, RecursionError):
         return "", {}
     if not isinstance(data, dict):
         return "", {}
     message = data.get("message")
     errors = data.get("errors")
-    return (str(message) if message else ""), (errors if isinstance(errors, dict) else {})
+    return (str(message)[:500] if message else ""), (errors if isinstance(errors, dict) else {})

@@ -6,6 +6,7 @@ Discord: it never contains the API key, a URL with a key, or a traceback.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 
@@ -51,8 +52,18 @@ class RateLimitedError(GTGridStatsError):
         self.retry_after = retry_after
         self.user_message = (
             f"The bot is sending GT Grid Stats requests as fast as it is allowed. "
-            f"Please try again in about {max(1, round(retry_after))} s."
+            f"Please try again in about {_wait_text(retry_after)}."
         )
+
+
+def _wait_text(seconds: float) -> str:
+    """A wait as people read it (42 s, 5 min, 3 h); never an exception, whatever the server asked for."""
+    if not math.isfinite(seconds) or seconds >= 5_400:
+        hours = 24 if not math.isfinite(seconds) else min(24, round(seconds / 3_600))
+        return f"{hours} h"
+    if seconds >= 90:
+        return f"{round(seconds / 60)} min"
+    return f"{max(1, round(seconds))} s"
 
 
 class QuotaExhaustedError(GTGridStatsError):
@@ -69,3 +80,9 @@ class UpstreamUnavailableError(GTGridStatsError):
 
 class BadResponseError(GTGridStatsError):
     user_message = "GT Grid Stats sent an answer the bot could not read. Please try again later."
+
+
+class ResponseTooLargeError(BadResponseError):
+    user_message = (
+        "GT Grid Stats sent an answer that was too large for the bot to read. Please try again later."
+    )

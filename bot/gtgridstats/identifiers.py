@@ -12,7 +12,8 @@ from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 T = TypeVar("T")
 
 PSN_ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,15}")
-_CAR_IDENTIFIER = re.compile(r"(?:\d{1,10}|car\d{1,10})", re.IGNORECASE)
+# [0-9], not \d: \d also matches other scripts' digits ("١٥٤٤"), which int() would quietly accept.
+_CAR_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 _LOCALE = re.compile(r"[a-z]{2}")
 _CAR_CLASS = re.compile(r"[a-z0-9]{1,12}")
 

@@ -6,8 +6,10 @@ constant says how sure we are, so when the server proves one wrong, this module 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 # Confirmed: the API answers JSON only when asked; without this header it redirects to /login.
 ACCEPT = "application/json"
@@ -30,8 +32,40 @@ def next_quota_reset(now: datetime) -> datetime:
 # so that clock skew between us and the server can never make us the cause of a 429.
 RATE_WINDOW_SECONDS = 61.0
 
-# Used when a 429 carries no Retry-After header.
+# Used when a 429 carries no Retry-After header, or one that is neither seconds nor an HTTP date.
 DEFAULT_RETRY_AFTER_SECONDS = 30.0
+
+
+def max_retry_after(now: datetime) -> float:
+    """The longest wait a Retry-After may impose: until the daily reset, but never less than one window."""
+    return max(RATE_WINDOW_SECONDS, (next_quota_reset(now) - now).total_seconds())
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float:
+    """Seconds to wait for a Retry-After header (delay-seconds or an HTTP date, RFC 9110 10.2.3).
+
+    Never raises: garbage (inf, nan, 1e12, negative, text) becomes a finite wait between 0 and
+    `max_retry_after(now)`; an unreadable value is the default.
+    """
+    if value is None:
+        return DEFAULT_RETRY_AFTER_SECONDS
+    text = value.strip()[:64]
+    seconds: float | None = None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            moment = None
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            seconds = (moment - now).total_seconds()
+    if seconds is None or math.isnan(seconds):
+        return DEFAULT_RETRY_AFTER_SECONDS
+    return min(max(0.0, seconds), max_retry_after(now))
+
 
 # Confirmed from the reference: at most 16 identifiers per racer or series call.
 MAX_IDENTIFIERS_PER_CALL = 16
@@ -40,8 +74,14 @@ MAX_IDENTIFIERS_PER_CALL = 16
 SYNC_SECONDS_PER_NEW_DRIVER = 3.0
 
 # Timeouts (seconds). A sync of 16 new drivers takes ~48 s on the server, so its timeout grows with the batch.
+# The timeout bounds the whole request (connect, headers and body together), not each read: a server
+# that trickles its body one byte at a time is cut off at the deadline.
 DEFAULT_TIMEOUT_SECONDS = 15.0
 CONNECT_TIMEOUT_SECONDS = 5.0
+
+# A response body larger than this (after decompression) is not read further: no answer of the API
+# comes near it (a page of 50 cars is about 20 KB), so a bigger one is broken or hostile.
+MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
 
 def sync_timeout(identifier_count: int) -> float:

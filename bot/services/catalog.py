@@ -52,7 +52,7 @@ BeforeFetch = Callable[[], Awaitable[None]]
 RACE_CLASSES: tuple[str, ...] = ("Gr.1", "Gr.2", "Gr.3", "Gr.4", "Gr.B", "Gr.N", "Gr.X")
 # Regions whose names are the API's default (English) names: asking for them would spend a call for nothing.
 DEFAULT_NAME_REGIONS = frozenset({"gb", "us"})
-_IDENTIFIER = re.compile(r"(?:\d{1,10}|car\d{1,10})", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 # How long the background loop waits after a failed fill, doubling per failure up to the cap.
 RETRY_AFTER_FAILURE = 60.0
 MAX_RETRY_AFTER_FAILURE = 3_600.0
@@ -723,7 +723,7 @@ class CatalogService:
         maker, guessed, hits = self._find_manufacturer(text)
         snapshot = self._snapshot
         if maker is None or not self.is_complete:
-            if not self.is_complete and (maker is not None or text.isdecimal()):
+            if not self.is_complete and (maker is not None or (text.isascii() and text.isdecimal())):
                 return await self._manufacturer_cars_from_api(
                     maker.id if maker else int(text),
                     wanted_class,

@@ -10,7 +10,7 @@ from discord.utils import escape_markdown
 from bot.services.catalog import CarView, ManufacturerCarsView, ManufacturerListView
 from bot.storage.catalog import CatalogRegion
 from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
-from bot.ui.paginator import EMBED_TITLE_LIMIT, pages_from_lines
+from bot.ui.paginator import EMBED_TITLE_LIMIT, fit_embed, pages_from_lines
 
 CARS_PER_PAGE = 15
 MANUFACTURERS_PER_PAGE = 20
@@ -44,7 +44,7 @@ def car_embed(view: CarView) -> discord.Embed:
     embed.add_field(name="ID", value=str(car.id))
     embed.add_field(name="Car code", value=str(car.car_code))
     embed.add_field(name="GT7 code", value=f"`{car.gt7_code}`")
-    return embed
+    return fit_embed(embed)
 
 
 def manufacturer_cars_pages(view: ManufacturerCarsView) -> list[discord.Embed]:

@@ -21,7 +21,7 @@ from bot.services.drivers import (
 )
 from bot.storage.snapshots import DriverSnapshot
 from bot.ui.format import BRAND_COLOUR, as_of, number, percent, timestamp, truncate
-from bot.ui.paginator import check_embed_limits, pages_from_lines
+from bot.ui.paginator import check_embed_limits, fit_embed, pages_from_lines
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _REGIONAL_INDICATOR_A = 0x1F1E6
@@ -89,7 +89,7 @@ def profile_embed(
     embed.add_field(name="Last 7 days", value=change_text(change), inline=False)
     embed.set_footer(text="GT Grid Stats · stored")
     embed.timestamp = snapshot.fetched_at
-    check_embed_limits(embed)
+    check_embed_limits(fit_embed(embed))
     return embed
 
 
@@ -166,7 +166,7 @@ def compare_embed(
     if newest is not None:
         embed.timestamp = newest
     embed.set_footer(text="Ranked by DR points · GT Grid Stats")
-    check_embed_limits(embed)
+    check_embed_limits(fit_embed(embed))
     return embed
 
 

@@ -20,12 +20,83 @@ EMBED_FIELDS_LIMIT = 25
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1_024
 FOOTER_LIMIT = 2_048
+AUTHOR_LIMIT = 256
 
 NOT_YOURS = "Only the person who ran this command can turn its pages. Run the command yourself to browse."
 
 
 def embed_size(embed: discord.Embed) -> int:
     return len(embed)
+
+
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Cut `embed` (in place) to fit every one of Discord's limits, whatever the data; returns it.
+
+    Each part is cut to its own limit (with an ellipsis), fields past the 25th are dropped; if the whole is
+    still over 6,000 characters, the description, then field values from the last, then the footer give
+    way. An empty field name or value (Discord refuses those) becomes a dash.
+    """
+    if embed.title and len(embed.title) > EMBED_TITLE_LIMIT:
+        embed.title = truncate(embed.title, EMBED_TITLE_LIMIT)
+    if embed.description and len(embed.description) > EMBED_DESCRIPTION_LIMIT:
+        embed.description = truncate(embed.description, EMBED_DESCRIPTION_LIMIT)
+    if embed.author.name and len(embed.author.name) > AUTHOR_LIMIT:
+        embed.set_author(
+            name=truncate(embed.author.name, AUTHOR_LIMIT),
+            url=embed.author.url,
+            icon_url=embed.author.icon_url,
+        )
+    if embed.footer.text and len(embed.footer.text) > FOOTER_LIMIT:
+        embed.set_footer(text=truncate(embed.footer.text, FOOTER_LIMIT), icon_url=embed.footer.icon_url)
+    while len(embed.fields) > EMBED_FIELDS_LIMIT:
+        embed.remove_field(EMBED_FIELDS_LIMIT)
+    for index, item in enumerate(embed.fields):
+        name, value = str(item.name or "") or "—", str(item.value or "") or "—"
+        if (
+            name != item.name
+            or value != item.value
+            or len(name) > FIELD_NAME_LIMIT
+            or len(value) > FIELD_VALUE_LIMIT
+        ):
+            embed.set_field_at(
+                index,
+                name=truncate(name, FIELD_NAME_LIMIT),
+                value=truncate(value, FIELD_VALUE_LIMIT),
+                inline=bool(item.inline),
+            )
+    excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.description:
+        keep = max(1, len(embed.description) - excess)
+        embed.description = truncate(embed.description, keep)
+        excess = len(embed) - EMBED_TOTAL_LIMIT
+    for index in reversed(range(len(embed.fields))):
+        if excess <= 0:
+            break
+        item = embed.fields[index]
+        value = str(item.value)
+        embed.set_field_at(
+            index,
+            name=str(item.name),
+            value=truncate(value, max(1, len(value) - excess)),
+            inline=bool(item.inline),
+        )
+        excess = len(embed) - EMBED_TOTAL_LIMIT
+    while excess > 0 and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+        excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.footer.text:
+        embed.set_footer(
+            text=truncate(embed.footer.text, max(1, len(embed.footer.text) - excess)),
+            icon_url=embed.footer.icon_url,
+        )
+        excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.author.name:
+        embed.set_author(
+            name=truncate(embed.author.name, max(1, len(embed.author.name) - excess)),
+            url=embed.author.url,
+            icon_url=embed.author.icon_url,
+        )
+    return embed
 
 
 def check_embed_limits(embed: discord.Embed) -> None:
@@ -84,7 +155,7 @@ def pages_from_lines(
             embed.set_thumbnail(url=thumbnail)
         if footer:
             embed.set_footer(text=footer)
-        pages.append(embed)
+        pages.append(fit_embed(embed))
     return pages
 
 
@@ -95,6 +166,7 @@ def _number_pages(pages: Sequence[discord.Embed]) -> None:
         existing = page.footer.text
         label = f"Page {index} of {len(pages)}"
         page.set_footer(text=f"{label} · {existing}" if existing else label, icon_url=page.footer.icon_url)
+        fit_embed(page)
 
 
 class Paginator(discord.ui.View):
@@ -106,7 +178,7 @@ class Paginator(discord.ui.View):
             raise ValueError("a paginator needs at least one page")
         _number_pages(pages)
         for page in pages:
-            check_embed_limits(page)
+            check_embed_limits(fit_embed(page))
         self.pages = list(pages)
         self.owner_id = owner_id
         self.index = 0

@@ -10,7 +10,7 @@ import discord
 
 from bot.services.standings import StandingRow, Standings
 from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
-from bot.ui.paginator import EMBED_TOTAL_LIMIT, check_embed_limits, pages_from_lines
+from bot.ui.paginator import EMBED_TOTAL_LIMIT, check_embed_limits, fit_embed, pages_from_lines
 
 DRIVERS_PER_PAGE = 10  # an interactive reply: pages turn with buttons
 DRIVERS_PER_CHANNEL_PAGE = 20  # a channel post: fewer, longer embeds (each still inside Discord's limits)
@@ -125,7 +125,7 @@ def standings_pages(
         colour=BRAND_COLOUR,
     )
     for page in pages:
-        check_embed_limits(page)
+        check_embed_limits(fit_embed(page))
     return pages
 
 
@@ -135,7 +135,7 @@ def channel_messages(pages: Sequence[discord.Embed]) -> list[list[discord.Embed]
         for index, page in enumerate(pages, start=1):
             existing = page.footer.text
             label = f"{index}/{len(pages)}"
-            page.set_footer(text=f"{label} · {existing}" if existing else label)
+            fit_embed(page.set_footer(text=f"{label} · {existing}" if existing else label))
     messages: list[list[discord.Embed]] = []
     size = 0
     for page in pages:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.gtgridstats import EndpointClass, GTGridStatsClient, RequestBudget
+from bot.gtgridstats import EndpointClass, GTGridStatsClient, RequestBudget, wire
 from bot.gtgridstats.client import USER_AGENT, segment
 from bot.gtgridstats.errors import (
     BadResponseError,
@@ -16,6 +16,7 @@ from bot.gtgridstats.errors import (
     NotFoundError,
     QuotaExhaustedError,
     RateLimitedError,
+    ResponseTooLargeError,
     UnauthorizedError,
     UpstreamUnavailableError,
 )
@@ -340,3 +341,99 @@ async def test_estimated_wait_reports_the_queue(gt: GTGridStatsStandin, clock: M
         assert api.budget.queued(EndpointClass.METERED) == 1
         clock.advance(61)
         assert (await queued).id == 613
+
+
+# --- hostile timing and sizes -------------------------------------------------------------------------
+
+
+async def test_a_body_trickled_one_byte_at_a_time_hits_the_total_deadline_and_leaves_nothing_in_flight(
+    client: GTGridStatsClient, gt: GTGridStatsStandin, clock: ManualClock
+) -> None:
+    # One byte every 0.05 s never trips the 0.5 s per-read timeout; only a deadline on the whole request
+    # ends the call (the full answer would take well over ten seconds).
+    gt.trickle(0.05, times=None, path_prefix="/api/racers")
+    with pytest.raises(UpstreamUnavailableError, match="timed out"):
+        await clock.run_until(client.racers(["skino2024"]))
+    assert gt.count("/api/racers") == 3  # the first try and two retries, each cut off at its deadline
+    assert len(client.budget.coalescer) == 0  # nothing left in flight for later callers to join
+    gt.clear_faults()
+    answer = await client.racers(["skino2024"])  # the next call asks again, and gets an answer
+    assert [driver.psn_id for driver in answer.drivers] == ["skino2024"]
+    assert gt.count("/api/racers") == 4
+
+
+async def test_an_announced_oversized_answer_is_refused_with_a_clear_error(
+    gt: GTGridStatsStandin, clock: ManualClock
+) -> None:
+    gt.huge(wire.MAX_RESPONSE_BYTES + 1)
+    async with make_client(gt, clock) as api:
+        with pytest.raises(ResponseTooLargeError) as caught:
+            await api.manufacturers()
+        assert "too large" in caught.value.user_message
+        assert len(api.budget.coalescer) == 0
+        assert await api.manufacturers()  # the next call is answered normally
+
+
+async def test_an_unannounced_oversized_answer_is_cut_off_while_streaming(
+    gt: GTGridStatsStandin, clock: ManualClock
+) -> None:
+    gt.huge(200_000, announce=False)
+    async with GTGridStatsClient(
+        base_url=gt.base_url,
+        api_key=API_KEY,
+        budget=RequestBudget(clock, metered_per_minute=1_000, free_per_minute=1_000),
+        clock=clock,
+        timeout_seconds=5.0,
+        max_response_bytes=64 * 1024,
+    ) as api:
+        with pytest.raises(ResponseTooLargeError, match="over 65536 bytes"):
+            await api.manufacturers()
+        assert await api.manufacturers()
+
+
+async def test_json_with_nan_or_deep_nesting_is_a_bad_response(
+    client: GTGridStatsClient, gt: GTGridStatsStandin
+) -> None:
+    gt.fail(200, body=b'{"series_id": 1, "drivers": [], "driver_count": NaN}')
+    with pytest.raises(BadResponseError, match="not JSON"):
+        await client.series_drivers(1564, ["skino2024"])
+    gt.fail(200, body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(BadResponseError, match="not JSON"):
+        await client.series_drivers(1564, ["skino2024"])
+
+
+_GARBAGE_RETRY_AFTER = {
+    # header value: the wait the client keeps (the ManualClock starts at 12:00 UTC: 43,200 s to the reset)
+    "inf": 43_200.0,
+    "Infinity": 43_200.0,
+    "1e12": 43_200.0,
+    "99999999999999999999999": 43_200.0,
+    "-5": 0.0,
+    "-inf": 0.0,
+    "nan": wire.DEFAULT_RETRY_AFTER_SECONDS,
+    "soon": wire.DEFAULT_RETRY_AFTER_SECONDS,
+    "": wire.DEFAULT_RETRY_AFTER_SECONDS,
+    "Sat, 28 Nov 2026 12:02:00 GMT": 120.0,  # an HTTP date two minutes ahead
+    "Sat, 28 Nov 2026 11:00:00 GMT": 0.0,  # an HTTP date in the past
+    "Fri, 31 Dec 9999 23:59:59 GMT": 43_200.0,
+}
+
+
+@pytest.mark.parametrize("header", list(_GARBAGE_RETRY_AFTER))
+async def test_a_garbage_retry_after_is_bounded_and_the_limiter_recovers(
+    client: GTGridStatsClient, gt: GTGridStatsStandin, clock: ManualClock, header: str
+) -> None:
+    gt.fail(429, body={"message": "Too Many Attempts."}, headers={"Retry-After": header})
+    with pytest.raises(RateLimitedError) as caught:
+        await client.sync_racers(["skino2024"])  # a POST: reported, never retried
+    expected = _GARBAGE_RETRY_AFTER[header]
+    assert caught.value.retry_after == pytest.approx(expected, abs=1)
+    message = caught.value.user_message
+    assert "try again in about" in message
+    assert len(message) < 120
+    assert "e+" not in message
+    assert "inf" not in message
+    assert client.budget.estimated_wait() <= expected + 1
+    clock.advance(expected + 1)
+    answer = await clock.run_until(client.racers(["skino2024"]))  # the limiter is not blocked for good
+    assert answer.drivers

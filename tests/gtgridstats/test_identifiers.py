@@ -89,3 +89,10 @@ def test_a_long_list_of_mistakes_still_fits_one_message() -> None:
         parse_driver_list(" ".join(f"bad/{number}" for number in range(200)))
     assert len(caught.value.message) < 2_000
     assert "…and 190 more" in caught.value.message
+
+
+@pytest.mark.parametrize("value", ["١٥٤٤", "car١٥٤٤", "１５４４", "car𝟏𝟓𝟒𝟒", "߁߅߄߄"])
+def test_only_ascii_digits_make_a_car_identifier(value: str) -> None:
+    with pytest.raises(InvalidIdentifierError):
+        validate_car_identifier(value)
+    assert validate_car_identifier("car1544") == "car1544"

@@ -108,3 +108,18 @@ async def test_a_big_lookup_is_split_into_batches_of_sixteen(clock: ManualClock)
     assert len(result) == 40
     assert [len(batch) for batch in fetch.batches] == [16, 16, 8]
     await racers.aclose()
+
+
+async def test_a_failed_batch_leaves_nothing_in_flight_and_the_next_lookup_asks_again(
+    clock: ManualClock,
+) -> None:
+    fetch = RecordingFetch(fail=TimeoutError("deadline"))
+    racers = batcher(fetch, clock)
+    with pytest.raises(TimeoutError):
+        await clock.run_until(racers.get(["Hung_Driver"]))
+    assert racers.in_flight == 0
+    assert racers.pending == 0
+    fetch.fail = None
+    answers = await clock.run_until(racers.get(["Hung_Driver"]))
+    assert answers == {"hung_driver": "driver:Hung_Driver"}
+    assert fetch.batches == [["Hung_Driver"], ["Hung_Driver"]]

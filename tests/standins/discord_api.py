@@ -175,6 +175,7 @@ class DiscordStandin:
         self.channel_statuses: dict[int, list[int]] = {}
         self.expired_tokens: set[str] = set()
         self.unknown_routes: list[str] = []
+        self.rejected: list[dict[str, Any]] = []  # bodies refused with 50035 Invalid Form Body
         self.identify_payloads: list[dict[str, Any]] = []
         self.ready_guild_ids: list[int] = []
         self._socket: web.WebSocketResponse | None = None
@@ -413,6 +414,9 @@ class DiscordStandin:
         if record.callbacks:
             return _discord_error(400, 40060, "Interaction has already been acknowledged.")
         body, files = await self._read_message(request)
+        if (refused := _invalid_form_body(body.get("data") or {})) is not None:
+            self.rejected.append(body)
+            return refused
         record.callbacks.append(body)
         callback_type = body.get("type")
         data = body.get("data") or {}
@@ -451,6 +455,9 @@ class DiscordStandin:
         if record is None:
             return _discord_error(401, 50027, "Invalid Webhook Token")
         data, files = await self._read_message(request)
+        if (refused := _invalid_form_body(data)) is not None:
+            self.rejected.append(data)
+            return refused
         if record.original is not None and record.original.loading:
             # The first followup after a deferral replaces the "thinking…" message, as on Discord.
             message = record.original
@@ -475,6 +482,9 @@ class DiscordStandin:
             return _discord_error(404, 10008, "Unknown Message")
         if request.method == "PATCH":
             data, files = await self._read_message(request)
+            if (refused := _invalid_form_body(data)) is not None:
+                self.rejected.append(data)
+                return refused
             self._apply(message, data, files)
         elif request.method == "DELETE":
             message.deleted = True
@@ -488,9 +498,78 @@ class DiscordStandin:
         if planned and (status := planned.pop(0)) != 200:
             return _discord_error(status, 0, f"{status}: stand-in failure")
         data, files = await self._read_message(request)
+        if (refused := _invalid_form_body(data)) is not None:
+            self.rejected.append(data)
+            return refused
         message = self._message_from(data, files, channel_id, None)
         self.channel_messages.setdefault(channel_id, []).append(message)
         return _json(message.to_payload(self.bot_user))
+
+
+# Discord's documented embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048}
+EMBED_AUTHOR_LIMIT = 256
+EMBED_FIELDS_LIMIT = 25
+EMBEDS_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+
+
+def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
+    """The errors Discord would list for the embeds of a message body (empty when it would accept them)."""
+    embeds = data.get("embeds") or []
+    errors: dict[str, Any] = {}
+    if len(embeds) > EMBEDS_PER_MESSAGE:
+        errors["embeds"] = {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 10 or fewer."}]}
+    total = 0
+    for index, embed in enumerate(embeds):
+        problems: dict[str, Any] = {}
+
+        def check(where: dict[str, Any], key: str, value: Any, limit: int) -> int:
+            text = "" if value is None else str(value)
+            if len(text) > limit:
+                where[key] = {
+                    "_errors": [
+                        {"code": "BASE_TYPE_MAX_LENGTH", "message": f"Must be {limit} or fewer in length."}
+                    ]
+                }
+            return len(text)
+
+        total += check(problems, "title", embed.get("title"), EMBED_LIMITS["title"])
+        total += check(problems, "description", embed.get("description"), EMBED_LIMITS["description"])
+        footer = embed.get("footer") or {}
+        total += check(problems, "footer", footer.get("text"), EMBED_LIMITS["footer"])
+        author = embed.get("author") or {}
+        total += check(problems, "author", author.get("name"), EMBED_AUTHOR_LIMIT)
+        fields = embed.get("fields") or []
+        if len(fields) > EMBED_FIELDS_LIMIT:
+            problems["fields"] = {
+                "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer."}]
+            }
+        for number, item in enumerate(fields):
+            field_problems: dict[str, Any] = {}
+            for key, limit in (("name", EMBED_LIMITS["field_name"]), ("value", EMBED_LIMITS["field_value"])):
+                if not str(item.get(key) or ""):
+                    field_problems[key] = {
+                        "_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]
+                    }
+                total += check(field_problems, key, item.get(key), limit)
+            if field_problems:
+                problems.setdefault("fields", {})[str(number)] = field_problems
+        if problems:
+            errors.setdefault("embeds", {})[str(index)] = problems
+    if total > EMBEDS_TOTAL_LIMIT:
+        errors.setdefault("embeds", {}).setdefault("_errors", []).append(
+            {"code": "BASE_TYPE_MAX_LENGTH", "message": "Embed size exceeds maximum size of 6000"}
+        )
+    return errors
+
+
+def _invalid_form_body(data: dict[str, Any]) -> web.Response | None:
+    """Discord's answer to a message with an over-limit embed: 400, code 50035 Invalid Form Body."""
+    errors = embed_problems(data)
+    if not errors:
+        return None
+    return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -43,7 +43,8 @@ Guesses (not confirmed against the real server):
 
 Test hooks: ``clock`` (rolling windows, quota day), ``sleep`` (stagger and ``slow()`` delays) and
 ``wall_clock`` (``last_sync`` of synced drivers) are injectable; ``requests`` records every request;
-``fail()``, ``slow()``, ``drop()`` and ``malformed()`` inject faults; ``max_in_window()``, ``rate_limited``
+``fail()``, ``slow()``, ``drop()``, ``malformed()``, ``trickle()`` (body one byte at a time) and
+``huge()`` (an oversized body) inject faults; ``max_in_window()``, ``rate_limited``
 and ``max_in_flight`` tell whether a client kept to the limits and coalesced its calls.
 
 Run by hand: ``python -m tests.standins.gtgridstats [--host 127.0.0.1] [--port 8787] [--api-key dev-key]
@@ -121,13 +122,15 @@ class RecordedRequest:
 
 @dataclass
 class _Fault:
-    action: Literal["fail", "slow", "drop", "malformed"]
+    action: Literal["fail", "slow", "drop", "malformed", "trickle", "huge"]
     path_prefix: str
     times: int | None
     status: int = 500
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    size: int = 0
+    announce: bool = True
 
 
 class _ApiError(Exception):
@@ -257,6 +260,7 @@ class GTGridStatsStandin:
         self.rate_limited = 0
         self.in_flight = 0
         self.max_in_flight = 0
+        self.abandoned = 0  # trickled bodies the client stopped reading before the end
 
         self._faults: list[_Fault] = []
         self._slots: dict[str, deque[float]] = {"metered": deque(), "free": deque()}  # limiter window
@@ -337,6 +341,18 @@ class GTGridStatsStandin:
         """Answer 200 ``application/json`` with a truncated, invalid JSON body."""
         self._faults.append(_Fault("malformed", path_prefix, times))
 
+    def trickle(self, interval: float, *, times: int | None = 1, path_prefix: str = "/api/") -> None:
+        """Answer normally, but send the body one byte every ``interval`` seconds (through ``sleep``):
+        each read gets a byte well inside any per-read timeout, so only a total deadline ends it."""
+        self._faults.append(_Fault("trickle", path_prefix, times, seconds=interval))
+
+    def huge(
+        self, size: int, *, announce: bool = True, times: int | None = 1, path_prefix: str = "/api/"
+    ) -> None:
+        """Answer 200 with a valid JSON body of ``size`` bytes (an object padded with one long string);
+        ``announce=False`` sends it chunked, without a Content-Length."""
+        self._faults.append(_Fault("huge", path_prefix, times, size=size, announce=announce))
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -405,10 +421,16 @@ class GTGridStatsStandin:
             self._note_seen(kind)
 
         fault = await self._deciding_fault(request)
+        if fault is not None and fault.action == "trickle":
+            return await self._trickled(request, await self._handled(request, handler, kind), fault.seconds)
         if fault is not None:
             if kind is not None:  # the server saw it: it takes a per-minute slot
                 self._slots[kind].append(self.clock())
             return self._fault_response(request, fault)
+        return await self._handled(request, handler, kind)
+
+    async def _handled(self, request: web.Request, handler: Handler, kind: Kind | None) -> web.StreamResponse:
+        """The normal answer: route errors, the shared checks, then the endpoint."""
         if request.match_info.http_exception is not None:
             return self._route_error(request, request.match_info.http_exception)
         if kind is None:
@@ -472,6 +494,24 @@ class GTGridStatsStandin:
             return fault
         return None
 
+    async def _trickled(
+        self, request: web.Request, response: web.StreamResponse, interval: float
+    ) -> web.StreamResponse:
+        """Send ``response`` with its body one byte at a time; stops quietly when the client hangs up."""
+        body = response.body if isinstance(response, web.Response) else b""
+        raw = body if isinstance(body, bytes) else b""
+        stream = web.StreamResponse(status=response.status, headers=response.headers)
+        stream.content_length = len(raw)
+        await stream.prepare(request)
+        try:
+            for index in range(len(raw)):
+                await stream.write(raw[index : index + 1])
+                await self.sleep(interval)
+            await stream.write_eof()
+        except (ConnectionError, RuntimeError):
+            self.abandoned += 1  # the client hung up mid-body (its deadline): what the fault is for
+        return stream
+
     @staticmethod
     def _fault_response(request: web.Request, fault: _Fault) -> web.StreamResponse | None:
         """The answer ``fault`` dictates, or None when it drops the connection."""
@@ -481,6 +521,13 @@ class GTGridStatsStandin:
             return None
         if fault.action == "malformed":
             return web.Response(body=MALFORMED_BODY, content_type="application/json")
+        if fault.action == "huge":
+            frame = b'{"padding":""}'
+            padding = b"x" * max(0, fault.size - len(frame))
+            response = web.Response(body=frame[:-2] + padding + b'"}', content_type="application/json")
+            if not fault.announce:
+                response.enable_chunked_encoding()
+            return response
         if fault.body is None:
             return json_response({"message": _reason(fault.status)}, fault.status, fault.headers)
         if isinstance(fault.body, str | bytes):
