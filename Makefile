@@ -4,20 +4,39 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pyproject.toml: requires-python = ">=3.11". Exits 0 on a Python new enough.
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 
-.PHONY: run test lint typecheck check sync standin bench lock clean
+.PHONY: run test lint typecheck check sync standin bench lock clean FORCE
+
+# A .venv whose interpreter is missing, broken or older than 3.11 (say, left by a first try with
+# python3.10) is rebuilt even though its stamp looks up to date.
+ifneq ($(shell $(BIN)/python -c '$(NEW_ENOUGH)' >/dev/null 2>&1 && echo ok),ok)
+$(STAMP): FORCE
+endif
 
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c '$(NEW_ENOUGH)' >/dev/null 2>&1 || { \
+		echo "gt-grid-bot needs Python 3.11 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not found')."; \
+		echo "Install a newer Python (Debian/Ubuntu: sudo apt install python3.11 python3.11-venv), then run"; \
+		echo "make again with it, e.g. 'make $(or $(MAKECMDGOALS),run) PYTHON=python3.11'."; \
+		exit 1; } >&2
+	@if [ -e $(VENV) ] && ! $(BIN)/python -c '$(NEW_ENOUGH)' >/dev/null 2>&1; then \
+		echo "$(VENV) was built by a Python older than 3.11 (or is broken): rebuilding it."; \
+		rm -rf $(VENV); \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# Silent (@), so the bot's own message is the last thing printed; make then exits non-zero too, and its
+# "Error N" line carries the bot's exit status (see README: Exit status).
 run: $(STAMP)
-	$(BIN)/python -m bot
+	@$(BIN)/python -m bot
 
 sync: $(STAMP)
-	$(BIN)/python -m bot sync
+	@$(BIN)/python -m bot sync
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,3 +56,5 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+FORCE:

@@ -23,12 +23,14 @@ from bot.clock import SystemClock
 from bot.gtgridstats import GTGridStatsClient, RequestBudget
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnusableError
 
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 1
+
+_DATABASE_HINT = "fix or move the file, or set DATABASE_PATH to another file (it was left untouched)"
 
 # Database queries run on aiosqlite's worker thread. With CPython's default 5 ms switch interval, a busy
 # event loop keeps that thread waiting for the GIL on every query, which under a burst of commands adds up
@@ -72,8 +74,17 @@ async def _run(settings: Settings, action: str) -> None:
             clock=clock,
         ) as api,
         Database(settings.database_path) as database,
-        GridBot(Dependencies(settings=settings, api=api, database=database, clock=clock)) as bot,
     ):
+        # Before Discord is contacted: an unusable database file stops the bot here (exit status 2).
+        await database.open()
+        await _serve(settings, action, api, database, clock)
+    log.info("stopped cleanly")
+
+
+async def _serve(
+    settings: Settings, action: str, api: GTGridStatsClient, database: Database, clock: SystemClock
+) -> None:
+    async with GridBot(Dependencies(settings=settings, api=api, database=database, clock=clock)) as bot:
         token = settings.discord_token.get_secret_value()
         if action == "sync":
             await bot.login(token)
@@ -85,7 +96,6 @@ async def _run(settings: Settings, action: str) -> None:
             # A signal closes the bot; `bot.start` then returns and every `async with` above closes in turn.
             loop.add_signal_handler(signum, _stop, bot, signal.Signals(signum).name)
         await bot.start(token)
-    log.info("stopped cleanly")
 
 
 def _stop(bot: GridBot, signal_name: str) -> None:
@@ -98,12 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"gt-grid-bot: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"gt-grid-bot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level_number, settings.secrets())
     tune_interpreter()
     try:
         asyncio.run(_run(settings, args.action))
+    except DatabaseUnusableError as error:
+        log.error("%s: %s", error, _DATABASE_HINT)
+        return EXIT_CONFIG
     except discord.LoginFailure:
         log.error(
             "Discord refused DISCORD_TOKEN: check the token in the Developer Portal (Bot -> Reset Token)."

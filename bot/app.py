@@ -115,6 +115,11 @@ class GridBot(commands.Bot):
             log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
         freeze_long_lived_objects()
 
+    async def close(self) -> None:
+        """Unload the cogs (their loops stop), close the gateway, then stop the driver lookups' batchers."""
+        await super().close()
+        await self.drivers.aclose()
+
     async def catalog_updated_at(self) -> datetime | None:
         """When the local car catalog was last filled completely (None while it never was)."""
         return await self.catalog.updated_at()

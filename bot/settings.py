@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +17,11 @@ PositiveInt = Annotated[int, Field(gt=0)]
 
 
 class SettingsError(Exception):
-    """A missing or malformed setting, described in one line a server operator can act on."""
+    """Missing or malformed settings, each described in one line a server operator can act on."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 class Settings(BaseSettings):
@@ -65,6 +71,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
         return level
 
+    @field_validator("database_path")
+    @classmethod
+    def _usable_database_path(cls, value: Path) -> Path:
+        problem = database_path_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
@@ -76,16 +90,77 @@ class Settings(BaseSettings):
 _HOW_TO_FIX = "set it in the environment or in .env (see .env.example)"
 
 
+def database_path_problem(path: Path) -> str | None:
+    """Why the bot could not create or write a database file at `path` (None: it looks usable).
+
+    Checks only; nothing is created. `load_settings` creates the folder once every setting is valid.
+    """
+    if str(path) == ":memory:":
+        return None
+    if path.is_dir():
+        return f"{path} is a directory: give the path of a file in it"
+    folder = path.parent
+    while not folder.exists():
+        if folder.is_symlink():  # a dangling link cannot become a folder
+            return f"{folder} is a broken link, so the folder cannot be created"
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, so a folder cannot be created in it"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    return None
+
+
+def _reason(error: Any) -> str:
+    """Pydantic's reason, in plain words (no "Value error," or "Input should be", no links)."""
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])
+    plain = {
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "int_type": "must be a whole number",
+        "bool_parsing": "must be true or false",
+        "greater_than": "must be more than {gt}",
+        "greater_than_equal": "must be at least {ge}",
+        "less_than": "must be less than {lt}",
+        "less_than_equal": "must be at most {le}",
+        "string_type": "must be text",
+        "path_type": "must be a file path",
+    }
+    if kind in plain:
+        return plain[kind].format(**context)
+    message = str(error.get("msg", "is not allowed"))
+    return message.removeprefix("Value error, ").replace("Input should be", "must be")
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """One line per setting, in the order the settings are declared; never the offending value."""
+    problems: dict[str, str] = {}
+    for entry in error.errors(include_url=False):
+        name = str(entry["loc"][0]).upper() if entry["loc"] else "settings"
+        if name in problems:
+            continue  # one line per setting is enough
+        if entry["type"] == "missing":
+            problems[name] = f"{name} is missing: {_HOW_TO_FIX}."
+        else:
+            # Never echo the offending value: it may be a secret.
+            problems[name] = f"{name} is invalid ({_reason(entry)}): {_HOW_TO_FIX}."
+    return list(problems.values())
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning pydantic's report into one line that names the setting."""
+    """Read the settings; every bad one becomes a line of the SettingsError, naming the setting."""
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        if first["type"] == "missing":
-            raise SettingsError(f"{name} is missing: {_HOW_TO_FIX}.") from None
-        # Never echo the offending value: it may be a secret.
-        raise SettingsError(f"{name} is invalid ({first['msg']}): {_HOW_TO_FIX}.") from None
-    settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        raise SettingsError(_problems(error)) from None
+    if str(settings.database_path) != ":memory:":
+        try:
+            settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            folder = settings.database_path.parent
+            reason = f"its folder {folder} cannot be created: {error.strerror or error}"
+            raise SettingsError([f"DATABASE_PATH is invalid ({reason}): {_HOW_TO_FIX}."]) from None
     return settings

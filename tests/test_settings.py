@@ -127,3 +127,80 @@ def test_a_copy_of_env_example_with_only_the_secrets_filled_in_loads(
     settings = load_settings()
     assert settings.discord_dev_guild_id is None
     assert settings.gtgridstats_quota_per_day is None
+
+
+JARGON = ("Value error", "Input should be", "pydantic", "http", "errors.pydantic.dev", "validation error")
+
+
+def test_every_bad_setting_is_reported_at_once_in_plain_words(environment: pytest.MonkeyPatch) -> None:
+    environment.delenv("DISCORD_TOKEN")
+    bad = {
+        "GTGRIDSTATS_METERED_PER_MINUTE": "lots",
+        "GTGRIDSTATS_FREE_PER_MINUTE": "0",
+        "LOG_LEVEL": "LOUD",
+        "RACER_BATCH_WINDOW_MS": "9999",
+        "GTGRIDSTATS_BASE_URL": "ftp://x",
+    }
+    for name, value in bad.items():
+        environment.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    problems = caught.value.problems
+    assert str(caught.value).splitlines() == problems
+    named = {line.split(" ", 1)[0] for line in problems}
+    assert named == {"DISCORD_TOKEN", *bad}
+    assert len(problems) == len(named)  # one line each
+    by_name = {line.split(" ", 1)[0]: line for line in problems}
+    assert by_name["DISCORD_TOKEN"].startswith("DISCORD_TOKEN is missing")
+    assert by_name["GTGRIDSTATS_METERED_PER_MINUTE"].startswith(
+        "GTGRIDSTATS_METERED_PER_MINUTE is invalid (must be a whole number)"
+    )
+    assert by_name["GTGRIDSTATS_FREE_PER_MINUTE"].startswith(
+        "GTGRIDSTATS_FREE_PER_MINUTE is invalid (must be more than 0)"
+    )
+    assert by_name["RACER_BATCH_WINDOW_MS"].startswith(
+        "RACER_BATCH_WINDOW_MS is invalid (must be at most 5000)"
+    )
+    assert by_name["GTGRIDSTATS_BASE_URL"].startswith(
+        "GTGRIDSTATS_BASE_URL is invalid (must start with http:// or https://)"
+    )
+    for line in problems:
+        assert ".env.example" in line
+        for word in JARGON:
+            assert word not in line.replace("http:// or https://", ""), line
+        for value in bad.values():
+            assert f"({value})" not in line
+            assert f"'{value}'" not in line
+
+
+def test_the_process_prints_every_bad_setting_one_line_each(tmp_path: Path) -> None:
+    result = _run_bot(
+        {"GTGRIDSTATS_API_KEY": "k", "LOG_LEVEL": "LOUD", "CATALOG_MAX_AGE_HOURS": "-1"}, tmp_path
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(" ", 2)[1] for line in lines] == [
+        "DISCORD_TOKEN",
+        "LOG_LEVEL",
+        "CATALOG_MAX_AGE_HOURS",
+    ]
+    assert all(line.startswith("gt-grid-bot: ") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["under a regular file", "a directory"])
+def test_an_unusable_database_path_is_named(
+    environment: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    path = blocker / "data" / "bot.sqlite3" if kind == "under a regular file" else tmp_path
+    environment.setenv("DATABASE_PATH", str(path))
+    environment.setenv("LOG_LEVEL", "LOUD")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    lines = caught.value.problems
+    assert [line.split(" ", 1)[0] for line in lines] == ["DATABASE_PATH", "LOG_LEVEL"]
+    expected = f"{blocker} is a file" if kind == "under a regular file" else f"{tmp_path} is a directory"
+    assert lines[0].startswith(f"DATABASE_PATH is invalid ({expected}")
+    assert blocker.read_text() == "x"

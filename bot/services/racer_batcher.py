@@ -128,8 +128,17 @@ class RacerBatcher(Generic[T]):
                 self._in_flight.pop(key, None)
 
     async def aclose(self) -> None:
-        """Cancel the window timer and wait for batches already sent."""
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Stop: lookups still waiting for their window are cancelled, batches already sent are cancelled
+        and awaited (their callers receive CancelledError), so nothing is left running."""
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            await asyncio.gather(timer, return_exceptions=True)
+        pending, self._pending = self._pending, {}
+        for _, future in pending.values():
+            future.cancel()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

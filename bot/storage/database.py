@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -47,6 +48,40 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+# At start, how long to wait for another process's lock before saying so (the usual 5 s applies afterwards).
+OPEN_LOCK_WAIT_SECONDS = 1.0
+BUSY_TIMEOUT_MS = 5000
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html) -> what the operator is told.
+_PROBLEMS = {
+    5: "is locked by another process",  # SQLITE_BUSY
+    6: "is locked by another process",  # SQLITE_LOCKED
+    8: "is read-only",  # SQLITE_READONLY
+    10: "could not be read or written (input/output error)",  # SQLITE_IOERR
+    11: "is damaged",  # SQLITE_CORRUPT
+    13: "cannot grow: the disk is full",  # SQLITE_FULL
+    14: "cannot be opened",  # SQLITE_CANTOPEN
+    23: "cannot be opened (permission denied)",  # SQLITE_AUTH
+    26: "is not an SQLite database",  # SQLITE_NOTADB
+}
+
+
+class DatabaseUnusableError(Exception):
+    """The database file cannot be used at all; `str()` is one line naming the file and the problem."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"the database {path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def describe_sqlite_error(error: sqlite3.Error) -> str:
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _PROBLEMS:
+        return _PROBLEMS[code & 0xFF]
+    return f"cannot be used ({error})"
+
+
 class Database:
     """One aiosqlite connection for the process. Writes go through `transaction()`, one at a time."""
 
@@ -72,18 +107,52 @@ class Database:
         return self._connection is not None
 
     async def open(self) -> None:
+        """Connect, check the file is a sound SQLite database we can write, then set the PRAGMAs.
+
+        Raises DatabaseUnusableError (the connection closed again) when the file is not a database, is
+        damaged, or is locked by another process. Nothing is written to such a file.
+        """
         if self._connection is not None:
             return
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a migration is exactly one transaction.
-        connection = await aiosqlite.connect(self.path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA busy_timeout = 5000")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseUnusableError(
+                    self.path, f"cannot be created: its folder is unusable ({error.strerror or error})"
+                ) from None
+            if self.path.is_dir():
+                raise DatabaseUnusableError(self.path, "is a directory, not a file")
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a migration is one transaction.
+            connection = await aiosqlite.connect(
+                self.path, isolation_level=None, timeout=OPEN_LOCK_WAIT_SECONDS
+            )
+        except sqlite3.Error as error:
+            raise DatabaseUnusableError(self.path, describe_sqlite_error(error)) from None
+        try:
+            connection.row_factory = aiosqlite.Row
+            await self._check(connection)
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException as error:
+            # Close it whatever happened: aiosqlite's thread would otherwise keep the process alive.
+            await connection.close()
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseUnusableError(self.path, describe_sqlite_error(error)) from None
+            raise
         self._connection = connection
+
+    async def _check(self, connection: aiosqlite.Connection) -> None:
+        """Read-only checks before anything could write: the header, every page (quick_check), the lock."""
+        rows = list(await connection.execute_fetchall("PRAGMA quick_check"))
+        if [tuple(row) for row in rows] != [("ok",)]:
+            raise DatabaseUnusableError(self.path, "is damaged")
+        # A write lock, taken and given back at once: fails now if another process holds the database.
+        await connection.execute("BEGIN IMMEDIATE")
+        await connection.execute("ROLLBACK")
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -11,9 +11,10 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
-from bot.storage.database import Database, Migration, bundled_migrations
+from bot.storage.database import Database, DatabaseUnusableError, Migration, bundled_migrations
 from bot.storage.links import Link, LinkStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,58 @@ async def test_sigkill_during_writes_leaves_a_sound_database(tmp_path: Path) -> 
         # Every committed link is whole: its PSN ID matches the member it was written for.
         assert all(row["psn_id"] == f"driver_{row['member_id']}" for row in rows)
         assert await database.migrate() == await database.schema_version()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"SQLite format 2\x00" + bytes(range(256)) * 16, "is not an SQLite database"), (b"", None)],
+)
+async def test_open_checks_the_file_and_closes_the_connection_when_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, problem: str | None
+) -> None:
+    connections: list[aiosqlite.Connection] = []
+    real_connect = aiosqlite.connect
+
+    def spy(*args: object, **kwargs: object) -> aiosqlite.Connection:
+        connection = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        connections.append(connection)
+        return connection
+
+    monkeypatch.setattr(aiosqlite, "connect", spy)
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(content)
+    database = Database(path)
+    if problem is None:  # an empty file is a new database: it opens
+        await database.open()
+        assert (await database.fetch_one("SELECT 1"))[0] == 1  # type: ignore[index]
+        await database.close()
+        return
+    with pytest.raises(DatabaseUnusableError) as caught:
+        await database.open()
+    assert str(caught.value) == f"the database {path} {problem}"
+    assert not database.is_open
+    assert len(connections) == 1
+    with pytest.raises(ValueError, match=r"no active connection|Connection closed"):
+        await connections[0].execute("SELECT 1")  # it was closed, so its thread is not left running
+    assert path.read_bytes() == content
+
+
+async def test_open_names_a_damaged_database_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    async with Database(path) as database:
+        await database.open()
+        await database.migrate()
+        links = LinkStore(database)
+        now = datetime(2026, 11, 28, tzinfo=UTC)
+        for number in range(300):
+            await links.set(Link(1, number, f"driver_number_{number:04d}", None, now))
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DatabaseUnusableError, match="is damaged"):
+        await Database(path).open()
+    assert path.read_bytes() == whole[: len(whole) // 2]
+
+
+async def test_open_refuses_a_directory_without_a_traceback(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnusableError, match="is a directory"):
+        await Database(tmp_path).open()
