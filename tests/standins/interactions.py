@@ -152,6 +152,9 @@ class InteractionDriver:
             if parameter is None:
                 raise AssertionError(f"/{command} has no option {name!r}")
             typed[name] = (parameter.display_name, parameter.type)
+            value = options[name]
+            if isinstance(value, FakeUser) and value.guild is not None:
+                self.discord.add_member(value.guild.id, value.user_payload())
         return command_data(
             names,
             {typed[name]: value for name, value in options.items()},
@@ -182,6 +185,9 @@ class InteractionDriver:
         clicked: SentMessage | None = None,
     ) -> InteractionRecord:
         payload = self._payload(kind, data, user, channel_id, clicked)
+        if user.guild is not None:
+            # Whoever uses a command in a guild is a member of it, as far as the REST stand-in knows.
+            self.discord.add_member(user.guild.id, user.user_payload())
         record = self.discord.register_interaction(int(payload["id"]), payload["token"])
         record.clicked_message = clicked
         before = asyncio.all_tasks()
