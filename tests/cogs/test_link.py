@@ -418,3 +418,45 @@ async def test_an_expired_relink_buttons_error_stays_private(make_harness: MakeH
     (dm,) = harness.discord.dms_to(ann.id)
     assert "GT Grid Stats has no driver `Ghost_Driver`" in dm.text()
     assert await linked(harness) == {ann.id: "Keep_This"}
+
+
+# --- echoed user text, DM payloads ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("a`b **x**", "`aˋb **x**` is not a valid PSN ID"), ("``@everyone``", "`ˋˋ@everyoneˋˋ` is not a valid")],
+)
+async def test_backticks_in_an_echoed_psn_id_cannot_break_out_of_the_code_span(
+    harness: Harness, typed: str, shown: str
+) -> None:
+    record = await harness.slash("link", user=harness.member("ann"), psn_id=typed)
+    text = record.reply.text()
+    assert text.startswith(shown)
+    assert text.count("`") % 2 == 0
+    assert record.callbacks[0]["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_backticks_in_a_driver_list_cannot_break_out_of_the_code_span(harness: Harness) -> None:
+    record = await harness.slash("compare", user=harness.member("ann"), drivers="ok_one bad`one")
+    assert "`badˋone` is not a PSN ID" in record.reply.text()
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("link", {"psn_id": "Some_One"}),
+        ("unlink", {}),
+        ("profile", {}),
+        ("history", {}),
+        ("compare", {"drivers": "one_a two_b"}),
+        ("leaderboard", {}),
+    ],
+)
+async def test_guild_only_commands_in_a_dm_say_so(
+    harness: Harness, command: str, options: dict[str, str]
+) -> None:
+    record = await harness.driver.dm_interaction(command, user=harness.member("ann"), **options)
+    assert record.reply.ephemeral
+    assert record.reply.text() == "This command works only inside a server."
+    assert harness.gt.count() == 0

@@ -113,6 +113,11 @@ class InteractionDriver:
         data = self._command_data(command, options, focused=None)
         return await self._dispatch(2, data, user=user, channel_id=channel_id)
 
+    async def dm_interaction(self, command: str, *, user: FakeUser, **options: Any) -> InteractionRecord:
+        """Invoke `/command` from `user`'s DMs with the bot: no guild_id, `user` instead of `member`."""
+        in_dms = FakeUser(guild=None, name=user.name, id=user.id, locale=user.locale)
+        return await self.slash(command, user=in_dms, **options)
+
     async def autocomplete(
         self, command: str, focused: str, *, user: FakeUser, **options: Any
     ) -> list[dict[str, Any]]:
