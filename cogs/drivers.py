@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import PSN_RULES, validate_psn_id
-from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
+from bot.services.driver_refs import parse_driver_list, parse_user_id, resolve_driver_refs
 from bot.services.drivers import DriverResult, LeaderboardSort, LinkDone, already_linked, refresh_wait_text
 from bot.services.fair_use import Requester
 from bot.storage.links import Link
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # Discord answers 401 (invalid webhook token) or 404 (unknown interaction/message) once an interaction's
 # 15 minutes are over: the answer then goes to the channel instead.
 _TOKEN_GONE = (401, 404)
+UNKNOWN_MEMBER = 10007  # Discord's JSON error code: the user is not (or no longer) a member of the guild
 CONFIRM_TIMEOUT_SECONDS = 120.0
 HISTORY_FILENAME = "dr-history.png"
 COMPARE_MAX = 16
@@ -59,8 +60,9 @@ class DeferredReply:
     """Progress and the final answer of an acknowledged interaction.
 
     Edits the interaction's message (the deferred reply, or the message a button sits on). When the
-    interaction token has expired (a sync longer than 15 minutes), the answer is posted in the channel
-    instead, and if even that fails the reason is logged: an answer is never dropped silently.
+    interaction token has expired (a sync longer than 15 minutes), a public answer is posted in the
+    channel instead; a private (`ephemeral`) one is sent to the member by DM, never in the channel. When
+    that fails too (closed channel, DMs not accepted) the reason is logged: never dropped silently.
     """
 
     def __init__(
@@ -68,11 +70,13 @@ class DeferredReply:
         bot: GridBot,
         interaction: discord.Interaction[GridBot],
         *,
+        ephemeral: bool,
         message_id: int | None = None,
         command_name: str | None = None,
     ) -> None:
         self.bot = bot
         self.interaction = interaction
+        self.ephemeral = ephemeral
         self.message_id = message_id
         command = interaction.command
         self.command_name = command_name or (command.qualified_name if command is not None else "?")
@@ -94,8 +98,9 @@ class DeferredReply:
                 raise
             self.token_expired = True
             log.info(
-                "/%s: the interaction expired during progress; the answer will go to the channel",
+                "/%s: the interaction expired during progress; the answer will go to the %s",
                 self.command_name,
+                "member by DM" if self.ephemeral else "channel",
             )
 
     async def finish(
@@ -118,7 +123,7 @@ class DeferredReply:
                 if not _token_gone(error):
                     raise
                 self.token_expired = True
-        await self._to_channel(content=content, embed=embed, attachment=attachment)
+        await self._deliver_late(content=content, embed=embed, attachment=attachment)
 
     async def finish_pages(self, pages: list[discord.Embed]) -> None:
         """The first page, with page buttons when there are more, in place of the deferred message."""
@@ -137,7 +142,43 @@ class DeferredReply:
                     raise
                 self.token_expired = True
         paginator.stop()
-        await self._to_channel(content=None, embed=pages[0], attachment=None)
+        await self._deliver_late(content=None, embed=pages[0], attachment=None)
+
+    async def _deliver_late(
+        self, *, content: str | None, embed: discord.Embed | None, attachment: Attachment | None
+    ) -> None:
+        """The token is gone: a private answer stays private (DM), only a public one goes to the channel."""
+        if self.ephemeral:
+            await self._to_dm(content=content, embed=embed, attachment=attachment)
+        else:
+            await self._to_channel(content=content, embed=embed, attachment=attachment)
+
+    async def _to_dm(
+        self, *, content: str | None, embed: discord.Embed | None, attachment: Attachment | None
+    ) -> None:
+        user = self.interaction.user
+        guild = self.interaction.guild
+        where = f" in **{discord.utils.escape_markdown(guild.name)}**" if guild and guild.name else ""
+        intro = (
+            f"Here is your `/{self.command_name}` answer{where}: the original reply had expired, and it "
+            "was meant for you only, so it comes here."
+        )
+        text = f"{intro}\n{content}" if content else intro
+        try:
+            await user.send(
+                content=text[:2000],
+                embed=embed or discord.utils.MISSING,
+                file=attachment.file() if attachment else discord.utils.MISSING,
+            )
+        except discord.HTTPException as error:
+            # Never posted in the channel instead: the answer was private.
+            log.warning(
+                "/%s: the interaction expired and the private answer could not be sent to user %d by DM "
+                "(%s): answer dropped",
+                self.command_name,
+                user.id,
+                error,
+            )
 
     async def _to_channel(
         self, *, content: str | None, embed: discord.Embed | None, attachment: Attachment | None
@@ -211,14 +252,14 @@ class ConfirmRelink(discord.ui.View):
             content=f"Looking up `{self.psn_id}` on GT Grid Stats…", view=None
         )
         assert interaction.message is not None
-        assert interaction.guild_id is not None
+        guild_id = _guild_id(interaction)
         reply = DeferredReply(
-            self.cog.bot, interaction, message_id=interaction.message.id, command_name="link"
+            self.cog.bot, interaction, ephemeral=True, message_id=interaction.message.id, command_name="link"
         )
         try:
             ticket = await self.cog.bot.drivers.admit(_requester(interaction), [self.psn_id])
             done = await self.cog.bot.drivers.link(
-                interaction.guild_id, self.target.id, self.psn_id, progress=reply.progress, ticket=ticket
+                guild_id, self.target.id, self.psn_id, progress=reply.progress, ticket=ticket
             )
         except Exception as error:
             # A button's errors do not reach the command tree: render them the same way here.
@@ -249,6 +290,13 @@ class ConfirmRelink(discord.ui.View):
             log.info("could not close an expired /link confirmation: %s", error)
 
 
+def _guild_id(interaction: discord.Interaction[GridBot]) -> int:
+    """The guild a guild-only command runs in; a DM payload gets a friendly "use this in a server"."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage("This command works only inside a server.")
+    return interaction.guild_id
+
+
 def _target(interaction: discord.Interaction[GridBot], member: Target | None, verb: str) -> Target:
     if member is None or member.id == interaction.user.id:
         return interaction.user
@@ -261,6 +309,28 @@ def _target(interaction: discord.Interaction[GridBot], member: Target | None, ve
     return member
 
 
+def _unlink_target(
+    interaction: discord.Interaction[GridBot], member: Target | None, user_id: str | None
+) -> int:
+    """Whose link /unlink removes: yours, or (Manage Server) anyone's, member or not, by mention or id.
+
+    A user who left can still be picked in `member` when Discord resolves them; otherwise discord.py hands
+    over a bare `discord.Object`, and `user_id` takes a typed id or mention. Only `.id` is relied on."""
+    if member is not None and user_id is not None:
+        raise FriendlyError("Give either a member or a user id, not both.")
+    if user_id is not None:
+        target_id = parse_user_id(user_id)
+    elif member is not None:
+        target_id = member.id
+        if getattr(member, "bot", False) and target_id != interaction.user.id:
+            raise FriendlyError("Bots have no PSN ID to link.")
+    else:
+        return interaction.user.id
+    if target_id != interaction.user.id and not interaction.permissions.manage_guild:
+        raise FriendlyError("You need the Manage Server permission to unlink someone else.")
+    return target_id
+
+
 class Drivers(commands.Cog):
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
@@ -269,6 +339,21 @@ class Drivers(commands.Cog):
         await self.bot.drivers.load()
 
     # --- /link, /unlink ----------------------------------------------------------------------------
+
+    async def _has_left(self, guild_id: int, user_id: int) -> bool:
+        """Whether Discord says `user_id` is no longer a member (404 with code 10007 Unknown Member).
+
+        Anything else (a member, an outage, a missing permission) counts as still there: a link is only
+        released on Discord's word, never on a guess."""
+        try:
+            await self.bot.http.get_member(guild_id, user_id)
+        except discord.NotFound as error:
+            if error.code == UNKNOWN_MEMBER:
+                return True
+            log.warning("member check for user %d in guild %d: %s", user_id, guild_id, error)
+        except discord.HTTPException as error:
+            log.warning("could not check whether user %d is still in guild %d: %s", user_id, guild_id, error)
+        return False
 
     @app_commands.command(name="link", description="Link a PSN ID to a member of this server.")
     @app_commands.describe(
@@ -279,12 +364,21 @@ class Drivers(commands.Cog):
     async def link(
         self, interaction: discord.Interaction[GridBot], psn_id: str, member: Target | None = None
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = _guild_id(interaction)
         target = _target(interaction, member, "link")
         psn_id = validate_psn_id(psn_id)
-        preflight = await self.bot.drivers.link_preflight(interaction.guild_id, target.id, psn_id)
+        preflight = await self.bot.drivers.link_preflight(guild_id, target.id, psn_id)
+        note = ""
         if preflight.taken_by is not None:
-            raise FriendlyError(already_linked(preflight.taken_by))
+            holder = preflight.taken_by
+            if not await self._has_left(guild_id, holder.member_id):
+                raise FriendlyError(already_linked(holder))
+            if await self.bot.links.release(guild_id, holder.member_id, holder.psn_id) is not None:
+                log.info("guild %d: released a PSN link of user %d, who left", guild_id, holder.member_id)
+            note = (
+                f"`{holder.psn_id}` was linked to <@{holder.member_id}>, who has left this server: "
+                "that link was released.\n"
+            )
         current = preflight.current
         self_link = target.id == interaction.user.id
         if current is not None and current.psn_id.lower() == psn_id.lower():
@@ -300,7 +394,7 @@ class Drivers(commands.Cog):
                 self, owner_id=interaction.user.id, target=target, current=current, psn_id=psn_id
             )
             await interaction.response.send_message(
-                f"{who} linked to `{current.psn_id}` (since {timestamp(current.linked_at, 'D')}). "
+                f"{note}{who} linked to `{current.psn_id}` (since {timestamp(current.linked_at, 'D')}). "
                 f"Replace it with `{psn_id}`?",
                 view=view,
                 ephemeral=True,
@@ -308,29 +402,39 @@ class Drivers(commands.Cog):
             view.message = await interaction.original_response()
             return
         if await self.bot.drivers.all_fresh([psn_id]):
-            done = await self.bot.drivers.link(interaction.guild_id, target.id, psn_id)
-            await interaction.response.send_message(linked_text(done, self_link=self_link), ephemeral=True)
+            done = await self.bot.drivers.link(guild_id, target.id, psn_id)
+            await interaction.response.send_message(
+                note + linked_text(done, self_link=self_link), ephemeral=True
+            )
             return
         ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
         await interaction.response.defer(thinking=True, ephemeral=True)
-        reply = DeferredReply(self.bot, interaction)
+        reply = DeferredReply(self.bot, interaction, ephemeral=True)
         done = await self.bot.drivers.link(
-            interaction.guild_id, target.id, psn_id, progress=reply.progress, ticket=ticket
+            guild_id, target.id, psn_id, progress=reply.progress, ticket=ticket
         )
-        await reply.finish(content=linked_text(done, self_link=self_link))
+        await reply.finish(content=note + linked_text(done, self_link=self_link))
 
     @app_commands.command(name="unlink", description="Remove a member's PSN ID link in this server.")
-    @app_commands.describe(member="Unlink someone else (needs the Manage Server permission)")
+    @app_commands.describe(
+        member="Unlink someone else (needs the Manage Server permission)",
+        user_id="Unlink someone who has left the server, by user id (needs Manage Server)",
+    )
     @app_commands.guild_only()
-    async def unlink(self, interaction: discord.Interaction[GridBot], member: Target | None = None) -> None:
-        assert interaction.guild_id is not None
-        target = _target(interaction, member, "unlink")
-        self_link = target.id == interaction.user.id
-        removed = await self.bot.drivers.unlink(interaction.guild_id, target.id)
+    async def unlink(
+        self,
+        interaction: discord.Interaction[GridBot],
+        member: Target | None = None,
+        user_id: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        target_id = _unlink_target(interaction, member, user_id)
+        self_link = target_id == interaction.user.id
+        removed = await self.bot.drivers.unlink(guild_id, target_id)
         if removed is None:
-            who = "You have" if self_link else f"{target.mention} has"
+            who = "You have" if self_link else f"<@{target_id}> has"
             raise FriendlyError(f"{who} no linked PSN ID in this server.")
-        who = "You are" if self_link else f"{target.mention} is"
+        who = "You are" if self_link else f"<@{target_id}> is"
         await interaction.response.send_message(
             f"{who} no longer linked to `{removed.psn_id}` in this server.", ephemeral=True
         )
@@ -342,21 +446,21 @@ class Drivers(commands.Cog):
     ) -> tuple[str, int | None]:
         """The PSN ID a command is about, and the member it is linked to here (None: not known yet, or
         a typed PSN ID, whose holder `_holder` looks up once the command has answered or deferred)."""
-        assert interaction.guild_id is not None
+        guild_id = _guild_id(interaction)
         links = self.bot.links
         if member is not None and psn_id is not None:
             raise FriendlyError("Give either a member or a PSN ID, not both.")
         if psn_id is not None:
             return validate_psn_id(psn_id), None
         if member is not None and member.id != interaction.user.id:
-            link = await links.get(interaction.guild_id, member.id)
+            link = await links.get(guild_id, member.id)
             if link is None:
                 raise FriendlyError(
                     f"{member.mention} has not linked a PSN ID in this server. "
                     "They can use `/link`, or you can give a `psn_id` instead."
                 )
             return link.psn_id, member.id
-        link = await links.get(interaction.guild_id, interaction.user.id)
+        link = await links.get(guild_id, interaction.user.id)
         if link is None:
             raise FriendlyError(
                 "You have not linked your PSN ID in this server yet. Use `/link psn_id:<your PSN ID>` "
@@ -365,8 +469,8 @@ class Drivers(commands.Cog):
         return link.psn_id, interaction.user.id
 
     async def _holder(self, interaction: discord.Interaction[GridBot], psn_id: str) -> int | None:
-        assert interaction.guild_id is not None
-        holder = await self.bot.links.find_by_psn(interaction.guild_id, psn_id)
+        guild_id = _guild_id(interaction)
+        holder = await self.bot.links.find_by_psn(guild_id, psn_id)
         return holder.member_id if holder else None
 
     @app_commands.command(name="profile", description="A driver's GT7 profile: DR, SR, races, wins and more.")
@@ -399,7 +503,7 @@ class Drivers(commands.Cog):
                 return
         ticket = await service.admit(_requester(interaction), [psn], refresh=refresh)
         await interaction.response.defer(thinking=True)
-        reply = DeferredReply(self.bot, interaction)
+        reply = DeferredReply(self.bot, interaction, ephemeral=False)
         result = await service.get_driver(psn, refresh=refresh, progress=reply.progress, ticket=ticket)
         change = await service.change_since_week(result.snapshot)
         member_id = member_id or await self._holder(interaction, psn)
@@ -421,7 +525,7 @@ class Drivers(commands.Cog):
         if not snapshots:
             ticket = await service.admit(_requester(interaction), [psn])
             await interaction.response.defer(thinking=True)
-            reply = DeferredReply(self.bot, interaction)
+            reply = DeferredReply(self.bot, interaction, ephemeral=False)
             found = (await service.get_driver(psn, progress=reply.progress, ticket=ticket)).snapshot
             # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
             snapshots = await service.history(found.psn_id, found.guid)
@@ -457,7 +561,7 @@ class Drivers(commands.Cog):
     @app_commands.describe(drivers="PSN IDs and/or member mentions, separated by spaces or commas")
     @app_commands.guild_only()
     async def compare(self, interaction: discord.Interaction[GridBot], drivers: str) -> None:
-        assert interaction.guild_id is not None
+        guild_id = _guild_id(interaction)
         refs = parse_driver_list(drivers, minimum=2, maximum=10_000)
         if len(refs) > COMPARE_MAX:
             extra = ", ".join(f"`{ref}`" for ref in refs[COMPARE_MAX:][:10])
@@ -466,7 +570,7 @@ class Drivers(commands.Cog):
                 f"Please give at most {COMPARE_MAX} drivers; {len(refs)} were given. "
                 f"Over the limit: {extra}{more}."
             )
-        resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
+        resolved = await resolve_driver_refs(refs, guild_id, self.bot.links)
         psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers
         reply: DeferredReply | None = None
@@ -474,7 +578,7 @@ class Drivers(commands.Cog):
         if not await service.all_fresh(psn_ids):
             ticket = await service.admit(_requester(interaction), psn_ids)
             await interaction.response.defer(thinking=True)
-            reply = DeferredReply(self.bot, interaction)
+            reply = DeferredReply(self.bot, interaction, ephemeral=False)
         lookup = await service.get_drivers(
             psn_ids, sync_missing=True, progress=reply.progress if reply else None, ticket=ticket
         )
@@ -507,10 +611,10 @@ class Drivers(commands.Cog):
     async def leaderboard(
         self, interaction: discord.Interaction[GridBot], sort: app_commands.Choice[str] | None = None
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = _guild_id(interaction)
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
-        links = await self.bot.links.for_guild(interaction.guild_id)  # one read serves every step below
+        links = await self.bot.links.for_guild(guild_id)  # one read serves every step below
         if not links:
             raise FriendlyError("Nobody has linked a PSN ID in this server yet: start with `/link`.")
         reply: DeferredReply | None = None
@@ -520,7 +624,7 @@ class Drivers(commands.Cog):
                 _requester(interaction), [link.psn_id for link in links], sync_missing=False
             )
             await interaction.response.defer(thinking=True)
-            reply = DeferredReply(self.bot, interaction)
+            reply = DeferredReply(self.bot, interaction, ephemeral=False)
         board = await service.leaderboard(
             links, order, progress=reply.progress if reply else None, ticket=ticket
         )

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from bot.gtgridstats.errors import InvalidIdentifierError
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
+from bot.ui.format import code
 
 T = TypeVar("T")
 
@@ -28,8 +29,7 @@ def shorten(value: str, limit: int = 40) -> str:
 def validate_psn_id(value: str) -> str:
     candidate = value.strip()
     if not PSN_ID_PATTERN.fullmatch(candidate):
-        shown = shorten(candidate) or "(empty)"
-        raise InvalidIdentifierError(f"`{shown}` is not a valid PSN ID ({PSN_RULES}).")
+        raise InvalidIdentifierError(f"{code(candidate, 40)} is not a valid PSN ID ({PSN_RULES}).")
     return candidate
 
 
@@ -51,7 +51,7 @@ def validate_car_identifier(value: str) -> str:
     candidate = value.strip()
     if not _CAR_IDENTIFIER.fullmatch(candidate):
         raise InvalidIdentifierError(
-            f"`{shorten(candidate) or '(empty)'}` is not a car id, car code or GT7 code such as `car1544`."
+            f"{code(candidate, 40)} is not a car id, car code or GT7 code such as `car1544`."
         )
     return candidate.lower()
 
@@ -59,14 +59,14 @@ def validate_car_identifier(value: str) -> str:
 def validate_locale(value: str) -> str:
     candidate = value.strip().lower()
     if not _LOCALE.fullmatch(candidate):
-        raise InvalidIdentifierError(f"`{shorten(value) or '(empty)'}` is not a two-letter region code.")
+        raise InvalidIdentifierError(f"{code(value, 40)} is not a two-letter region code.")
     return candidate
 
 
 def validate_car_class(value: str) -> str:
     candidate = value.strip().replace(".", "").lower()
     if not _CAR_CLASS.fullmatch(candidate):
-        raise InvalidIdentifierError(f"`{shorten(value) or '(empty)'}` is not a car class such as Gr.3.")
+        raise InvalidIdentifierError(f"{code(value, 40)} is not a car class such as Gr.3.")
     return candidate
 
 

@@ -10,14 +10,16 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import FriendlyError
-from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id, shorten
+from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id
 from bot.storage.links import LinkStore
+from bot.ui.format import code
 
 # Enough to fix a list in one go, short enough to stay far inside Discord's 2,000-character messages.
 MAX_PROBLEMS_SHOWN = 10
 
 _MENTION = re.compile(r"<@!?(\d{15,21})>")
 _SEPARATORS = re.compile(r"[\s,;]+")
+_USER_ID = re.compile(r"<@!?(\d{15,21})>|(\d{15,21})")
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,10 @@ def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list
             ref = DriverRef(psn_id=token)
             key = f"psn:{token.lower()}"
         else:
-            problems.append(f"`{shorten(token, 30)}` is not a PSN ID ({PSN_RULES}) or a member mention")
+            problems.append(f"{code(token, 30)} is not a PSN ID ({PSN_RULES}) or a member mention")
             continue
         if key in seen:
-            problems.append(f"`{shorten(token, 30)}` is listed twice")
+            problems.append(f"{code(token, 30)} is listed twice")
             continue
         seen[key] = token
         refs.append(ref)
@@ -66,6 +68,17 @@ def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list
     if len(refs) > maximum:
         raise FriendlyError(f"Please give at most {maximum} drivers; {len(refs)} were given.")
     return refs
+
+
+def parse_user_id(text: str) -> int:
+    """A Discord user id, typed as digits or as a mention such as <@123…>."""
+    found = _USER_ID.fullmatch(text.strip())
+    if found is None:
+        raise FriendlyError(
+            f"{code(text.strip(), 30)} is not a user id. Give the digits of their id (Developer Mode: "
+            "right-click the user, Copy User ID) or a mention."
+        )
+    return int(found.group(1) or found.group(2))
 
 
 async def resolve_driver_refs(refs: list[DriverRef], guild_id: int, links: LinkStore) -> list[ResolvedDriver]:

@@ -6,7 +6,8 @@ own overall `season_rank` (GT Grid Stats applies the series' tie-breaks there), 
 case-insensitively, so the order is stable from one post to the next.
 
 Rows are kept for `driver_refresh_minutes` (the upstream refresh interval), per series and driver, so a
-`/league post` followed by `/standings` or `/league export` costs no second call.
+`/league post` followed by `/standings` or `/league export` costs no second call; at most `MAX_CACHED_ROWS`
+rows are kept in all (least recently used dropped first), and only rows GT Grid Stats answered.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -24,9 +25,12 @@ from bot.gtgridstats.errors import NotFoundError
 from bot.gtgridstats.identifiers import chunked, validate_positive_id
 from bot.gtgridstats.models import SeriesDriver
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
+from bot.services.bounded_cache import BoundedTTLCache
 from bot.services.driver_refs import ResolvedDriver
 
 MAX_DRIVERS = 200
+# Rows kept across every series (key: series id and lower-case PSN): 50 full 200-driver tables.
+MAX_CACHED_ROWS = 10_000
 
 
 class QuotaShortError(FriendlyError):
@@ -107,11 +111,6 @@ class _Cached:
     fetched_at: datetime
 
 
-@dataclass
-class _SeriesCache:
-    rows: dict[str, _Cached] = field(default_factory=dict)  # key: lower-case PSN
-
-
 def rank(results: Sequence[SeriesDriver], member_ids: Mapping[str, int | None]) -> tuple[StandingRow, ...]:
     """Order, shared positions and gaps (see the module docstring for the tie-break)."""
     ordered = sorted(
@@ -146,11 +145,26 @@ def rank(results: Sequence[SeriesDriver], member_ids: Mapping[str, int | None]) 
 
 
 class StandingsService:
-    def __init__(self, api: GTGridStatsClient, clock: Clock, *, max_age: timedelta) -> None:
+    def __init__(
+        self,
+        api: GTGridStatsClient,
+        clock: Clock,
+        *,
+        max_age: timedelta,
+        max_cached_rows: int = MAX_CACHED_ROWS,
+    ) -> None:
         self._api = api
         self._clock = clock
         self._max_age = max_age
-        self._cache: dict[int, _SeriesCache] = {}
+        # Filled only with rows GT Grid Stats answered, so an unknown or refused series leaves no trace.
+        self._cache: BoundedTTLCache[tuple[int, str], _Cached] = BoundedTTLCache(
+            max_entries=max_cached_rows, max_age=max_age, clock=clock
+        )
+
+    @property
+    def cached_rows(self) -> int:
+        """How many series rows are kept in memory now (bounded by `max_cached_rows`)."""
+        return len(self._cache)
 
     @staticmethod
     def calls_needed(driver_count: int) -> int:
@@ -187,10 +201,11 @@ class StandingsService:
 
     async def _fetch(self, series_id: int, psn_ids: list[str]) -> dict[str, _Cached]:
         """Every driver's row, from what is kept when fresh enough, else 16 per call."""
-        now = self._clock.now()
-        cache = self._cache.setdefault(series_id, _SeriesCache())
-        kept = {key: entry for key, entry in cache.rows.items() if now - entry.fetched_at < self._max_age}
-        cache.rows = kept
+        kept: dict[str, _Cached] = {}
+        for psn in psn_ids:
+            entry = self._cache.get((series_id, psn.lower()))
+            if entry is not None:
+                kept[psn.lower()] = entry
         stale = [psn for psn in psn_ids if psn.lower() not in kept]
         usage = self._api.budget.usage
         saved = self.calls_needed(len(psn_ids)) - self.calls_needed(len(stale))
@@ -203,7 +218,10 @@ class StandingsService:
 
             async def fetch_and_keep(batch: list[str]) -> None:
                 # Kept as soon as it lands: a failure in another batch must not waste this one's call.
-                kept.update(await self._fetch_batch(series_id, batch))
+                fetched = await self._fetch_batch(series_id, batch)
+                kept.update(fetched)
+                for key, entry in fetched.items():
+                    self._cache.put((series_id, key), entry, stored_at=entry.fetched_at)
 
             # The first call alone: an unknown series then costs one request, not one per batch.
             await fetch_and_keep(batches[0])

@@ -162,3 +162,15 @@ class LinkStore:
         ):
             row = await cursor.fetchone()
         return _link(row) if row else None
+
+    async def release(self, guild_id: int, member_id: int, psn_id: str) -> Link | None:
+        """Remove the member's link only if it still holds `psn_id` (the PSN of a member who left)."""
+        async with (
+            self._db.transaction() as connection,
+            connection.execute(
+                "DELETE FROM links WHERE guild_id = ? AND member_id = ? AND psn_id = ? RETURNING *",
+                (guild_id, member_id, psn_id),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return _link(row) if row else None

@@ -7,6 +7,7 @@ from discord import app_commands
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.ui.format import code
 
 UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
 
@@ -65,9 +66,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
         case app_commands.CommandOnCooldown():
             return f"Slow down a little: try again in {error.retry_after:.0f} s.", False
         case app_commands.TransformerError():
-            value = str(error.value)
-            shown = value if len(value) <= 40 else value[:39] + "…"
-            return f"`{shown}` is not a valid {error.type.name.lower().replace('_', ' ')}.", False
+            shown = code(str(error.value), 40)
+            return f"{shown} is not a valid {error.type.name.lower().replace('_', ' ')}.", False
         case app_commands.CheckFailure():
             return "You can't use this command here.", False
         case app_commands.CommandNotFound() | app_commands.CommandSignatureMismatch():

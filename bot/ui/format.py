@@ -40,3 +40,17 @@ def percent(value: float | None) -> str:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def code(text: str, limit: int | None = None) -> str:
+    """User text shown inside an inline code span, whatever it contains.
+
+    A backtick would close the span early (and let the rest render as markdown), so each one becomes a
+    look-alike grave accent (ˋ); line breaks become spaces, since a span is one line. Mentions inside a
+    code span never ping, and the bot sends with no allowed mentions anyway. `limit` shortens with "…";
+    empty text reads "(empty)".
+    """
+    shown = text.replace("`", "ˋ").replace("\r", " ").replace("\n", " ")
+    if limit is not None:
+        shown = truncate(shown, limit)
+    return f"`{shown or '(empty)'}`"

@@ -49,7 +49,7 @@ def test_the_commands_and_their_options_are_registered(harness: Harness) -> None
     }
     assert options == {
         "link": ["psn_id", "member"],
-        "unlink": ["member"],
+        "unlink": ["member", "user_id"],
         "profile": ["member", "psn_id", "refresh"],
         "compare": ["drivers"],
         "leaderboard": ["sort"],

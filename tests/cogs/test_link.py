@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from tests.conftest import Harness
+from tests.standins.discord_api import InteractionRecord
 from tests.standins.interactions import FakeGuild, FakeUser
+
+MakeHarness = Callable[..., Awaitable[Harness]]
 
 
 async def linked(harness: Harness, guild: FakeGuild | None = None) -> dict[int, str]:
@@ -266,3 +271,194 @@ async def test_links_and_snapshots_survive_a_restart(harness: Harness) -> None:
     assert "Durable_One" in record.reply.text()
     assert harness.gt.count() == 0
     assert await linked(harness) == {ann.id: "Durable_One"}
+
+
+# --- members who left (issue #9, defect 3) -------------------------------------------------------------
+
+
+async def test_a_psn_held_by_someone_who_left_is_released_by_the_next_link(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Left_Behind")
+    ann, bob = harness.member("ann"), harness.member("bob")
+    await harness.slash("link", user=ann, psn_id="Left_Behind")
+    harness.discord.remove_member(harness.guild.id, ann.id)
+
+    record = await harness.slash("link", user=bob, psn_id="left_behind")
+    assert record.reply.ephemeral
+    text = record.reply.text()
+    assert f"`Left_Behind` was linked to <@{ann.id}>, who has left this server" in text
+    assert "You are now linked to" in text
+    assert await linked(harness) == {bob.id: "Left_Behind"}
+    # Checked with Discord, not guessed.
+    asked = [c.path for c in harness.discord.calls if c.method == "GET" and "/members/" in c.path]
+    assert asked == [f"/guilds/{harness.guild.id}/members/{ann.id}"]
+
+
+async def test_a_psn_held_by_a_member_is_not_released(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Still_Mine")
+    ann, bob = harness.member("ann"), harness.member("bob")
+    await harness.slash("link", user=ann, psn_id="Still_Mine")
+    record = await harness.slash("link", user=bob, psn_id="Still_Mine")
+    assert f"already linked to <@{ann.id}>" in record.reply.text()
+    assert await linked(harness) == {ann.id: "Still_Mine"}
+
+
+async def test_a_psn_is_not_released_when_discord_does_not_say_unknown_member(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Not_Sure")
+    ann, bob = harness.member("ann"), harness.member("bob")
+    await harness.slash("link", user=ann, psn_id="Not_Sure")
+    harness.discord.remove_member(harness.guild.id, ann.id)
+    # Discord answers 403 Missing Access, not 404 Unknown Member (10007): nothing is released.
+    harness.discord.member_lookup_error = (403, 50001, "Missing Access")
+    record = await harness.slash("link", user=bob, psn_id="Not_Sure")
+    assert f"already linked to <@{ann.id}>" in record.reply.text()
+    assert await linked(harness) == {ann.id: "Not_Sure"}
+
+
+async def test_a_manager_unlinks_someone_who_left_by_user_id(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Gone_Member")
+    ann = harness.member("ann")
+    boss = harness.member("boss", manager=True)
+    await harness.slash("link", user=ann, psn_id="Gone_Member")
+    harness.discord.remove_member(harness.guild.id, ann.id)
+    record = await harness.slash("unlink", user=boss, user_id=f" {ann.id} ")
+    assert record.reply.ephemeral
+    assert f"<@{ann.id}> is no longer linked to `Gone_Member`" in record.reply.text()
+    assert await linked(harness) == {}
+
+
+async def test_a_manager_unlinks_a_non_member_picked_as_a_user(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Former_One")
+    ann = harness.member("ann")
+    boss = harness.member("boss", manager=True)
+    await harness.slash("link", user=ann, psn_id="Former_One")
+    # Discord resolves a user who left as a plain user (no member data).
+    former = FakeUser(guild=None, name="ann", id=ann.id)
+    record = await harness.slash("unlink", user=boss, member=former)
+    assert f"<@{ann.id}> is no longer linked to `Former_One`" in record.reply.text()
+    assert await linked(harness) == {}
+
+
+async def test_unlink_by_user_id_needs_manage_server_and_a_real_id(harness: Harness) -> None:
+    harness.gt.dataset.add_driver("Guarded")
+    ann, bob = harness.member("ann"), harness.member("bob")
+    await harness.slash("link", user=ann, psn_id="Guarded")
+    refused = await harness.slash("unlink", user=bob, user_id=f"<@{ann.id}>")
+    assert refused.reply.ephemeral
+    assert "You need the Manage Server permission to unlink someone else." in refused.reply.text()
+    boss = harness.member("boss", manager=True)
+    bad = await harness.slash("unlink", user=boss, user_id="12`34 @everyone")
+    assert bad.reply.ephemeral
+    assert bad.reply.text().startswith("`12ˋ34 @everyone` is not a user id.")
+    both = await harness.slash("unlink", user=boss, member=ann, user_id=str(ann.id))
+    assert "Give either a member or a user id, not both." in both.reply.text()
+    assert await linked(harness) == {ann.id: "Guarded"}
+
+
+# --- private answers after the interaction expired (issue #9, defect 9) -----------------------------------
+
+
+def _records(harness: Harness) -> list[InteractionRecord]:
+    return list({id(record): record for record in harness.discord.interactions.values()}.values())
+
+
+async def _link_outliving_its_token(harness: Harness, user: FakeUser, psn_id: str) -> InteractionRecord:
+    task = asyncio.ensure_future(harness.slash("link", user=user, psn_id=psn_id))
+    await harness.discord.wait_for(lambda: any(r.deferred for r in _records(harness)))
+    record = next(r for r in _records(harness) if r.deferred)
+    harness.discord.expired_tokens.add(record.token)
+    return await harness.clock.run_until(task)
+
+
+async def test_an_expired_private_link_answer_goes_by_dm_never_to_the_channel(
+    make_harness: MakeHarness,
+) -> None:
+    harness = await make_harness(racer_batch_window_ms=250)
+    harness.gt.dataset.add_driver("Late_Link", indexed=False)
+    ann = harness.member("ann")
+    record = await _link_outliving_its_token(harness, ann, "Late_Link")
+    assert record.original is not None
+    assert record.original.loading
+    assert harness.discord.messages_in(harness.guild.channel_id) == []
+    (dm,) = harness.discord.dms_to(ann.id)
+    assert "Here is your `/link` answer" in dm.text()
+    assert "You are now linked to" in dm.text()
+    assert await linked(harness) == {ann.id: "Late_Link"}
+
+
+async def test_an_expired_private_answer_is_dropped_with_a_log_line_when_dms_are_closed(
+    make_harness: MakeHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = await make_harness(racer_batch_window_ms=250)
+    harness.gt.dataset.add_driver("Closed_Dms", indexed=False)
+    ann = harness.member("ann")
+    harness.discord.dms_closed.add(ann.id)
+    with caplog.at_level(logging.WARNING, logger="cogs.drivers"):
+        await _link_outliving_its_token(harness, ann, "Closed_Dms")
+    assert "the private answer could not be sent" in caplog.text
+    assert "Cannot send messages to this user" in caplog.text
+    assert harness.discord.messages_in(harness.guild.channel_id) == []
+    assert harness.discord.dms_to(ann.id) == []
+    assert await linked(harness) == {ann.id: "Closed_Dms"}
+
+
+async def test_an_expired_relink_buttons_error_stays_private(make_harness: MakeHarness) -> None:
+    harness = await make_harness(racer_batch_window_ms=250)
+    harness.gt.dataset.add_driver("Keep_This")
+    ann = harness.member("ann")
+    await harness.clock.run_until(harness.slash("link", user=ann, psn_id="Keep_This"))
+    prompt = (await harness.slash("link", user=ann, psn_id="Ghost_Driver")).reply
+    click = asyncio.ensure_future(harness.driver.click(prompt, "Confirm", user=ann))
+    await harness.discord.wait_for(
+        lambda: any(r.clicked_message is prompt and r.callbacks for r in _records(harness))
+    )
+    clicked = next(r for r in _records(harness) if r.clicked_message is prompt)
+    harness.discord.expired_tokens.add(clicked.token)
+    await harness.clock.run_until(click)
+    assert harness.discord.messages_in(harness.guild.channel_id) == []
+    (dm,) = harness.discord.dms_to(ann.id)
+    assert "GT Grid Stats has no driver `Ghost_Driver`" in dm.text()
+    assert await linked(harness) == {ann.id: "Keep_This"}
+
+
+# --- echoed user text, DM payloads ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("a`b **x**", "`aˋb **x**` is not a valid PSN ID"), ("``@everyone``", "`ˋˋ@everyoneˋˋ` is not a valid")],
+)
+async def test_backticks_in_an_echoed_psn_id_cannot_break_out_of_the_code_span(
+    harness: Harness, typed: str, shown: str
+) -> None:
+    record = await harness.slash("link", user=harness.member("ann"), psn_id=typed)
+    text = record.reply.text()
+    assert text.startswith(shown)
+    assert text.count("`") % 2 == 0
+    assert record.callbacks[0]["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_backticks_in_a_driver_list_cannot_break_out_of_the_code_span(harness: Harness) -> None:
+    record = await harness.slash("compare", user=harness.member("ann"), drivers="ok_one bad`one")
+    assert "`badˋone` is not a PSN ID" in record.reply.text()
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("link", {"psn_id": "Some_One"}),
+        ("unlink", {}),
+        ("profile", {}),
+        ("history", {}),
+        ("compare", {"drivers": "one_a two_b"}),
+        ("leaderboard", {}),
+    ],
+)
+async def test_guild_only_commands_in_a_dm_say_so(
+    harness: Harness, command: str, options: dict[str, str]
+) -> None:
+    record = await harness.driver.dm_interaction(command, user=harness.member("ann"), **options)
+    assert record.reply.ephemeral
+    assert record.reply.text() == (
+        "This command works only inside a server: please use it in one of the server's channels."
+    )
+    assert harness.gt.count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
@@ -10,7 +11,7 @@ from bot.errors import FriendlyError
 from bot.gtgridstats.errors import InvalidIdentifierError, QuotaExhaustedError
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.driver_refs import ResolvedDriver
-from bot.services.standings import RoundScore, rank
+from bot.services.standings import QuotaShortError, RoundScore, StandingsService, rank
 from tests.conftest import Harness
 
 SERIES = 4242
@@ -163,3 +164,53 @@ async def test_a_failing_later_batch_raises_its_own_error_and_keeps_the_batches_
     table = await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
     assert len(table.rows) == 40
     assert harness.gt.count("/api/series-") == 1  # only the batch that failed is asked again
+
+
+async def test_series_ids_refused_before_any_call_leave_nothing_in_memory(harness: Harness) -> None:
+    psn_ids = add_roster_series(harness, 20)
+    harness.bot.api.budget.quota.remaining = 1  # 20 drivers need 2 calls: refused up front
+    harness.gt.reset_counts()
+    service = harness.bot.standings
+    for series_id in range(1, 20_001):
+        with pytest.raises(QuotaShortError):
+            await service.standings(series_id, drivers(*psn_ids))
+    assert harness.gt.count() == 0
+    assert service.cached_rows == 0
+
+
+async def test_an_unknown_series_leaves_nothing_in_memory(harness: Harness) -> None:
+    service = harness.bot.standings
+    for series_id in (777_001, 777_002, 777_003):
+        with pytest.raises(FriendlyError, match="has no series"):
+            await service.standings(series_id, drivers("racer000"))
+    assert service.cached_rows == 0
+
+
+async def test_kept_rows_are_bounded_and_the_least_recently_used_go_first(harness: Harness) -> None:
+    series = [6001, 6002, 6003]
+    rosters = {series_id: add_roster_series(harness, 16, series_id) for series_id in series}
+    service = StandingsService(
+        harness.bot.api, harness.clock, max_age=timedelta(minutes=30), max_cached_rows=32
+    )
+    for series_id in series:
+        await service.standings(series_id, drivers(*rosters[series_id]))
+    assert service.cached_rows == 32
+    harness.gt.reset_counts()
+    await service.standings(6003, drivers(*rosters[6003]))  # still kept
+    assert harness.gt.count() == 0
+    await service.standings(6001, drivers(*rosters[6001]))  # dropped to stay within 32 rows
+    assert harness.gt.count("/api/series-") == 1
+    assert service.cached_rows == 32
+
+
+async def test_kept_rows_expire_after_the_refresh_interval(harness: Harness) -> None:
+    psn_ids = add_roster_series(harness, 3)
+    service = harness.bot.standings
+    await service.standings(SERIES, drivers(*psn_ids))
+    harness.clock.advance(29 * 60)
+    harness.gt.reset_counts()
+    await service.standings(SERIES, drivers(*psn_ids))
+    assert harness.gt.count() == 0
+    harness.clock.advance(60)
+    await service.standings(SERIES, drivers(*psn_ids))
+    assert harness.gt.count("/api/series-") == 1

@@ -174,6 +174,14 @@ class DiscordStandin:
         # Per channel, the statuses its next posts get (200 = posted as usual), for partial failures.
         self.channel_statuses: dict[int, list[int]] = {}
         self.expired_tokens: set[str] = set()
+        # Guild members by guild, then user id (their user payloads), for GET /guilds/{id}/members/{id}.
+        # A guild the bot is not in answers 10004 Unknown Guild; someone not in the list, 10007.
+        self.guild_members: dict[int, dict[int, dict[str, Any]]] = {}
+        # When set, every member look-up fails this way instead: (status, code, message).
+        self.member_lookup_error: tuple[int, int, str] | None = None
+        # DM channels the bot opened (channel id -> recipient id), and users who do not accept DMs.
+        self.dm_channels: dict[int, int] = {}
+        self.dms_closed: set[int] = set()
         self.unknown_routes: list[str] = []
         self.rejected: list[dict[str, Any]] = []  # bodies refused with 50035 Invalid Form Body
         self.identify_payloads: list[dict[str, Any]] = []
@@ -232,6 +240,22 @@ class DiscordStandin:
         self.interactions[token] = record
         self.interactions[str(interaction_id)] = record
         return record
+
+    def add_member(self, guild_id: int, user: dict[str, Any]) -> None:
+        self.guild_members.setdefault(guild_id, {})[int(user["id"])] = user
+
+    def remove_member(self, guild_id: int, user_id: int) -> None:
+        """The user leaves the guild: Discord then answers 404 Unknown Member for them."""
+        self.guild_members.get(guild_id, {}).pop(user_id, None)
+
+    def dms_to(self, user_id: int) -> list[SentMessage]:
+        """Every direct message the bot sent to `user_id`."""
+        return [
+            message
+            for channel_id, recipient in self.dm_channels.items()
+            if recipient == user_id
+            for message in self.messages_in(channel_id)
+        ]
 
     def messages_in(self, channel_id: int) -> list[SentMessage]:
         return [message for message in self.channel_messages.get(channel_id, []) if not message.deleted]
@@ -324,6 +348,10 @@ class DiscordStandin:
                 return await self._followup(request, token)
             case ["webhooks", _, token, "messages", message_id]:
                 return await self._webhook_message(request, token, message_id)
+            case ["guilds", guild_id, "members", user_id] if method == "GET":
+                return self._guild_member(int(guild_id), int(user_id))
+            case ["users", "@me", "channels"] if method == "POST":
+                return await self._open_dm(request)
             case ["channels", channel_id, "messages"] if method == "POST":
                 return await self._channel_message(request, int(channel_id))
             case ["channels", channel_id]:
@@ -491,7 +519,41 @@ class DiscordStandin:
             return web.Response(status=204)
         return _json(message.to_payload(self.bot_user))
 
+    def _guild_member(self, guild_id: int, user_id: int) -> web.Response:
+        if self.member_lookup_error is not None:
+            return _discord_error(*self.member_lookup_error)
+        members = self.guild_members.get(guild_id)
+        if members is None:
+            return _discord_error(404, 10004, "Unknown Guild")
+        user = members.get(user_id)
+        if user is None:
+            return _discord_error(404, 10007, "Unknown Member")
+        return _json(
+            {
+                "user": user,
+                "roles": [],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "nick": None,
+            }
+        )
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels: Discord opens (or returns) the DM channel even when DMs are closed."""
+        body = await request.json()
+        recipient = int(body["recipient_id"])
+        channel_id = next((c for c, r in self.dm_channels.items() if r == recipient), None)
+        if channel_id is None:
+            channel_id = self.new_id()
+            self.dm_channels[channel_id] = recipient
+        user = {"id": str(recipient), "username": f"user{recipient}", "discriminator": "0", "avatar": None}
+        return _json({"id": str(channel_id), "type": 1, "last_message_id": None, "recipients": [user]})
+
     async def _channel_message(self, request: web.Request, channel_id: int) -> web.Response:
+        if self.dm_channels.get(channel_id) in self.dms_closed:
+            return _discord_error(403, 50007, "Cannot send messages to this user")
         if channel_id in self.forbidden_channels:
             return _discord_error(403, 50013, "Missing Permissions")
         planned = self.channel_statuses.get(channel_id)

@@ -120,6 +120,11 @@ class InteractionDriver:
         data = self._command_data(command, options, focused=None)
         return await self._dispatch(2, data, user=user, channel_id=channel_id)
 
+    async def dm_interaction(self, command: str, *, user: FakeUser, **options: Any) -> InteractionRecord:
+        """Invoke `/command` from `user`'s DMs with the bot: no guild_id, `user` instead of `member`."""
+        in_dms = FakeUser(guild=None, name=user.name, id=user.id, locale=user.locale)
+        return await self.slash(command, user=in_dms, **options)
+
     async def autocomplete(
         self, command: str, focused: str, *, user: FakeUser, **options: Any
     ) -> list[dict[str, Any]]:
@@ -159,6 +164,9 @@ class InteractionDriver:
             if parameter is None:
                 raise AssertionError(f"/{command} has no option {name!r}")
             typed[name] = (parameter.display_name, parameter.type)
+            value = options[name]
+            if isinstance(value, FakeUser) and value.guild is not None:
+                self.discord.add_member(value.guild.id, value.user_payload())
         return command_data(
             names,
             {typed[name]: value for name, value in options.items()},
@@ -189,6 +197,9 @@ class InteractionDriver:
         clicked: SentMessage | None = None,
     ) -> InteractionRecord:
         payload = self._payload(kind, data, user, channel_id, clicked)
+        if user.guild is not None:
+            # Whoever uses a command in a guild is a member of it, as far as the REST stand-in knows.
+            self.discord.add_member(user.guild.id, user.user_payload())
         record = self.discord.register_interaction(int(payload["id"]), payload["token"])
         record.clicked_message = clicked
         before = asyncio.all_tasks()
