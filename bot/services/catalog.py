@@ -31,7 +31,7 @@ from bot.gtgridstats.errors import (
     UpstreamUnavailableError,
 )
 from bot.gtgridstats.identifiers import shorten, validate_car_class
-from bot.gtgridstats.models import Car
+from bot.gtgridstats.models import Car, CarPage
 from bot.memory import freeze_long_lived_objects
 from bot.services.car_search import MAX_QUERY_LENGTH, Hit, SearchEntry, SearchIndex, normalize
 from bot.storage.catalog import (
@@ -56,6 +56,9 @@ _IDENTIFIER = re.compile(r"(?:\d{1,10}|car\d{1,10})", re.IGNORECASE)
 # How long the background loop waits after a failed fill, doubling per failure up to the cap.
 RETRY_AFTER_FAILURE = 60.0
 MAX_RETRY_AFTER_FAILURE = 3_600.0
+# The most car pages one fill follows (the real catalog has about ten): a paginator that keeps offering a
+# next link must not spend the daily quota.
+MAX_CAR_PAGES = 100
 
 CATALOG_LOADING = "The car catalog is still loading"
 
@@ -71,6 +74,26 @@ def class_key(car_class: str) -> str:
 
 def is_identifier(text: str) -> bool:
     return _IDENTIFIER.fullmatch(text.strip()) is not None
+
+
+def _page_limit(first: CarPage) -> int:
+    """How many pages the fill follows: what the paginator announces, never more than MAX_CAR_PAGES."""
+    if first.last_page is not None and first.last_page >= 1:
+        return min(first.last_page, MAX_CAR_PAGES)
+    if first.total is not None and first.data:
+        return max(1, min(math.ceil(first.total / len(first.data)), MAX_CAR_PAGES))
+    return MAX_CAR_PAGES
+
+
+def _stop_reason(page: int, answered: int, new_cars: int, last_page: int) -> str | None:
+    """Why a page with a next link must not be followed (a paginator that repeats or never ends)."""
+    if answered != page:
+        return f"it was answered with page {answered}, so the next link does not advance"
+    if new_cars == 0:
+        return "it repeats cars this fill already stored"
+    if page >= last_page:
+        return f"the catalog should have at most {last_page} pages"
+    return None
 
 
 def _catalog_car(car: Car) -> CatalogCar:
@@ -366,11 +389,27 @@ class CatalogService:
             self._manufacturers.update((maker.id, maker) for maker in makers)
         page = state.next_page
         first_fill = state.completed_at is None
+        last_page = MAX_CAR_PAGES  # lowered by what the first page's paginator says
+        seen: set[int] = set()
         while page is not None:
             await self._wait_for_turn()
             result = await self._api.cars_page(page)
             cars = [_catalog_car(car) for car in result.data]
             next_page = result.current_page + 1 if result.next_page_url and result.data else None
+            if not report.pages:
+                last_page = _page_limit(result)
+            new_cars = sum(1 for car in cars if car.id not in seen)
+            seen.update(car.id for car in cars)
+            if next_page is not None:
+                stop = _stop_reason(page, result.current_page, new_cars, last_page)
+                if stop is not None:
+                    log.warning(
+                        "car catalog fill %d stops at page %d: %s; its next link is not followed",
+                        generation,
+                        page,
+                        stop,
+                    )
+                    next_page = None
             await self._store.store_car_page(
                 cars, generation=generation, next_page=next_page, total=result.total
             )
