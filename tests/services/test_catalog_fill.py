@@ -117,7 +117,7 @@ async def test_a_stale_catalog_is_refilled_and_loses_removed_cars(harness: Harne
 
 
 async def test_the_background_fill_starts_when_the_bot_is_ready(harness: Harness) -> None:
-    harness.bot.dispatch("ready")
+    await harness.gateway_ready()
     # Other background loops sleep for long stretches too; virtual time may jump over them.
     await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)
     assert await stored_car_count(harness) == 482
