@@ -407,3 +407,27 @@ async def test_unloading_the_cog_stops_and_awaits_the_background_fill(harness: H
     await harness.bot.remove_cog("Catalog")
 
     assert refresher.cancelled()
+
+
+# --- only ASCII digits are ids ------------------------------------------------------------------------------
+
+
+async def test_unicode_digits_are_not_a_car_id_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("car", user=harness.member("ann"), car="١٥٤٤")  # Arabic-Indic 1544
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert record.reply.content.startswith("The car catalog is still loading, so `١٥٤٤` can't be searched")
+    assert harness.gt.count() == 0
+
+
+async def test_unicode_digits_are_not_a_manufacturer_id_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("cars", user=harness.member("ann"), manufacturer="٧٨")  # Arabic-Indic 78
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert record.reply.content.startswith("The car catalog is still loading: choose a manufacturer by its")
+    assert harness.gt.count() == 0
+
+
+async def test_ascii_digits_still_look_a_car_up_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("car", user=harness.member("ann"), car="1544")
+    assert record.reply.embed["title"] == "Ferrari 430 Scuderia '07"

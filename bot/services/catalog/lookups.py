@@ -20,6 +20,7 @@ from bot.services.catalog.search import (
     Hit,
     class_key,
     is_identifier,
+    is_number,
     normalize,
 )
 from bot.storage.catalog import (
@@ -219,7 +220,7 @@ class CatalogLookups:
         maker, guessed, hits = self._search.find_manufacturer(text)
         snapshot = self._memory.snapshot
         if maker is None or not self._memory.is_complete:
-            if not self._memory.is_complete and (maker is not None or text.isdecimal()):
+            if not self._memory.is_complete and (maker is not None or is_number(text)):
                 return await self._manufacturer_cars_from_api(
                     maker.id if maker else int(text),
                     wanted_class,

@@ -297,7 +297,9 @@ class SearchIndex(Generic[K]):
 # --- the catalog's snapshot and what autocomplete shows ---------------------------------------------------
 
 RACE_CLASSES: tuple[str, ...] = ("Gr.1", "Gr.2", "Gr.3", "Gr.4", "Gr.B", "Gr.N", "Gr.X")
-_IDENTIFIER = re.compile(r"(?:\d{1,10}|car\d{1,10})", re.IGNORECASE)
+# Only ASCII digits make an id: `\d` would also take "١٥٤٤" (Arabic-Indic) or "１５４４" (full-width).
+_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
 def class_key(car_class: str) -> str:
@@ -306,7 +308,13 @@ def class_key(car_class: str) -> str:
 
 
 def is_identifier(text: str) -> bool:
+    """An id, car code or GT7 code (`car1544`), in ASCII digits."""
     return _IDENTIFIER.fullmatch(text.strip()) is not None
+
+
+def is_number(text: str) -> bool:
+    """A numeric id in ASCII digits (what `str.isdecimal()` would also accept in any script is not one)."""
+    return _ASCII_NUMBER.fullmatch(text.strip()) is not None
 
 
 @dataclass(frozen=True)
