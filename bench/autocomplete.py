@@ -18,7 +18,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from bot.services.catalog import CatalogSnapshot
+from bot.services.catalog.search import CatalogSnapshot
 from bot.storage.catalog import CatalogCar, CatalogManufacturer
 from tests.standins.gtgridstats_data import Dataset, default_dataset
 

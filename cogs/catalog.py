@@ -41,22 +41,24 @@ def _defer_before_fetch(interaction: discord.Interaction[GridBot]) -> BeforeFetc
 class Catalog(commands.Cog):
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
-        self._refresher: asyncio.Task[None] | None = None
+        self.refresher: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         await self.bot.catalog.load()
+        # One refresher for the cog's lifetime (reconnects fire on_ready again; they change nothing here).
+        self.refresher = asyncio.create_task(self._keep_fresh(), name="catalog-refresh")
 
     async def cog_unload(self) -> None:
-        if self._refresher is not None:
+        if self.refresher is not None:
             # Wait for it to stop, so it never touches the database after the bot has closed it.
-            self._refresher.cancel()
-            await asyncio.wait({self._refresher})
+            self.refresher.cancel()
+            await asyncio.wait({self.refresher})
 
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        # on_ready fires again after a reconnect: one refresher is enough.
-        if self._refresher is None or self._refresher.done():
-            self._refresher = asyncio.create_task(self.bot.catalog.keep_fresh(), name="catalog-refresh")
+    async def _keep_fresh(self) -> None:
+        # Only a bot that reached the gateway fills the catalog: `python -m bot sync` logs in, loads the
+        # extensions and leaves without spending any of the quota.
+        await self.bot.wait_until_ready()
+        await self.bot.catalog.keep_fresh()
 
     # --- /car --------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from bot.gtgridstats import GTGridStatsClient, RequestBudget
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.standins.clock import ManualClock
-from tests.standins.discord_api import DiscordStandin, InteractionRecord
+from tests.standins.discord_api import APPLICATION_ID, DiscordStandin, InteractionRecord
 from tests.standins.gtgridstats import GTGridStatsStandin
 from tests.standins.interactions import (
     MANAGER_PERMISSIONS,
@@ -147,6 +147,22 @@ class Harness:
         await self.bot.login(DISCORD_TOKEN)  # runs setup_hook: migrations, extensions
         self.driver = InteractionDriver(self.bot, self.discord)
         return self.bot
+
+    async def gateway_ready(self) -> None:
+        """The gateway's READY (no guilds), through discord.py's own parser, as a connected bot gets it."""
+        state = self.bot._connection
+        state.guild_ready_timeout = 0.0  # no GUILD_CREATE follows: do not wait for one in real time
+        state.parse_ready(
+            {  # type: ignore[typeddict-item]
+                "v": 10,
+                "user": self.discord.bot_user,
+                "guilds": [],
+                "session_id": "harness-session",
+                "resume_gateway_url": self.discord.gateway_url,
+                "application": {"id": str(APPLICATION_ID), "flags": 0},
+            }
+        )
+        await self.bot.wait_until_ready()
 
     async def restart(self, **overrides: Any) -> GridBot:
         await self.bot.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.ui.paginator import NOT_YOURS
@@ -371,3 +373,61 @@ async def test_a_car_with_no_localized_name_upstream_is_asked_about_once(filled:
     again = await filled.slash("car", user=japanese, car="car1544")
     assert "Ferrari 430 Scuderia '07" in again.reply.text()
     assert filled.gt.count() == asked
+
+
+# --- the background fill's lifetime -------------------------------------------------------------------------
+
+
+def refresher_of(harness: Harness) -> asyncio.Task[None]:
+    # The extension is loaded as its own module object, so the cog is not an instance of an imported class.
+    refresher = getattr(harness.bot.get_cog("Catalog"), "refresher", None)
+    assert isinstance(refresher, asyncio.Task)
+    return refresher
+
+
+async def test_the_fill_waits_for_the_gateway_and_a_lookup_meanwhile_costs_one_call(harness: Harness) -> None:
+    # Logged in (as `python -m bot sync` does) but never connected: the refresher exists and waits.
+    refresher = refresher_of(harness)
+    assert not refresher.done()
+    record = await harness.slash("car", user=harness.member("ann"), car="car1544")
+    assert record.reply.embed["title"] == "Ferrari 430 Scuderia '07"
+    assert [request.path for request in harness.gt.requests] == ["/api/assets/cars/car1544"]
+
+    await harness.gateway_ready()
+    await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)
+    assert harness.gt.count("/api/assets/cars", method="GET") > 1
+
+
+async def test_unloading_the_cog_stops_and_awaits_the_background_fill(harness: Harness) -> None:
+    await harness.gateway_ready()
+    await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)
+    refresher = refresher_of(harness)
+    assert not refresher.done()  # asleep until the catalog is due again
+
+    await harness.bot.remove_cog("Catalog")
+
+    assert refresher.cancelled()
+
+
+# --- only ASCII digits are ids ------------------------------------------------------------------------------
+
+
+async def test_unicode_digits_are_not_a_car_id_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("car", user=harness.member("ann"), car="١٥٤٤")  # Arabic-Indic 1544
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert record.reply.content.startswith("The car catalog is still loading, so `١٥٤٤` can't be searched")
+    assert harness.gt.count() == 0
+
+
+async def test_unicode_digits_are_not_a_manufacturer_id_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("cars", user=harness.member("ann"), manufacturer="٧٨")  # Arabic-Indic 78
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert record.reply.content.startswith("The car catalog is still loading: choose a manufacturer by its")
+    assert harness.gt.count() == 0
+
+
+async def test_ascii_digits_still_look_a_car_up_while_the_catalog_loads(harness: Harness) -> None:
+    record = await harness.slash("car", user=harness.member("ann"), car="1544")
+    assert record.reply.embed["title"] == "Ferrari 430 Scuderia '07"

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.gtgridstats.errors import QuotaExhaustedError, UpstreamUnavailableError
+from bot.services.catalog import MAX_CAR_PAGES
 from bot.storage.catalog import CatalogStore
 from tests.conftest import Harness
 
@@ -116,9 +117,47 @@ async def test_a_stale_catalog_is_refilled_and_loses_removed_cars(harness: Harne
 
 
 async def test_the_background_fill_starts_when_the_bot_is_ready(harness: Harness) -> None:
-    harness.bot.dispatch("ready")
+    await harness.gateway_ready()
     # Other background loops sleep for long stretches too; virtual time may jump over them.
     await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)
     assert await stored_car_count(harness) == 482
     choices = await harness.autocomplete("car", "car", user=harness.member("ann"), car="ferrari 430")
     assert choices[0]["value"] == "car1544"
+
+
+@pytest.mark.parametrize("renumber", [False, True], ids=["next-link-stays", "same-cars-renumbered"])
+async def test_a_paginator_that_repeats_its_pages_costs_a_bounded_number_of_calls(
+    make_harness: MakeHarness, caplog: pytest.LogCaptureFixture, renumber: bool
+) -> None:
+    harness = await make_harness(gtgridstats_metered_per_minute=10)  # one page every 12 s
+    harness.gt.repeat_car_pages(page=1, renumber=renumber)
+    # Ten minutes are enough for a bounded fill; an unbounded one would still be following next links.
+    report = await harness.clock.run_until(harness.bot.catalog.refresh(), limit=600)
+
+    # Page 1, then page 2 (which repeats page 1): the fill stops there instead of following the next link.
+    assert car_pages_requested(harness) == [1, 2]
+    assert report.completed
+    assert await stored_car_count(harness) == 50
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelname == "WARNING" and "car catalog" in record.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert "page 2" in warnings[0]
+    # Marked complete, so the loop does not come back for it until the catalog is due again.
+    harness.gt.reset_counts()
+    assert (await harness.bot.catalog.refresh()).skipped
+    assert harness.gt.count() == 0
+
+
+async def test_the_fill_stops_at_the_hard_page_limit(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness.gt.per_page = 2  # 241 honest pages: more than the fill ever follows
+    report = await harness.clock.run_until(harness.bot.catalog.refresh(), limit=86_400)
+
+    assert report.completed
+    assert car_pages_requested(harness) == list(range(1, MAX_CAR_PAGES + 1))
+    assert await stored_car_count(harness) == 2 * MAX_CAR_PAGES
+    assert sum(1 for record in caplog.records if record.levelname == "WARNING") == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.car_search import SearchEntry, SearchIndex, normalize
+from bot.services.catalog.search import SearchEntry, SearchIndex, normalize
 from tests.standins.gtgridstats_data import default_dataset
 
 DATASET = default_dataset()

@@ -43,9 +43,9 @@ Guesses (not confirmed against the real server):
 
 Test hooks: ``clock`` (rolling windows, quota day), ``sleep`` (stagger and ``slow()`` delays) and
 ``wall_clock`` (``last_sync`` of synced drivers) are injectable; ``requests`` records every request;
-``fail()``, ``slow()``, ``drop()``, ``malformed()``, ``trickle()`` (body one byte at a time) and
-``huge()`` (an oversized body) inject faults; ``max_in_window()``, ``rate_limited``
-and ``max_in_flight`` tell whether a client kept to the limits and coalesced its calls.
+``fail()``, ``slow()``, ``drop()``, ``malformed()``, ``trickle()`` (body one byte at a time),
+``huge()`` (an oversized body) and ``repeat_car_pages()`` inject faults; ``max_in_window()``,
+``rate_limited`` and ``max_in_flight`` tell whether a client kept to the limits and coalesced its calls.
 
 Run by hand: ``python -m tests.standins.gtgridstats [--host 127.0.0.1] [--port 8787] [--api-key dev-key]
 [--stagger 3] [--quota 1000 | --no-quota] [--cars 482] [--seed 7]``.
@@ -263,6 +263,7 @@ class GTGridStatsStandin:
         self.abandoned = 0  # trickled bodies the client stopped reading before the end
 
         self._faults: list[_Fault] = []
+        self._repeated_car_page: tuple[int, bool] | None = None  # see repeat_car_pages()
         self._slots: dict[str, deque[float]] = {"metered": deque(), "free": deque()}  # limiter window
         self._seen: dict[str, deque[float]] = {"metered": deque(), "free": deque()}  # everything received
         self._max_seen: dict[str, int] = {"metered": 0, "free": 0}
@@ -353,8 +354,17 @@ class GTGridStatsStandin:
         ``announce=False`` sends it chunked, without a Content-Length."""
         self._faults.append(_Fault("huge", path_prefix, times, size=size, announce=announce))
 
+    def repeat_car_pages(self, *, page: int = 1, renumber: bool = False) -> None:
+        """A broken paginator: every ``/api/assets/cars`` request gets page ``page``'s cars and a next link.
+
+        ``renumber=False``: the answer says it is page ``page`` whatever was asked, so its next link never
+        advances.  ``renumber=True``: it says it is the page asked for, with ``last_page`` claiming 100,000
+        pages, so only the repeated cars give it away.  Cleared by ``clear_faults()``."""
+        self._repeated_car_page = (page, renumber)
+
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._repeated_car_page = None
 
     # --- app -----------------------------------------------------------------------------------------------
     def _build_app(self) -> web.Application:
@@ -640,6 +650,11 @@ class GTGridStatsStandin:
         last_page = max(1, math.ceil(total / per_page))
         chunk = cars[(page - 1) * per_page : page * per_page]
         path = f"{request.url.origin()}/api/assets/cars"
+        if self._repeated_car_page is not None:
+            repeated, renumber = self._repeated_car_page
+            chunk = cars[(repeated - 1) * per_page : repeated * per_page]
+            page = page if renumber else repeated
+            last_page = 100_000 if renumber else max(last_page, repeated + 1)
 
         def url(number: int) -> str:
             return f"{path}?page={number}"

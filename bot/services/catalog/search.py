@@ -1,4 +1,5 @@
-"""An in-memory, typo-tolerant search over names and codes, fast enough for every autocomplete keystroke.
+"""The catalog's search: a typo-tolerant index over names and codes, the snapshot of the catalog it searches,
+and the autocomplete choices and best matches built on it, fast enough for every autocomplete keystroke.
 
 A full fuzzy scan of 50,000 names costs tens of milliseconds, so matching happens on words instead:
 
@@ -13,6 +14,9 @@ A full fuzzy scan of 50,000 names costs tens of milliseconds, so matching happen
   over the whole name, then by name.
 
 Codes (ids, car codes, GT7 codes) are matched separately, exactly or by prefix, and rank first.
+
+`CatalogSnapshot` is everything lookups read, rebuilt (by `memory.CatalogMemory`) whenever the stored catalog
+changes; `CatalogSearch` answers autocomplete and finds the car or manufacturer a user's text means.
 """
 
 from __future__ import annotations
@@ -25,9 +29,14 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
+
+from bot.storage.catalog import CatalogCar, CatalogManufacturer
+
+if TYPE_CHECKING:
+    from bot.services.catalog.memory import CatalogMemory
 
 K = TypeVar("K", bound=Hashable)
 
@@ -283,3 +292,179 @@ class SearchIndex(Generic[K]):
         return [
             Hit(score, self._entries[position].key, complete=complete) for score, position, complete in ranked
         ]
+
+
+# --- the catalog's snapshot and what autocomplete shows ---------------------------------------------------
+
+RACE_CLASSES: tuple[str, ...] = ("Gr.1", "Gr.2", "Gr.3", "Gr.4", "Gr.B", "Gr.N", "Gr.X")
+# Only ASCII digits make an id: `\d` would also take "١٥٤٤" (Arabic-Indic) or "１５４４" (full-width).
+_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def class_key(car_class: str) -> str:
+    """Gr.3, gr3 and GR 3 are the same class."""
+    return re.sub(r"[.\s]", "", car_class).lower()
+
+
+def is_identifier(text: str) -> bool:
+    """An id, car code or GT7 code (`car1544`), in ASCII digits."""
+    return _IDENTIFIER.fullmatch(text.strip()) is not None
+
+
+def is_number(text: str) -> bool:
+    """A numeric id in ASCII digits (what `str.isdecimal()` would also accept in any script is not one)."""
+    return _ASCII_NUMBER.fullmatch(text.strip()) is not None
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    value: str
+
+
+def label(text: str, suffix: str = "") -> str:
+    """A choice label within Discord's 100 characters; the name is cut, the suffix (codes) kept."""
+    room = 100 - len(suffix)
+    name = text if len(text) <= room else text[: room - 1] + "…"
+    return name + suffix
+
+
+def _car_label(car: CatalogCar) -> str:
+    return label(car.name, f" · {car.car_class} · {car.gt7_code}")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """Everything lookups read, built off the event loop whenever the stored catalog changes."""
+
+    cars: dict[int, CatalogCar]
+    manufacturers: dict[int, CatalogManufacturer]
+    by_manufacturer: dict[int, list[CatalogCar]]
+    classes: list[str]
+    car_index: SearchIndex[int]
+    manufacturer_index: SearchIndex[int]
+
+    @classmethod
+    def build(
+        cls,
+        cars: Sequence[CatalogCar],
+        manufacturers: Sequence[CatalogManufacturer],
+        car_aliases: dict[int, set[str]],
+        manufacturer_aliases: dict[int, set[str]],
+    ) -> CatalogSnapshot:
+        by_manufacturer: dict[int, list[CatalogCar]] = {}
+        for car in sorted(cars, key=lambda car: normalize(car.name)):
+            by_manufacturer.setdefault(car.manufacturer_id, []).append(car)
+        known = {class_key(name): name for name in RACE_CLASSES}
+        road = sorted(
+            {car.car_class for car in cars if class_key(car.car_class) not in known},
+            key=lambda name: (len(name), name),
+        )
+        car_index = SearchIndex(
+            SearchEntry(
+                car.id,
+                car.name,
+                tuple(sorted(car_aliases.get(car.id, ()))),
+                (str(car.id), str(car.car_code), car.gt7_code),
+            )
+            for car in cars
+        )
+        makers = {maker.id: maker for maker in manufacturers}
+        for car in cars:  # cars fetched before the manufacturer list still name their maker
+            makers.setdefault(
+                car.manufacturer_id, CatalogManufacturer(car.manufacturer_id, car.manufacturer_name, None)
+            )
+        manufacturer_index = SearchIndex(
+            SearchEntry(
+                maker.id, maker.name, tuple(sorted(manufacturer_aliases.get(maker.id, ()))), (str(maker.id),)
+            )
+            for maker in makers.values()
+        )
+        return cls(
+            cars={car.id: car for car in cars},
+            manufacturers=makers,
+            by_manufacturer=by_manufacturer,
+            classes=[*RACE_CLASSES, *road],
+            car_index=car_index,
+            manufacturer_index=manufacturer_index,
+        )
+
+    def canonical_class(self, text: str) -> str | None:
+        wanted = class_key(text)
+        return next((name for name in self.classes if class_key(name) == wanted), None)
+
+    def car_choices(self, query: str, limit: int = 25) -> list[Choice]:
+        """Autocomplete for a car: labels within Discord's 100 characters, the GT7 code as the value."""
+        return [
+            Choice(_car_label(self.cars[hit.key]), self.cars[hit.key].gt7_code)
+            for hit in self.car_index.search(query, limit)
+        ]
+
+
+class CatalogSearch:
+    """Autocomplete choices and best matches over the shared in-memory catalog's current snapshot."""
+
+    def __init__(self, memory: CatalogMemory) -> None:
+        self._memory = memory
+
+    def find_car(self, query: str) -> tuple[CatalogCar | None, bool, list[Hit[int]]]:
+        """(car, guessed, hits): an exact code match, else the closest car if every word matched."""
+        snapshot = self._memory.snapshot
+        hits = snapshot.car_index.search(query)  # the same ranking autocomplete shows
+        if hits and (hits[0].exact or hits[0].complete):
+            return snapshot.cars[hits[0].key], not hits[0].exact, hits
+        return None, False, hits
+
+    def find_manufacturer(self, query: str) -> tuple[CatalogManufacturer | None, bool, list[Hit[int]]]:
+        snapshot = self._memory.snapshot
+        hits = snapshot.manufacturer_index.search(query)
+        if hits and (hits[0].exact or hits[0].complete):
+            return snapshot.manufacturers[hits[0].key], not hits[0].exact, hits
+        return None, False, hits
+
+    def car_choices(self, query: str, limit: int = 25) -> list[Choice]:
+        return self._memory.snapshot.car_choices(query, limit)
+
+    def manufacturer_choices(self, query: str, limit: int = 25) -> list[Choice]:
+        snapshot = self._memory.snapshot
+        choices = []
+        for hit in snapshot.manufacturer_index.search(query, limit):
+            maker = snapshot.manufacturers[hit.key]
+            count = len(snapshot.by_manufacturer.get(maker.id, []))
+            suffix = f" ({plural(count, 'car')})" if count else ""
+            choices.append(Choice(label(maker.name, suffix), str(maker.id)))
+        return choices
+
+    def class_choices(self, query: str, manufacturer_text: str | None, limit: int = 25) -> list[Choice]:
+        """Classes, with the chosen manufacturer's car count when one is chosen (only classes it has)."""
+        snapshot = self._memory.snapshot
+        maker = self.find_manufacturer(manufacturer_text)[0] if manufacturer_text else None
+        wanted = class_key(query)
+        counts: dict[str, int] = {}
+        if maker is not None:
+            for car in snapshot.by_manufacturer.get(maker.id, []):
+                counts[class_key(car.car_class)] = counts.get(class_key(car.car_class), 0) + 1
+        choices = []
+        for name in snapshot.classes:
+            if wanted not in class_key(name):
+                continue
+            if maker is not None and snapshot.by_manufacturer.get(maker.id):
+                count = counts.get(class_key(name), 0)
+                if count:
+                    choices.append(Choice(f"{name} ({plural(count, 'car')})", name))
+            else:
+                choices.append(Choice(name, name))
+        return choices[:limit]
+
+    def region_choices(self, query: str, limit: int = 25) -> list[Choice]:
+        wanted = normalize(query.strip())
+        return [
+            Choice(label(f"{region.code} — {region.name}"), region.code)
+            for region in self._memory.regions
+            if region.is_active and (wanted in region.code or wanted in normalize(region.name))
+        ][:limit]
