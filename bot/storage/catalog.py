@@ -241,20 +241,24 @@ class CatalogStore:
                 (next_page, total),
             )
 
-    async def complete_fill(self, *, generation: int, now: datetime) -> tuple[int, int]:
-        """Drop what this generation did not see; returns (cars, manufacturers) deleted."""
+    async def complete_fill(self, *, generation: int, now: datetime, prune: bool = True) -> tuple[int, int]:
+        """Mark the fill complete and, with `prune`, drop what this generation did not see; returns
+        (cars, manufacturers) deleted."""
+        deleted_cars = deleted_makers = 0
         async with self._db.transaction() as connection:
-            cars = await connection.execute("DELETE FROM cars WHERE generation < ?", (generation,))
-            makers = await connection.execute(
-                "DELETE FROM manufacturers WHERE generation < ? "
-                "AND id NOT IN (SELECT DISTINCT manufacturer_id FROM cars)",
-                (generation,),
-            )
-            await connection.execute("DELETE FROM car_names WHERE car_id NOT IN (SELECT id FROM cars)")
+            if prune:
+                cars = await connection.execute("DELETE FROM cars WHERE generation < ?", (generation,))
+                makers = await connection.execute(
+                    "DELETE FROM manufacturers WHERE generation < ? "
+                    "AND id NOT IN (SELECT DISTINCT manufacturer_id FROM cars)",
+                    (generation,),
+                )
+                await connection.execute("DELETE FROM car_names WHERE car_id NOT IN (SELECT id FROM cars)")
+                deleted_cars, deleted_makers = cars.rowcount, makers.rowcount
             await connection.execute(
                 "UPDATE catalog_fill SET next_page = NULL, completed_at = ? WHERE id = 1", (now.isoformat(),)
             )
-        return cars.rowcount, makers.rowcount
+        return deleted_cars, deleted_makers
 
     async def store_cars(self, cars: Iterable[CatalogCar]) -> None:
         """Cars fetched one by one before the catalog is filled (generation 0: the next fill owns them)."""

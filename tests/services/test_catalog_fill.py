@@ -151,6 +151,24 @@ async def test_a_paginator_that_repeats_its_pages_costs_a_bounded_number_of_call
     assert harness.gt.count() == 0
 
 
+async def test_a_refill_cut_short_by_a_broken_paginator_keeps_the_cars_it_did_not_see(
+    harness: Harness,
+) -> None:
+    await harness.clock.run_until(harness.bot.catalog.refresh())
+    assert await stored_car_count(harness) == 482
+
+    harness.clock.advance(24 * 3600)
+    harness.gt.repeat_car_pages(page=1)
+    report = await harness.clock.run_until(harness.bot.catalog.refresh(), limit=600)
+
+    assert report.completed
+    assert car_pages_requested(harness)[-2:] == [1, 2]
+    # The broken refill saw only page 1: the rest of the catalog is kept, not read as removed upstream.
+    assert await stored_car_count(harness) == 482
+    shown = await harness.slash("car", user=harness.member("ann"), car="car1544")
+    assert shown.reply.embed["title"]
+
+
 async def test_the_fill_stops_at_the_hard_page_limit(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

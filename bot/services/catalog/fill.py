@@ -124,6 +124,7 @@ class CatalogFill:
         first_fill = state.completed_at is None
         last_page = MAX_CAR_PAGES  # lowered by what the first page's paginator says
         seen: set[int] = set()
+        cut_short = False
         while page is not None:
             await self._wait_for_turn()
             result = await self._api.cars_page(page)
@@ -143,6 +144,7 @@ class CatalogFill:
                         stop,
                     )
                     next_page = None
+                    cut_short = True
             await store.store_car_page(cars, generation=generation, next_page=next_page, total=result.total)
             memory.cars.update((car.id, car) for car in cars)
             report.pages.append(page)
@@ -150,8 +152,10 @@ class CatalogFill:
             if first_fill and next_page is not None:
                 await memory.rebuild()  # the first fill makes cars findable page by page
             page = next_page
+        # A fill cut short by a broken paginator did not see the whole catalog: what it did not see is
+        # kept rather than read as removed upstream.
         deleted_cars, deleted_makers = await store.complete_fill(
-            generation=generation, now=memory.clock.now()
+            generation=generation, now=memory.clock.now(), prune=not cut_short
         )
         report.completed = True
         memory.state = await store.fill_state()
