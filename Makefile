@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check sync standin bench lock clean
+.PHONY: run test lint typecheck check sync standin bench lock clean catalogues
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ standin: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Extract the messages, bring every language's catalogue up to date, and list what is left to translate.
+catalogues: $(STAMP)
+	$(BIN)/python -m bot.ui.catalogues extract
+	$(BIN)/python -m bot.ui.catalogues update
+	$(BIN)/python -m bot.ui.catalogues check
 
 # Re-pin constraints.txt from what the venv resolved (run after changing dependency ranges).
 lock: $(STAMP)
