@@ -154,6 +154,7 @@ def update() -> list[str]:
         path = catalogue_path(language)
         po = read(path, language) if path.is_file() else Catalog(locale=language, project=PROJECT)
         po.update(template, update_header_comment=False)
+        po.fuzzy = False  # the header: Babel marks a new catalogue's header fuzzy
         po.obsolete.clear()
         _write(po, path)
         updated.append(language)
