@@ -178,9 +178,10 @@ async def test_the_discord_standin_refuses_localizations_discord_refuses(harness
             "name_localizations": {"ja": "車", "de": "Auto"},
         }
     ]
+    application_id = harness.bot.application_id
+    assert application_id is not None
     with pytest.raises(discord.HTTPException) as refused:
-        assert harness.bot.application_id is not None
-        await harness.bot.http.bulk_upsert_guild_commands(harness.bot.application_id, harness.guild.id, bad)
+        await harness.bot.http.bulk_upsert_guild_commands(application_id, harness.guild.id, bad)
     assert refused.value.status == 400
     assert refused.value.code == 50035
     (rejection,) = harness.discord.rejected
