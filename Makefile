@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # pyproject.toml: requires-python = ">=3.11". Exits 0 on a Python new enough.
 NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 
-.PHONY: run test lint typecheck check sync standin bench lock clean FORCE
+.PHONY: run test lint typecheck check sync standin bench lock clean catalogues FORCE
 
 # A .venv whose interpreter is missing, broken or older than 3.11 (say, left by a first try with
 # python3.10) is rebuilt even though its stamp looks up to date.
@@ -49,6 +49,12 @@ standin: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Extract the messages, bring every language's catalogue up to date, and list what is left to translate.
+catalogues: $(STAMP)
+	$(BIN)/python -m bot.ui.catalogues extract
+	$(BIN)/python -m bot.ui.catalogues update
+	$(BIN)/python -m bot.ui.catalogues check
 
 # Re-pin constraints.txt from what the venv resolved (run after changing dependency ranges).
 lock: $(STAMP)

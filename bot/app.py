@@ -23,6 +23,8 @@ from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
 from bot.ui.errors import describe_error
+from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
+from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,12 @@ class Dependencies:
 
 class GridTree(app_commands.CommandTree["GridBot"]):
     """Every command error ends here and becomes one clear ephemeral message."""
+
+    async def interaction_check(self, interaction: discord.Interaction[GridBot], /) -> bool:
+        # The first hook of every command and autocomplete, in the task that runs the command, its
+        # checks and its error handler: answers speak the user's Discord language from here on.
+        set_language(language_for(interaction.locale))
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[GridBot], error: app_commands.AppCommandError
@@ -92,6 +100,7 @@ class GridBot(commands.Bot):
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
         self.league_schedule = LeagueSchedule(self.leagues, self.standings, self.links, self.clock)
+        self.league_schedule.language_of = self.guild_language
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,
@@ -103,6 +112,8 @@ class GridBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.database.open()
+        log.info("catalogues loaded (messages per language): %s", load_catalogues())
+        await self.tree.set_translator(CatalogueTranslator())
         version = await self.database.migrate()
         log.info("database at schema version %d", version)
         for extension in self._extensions:
@@ -119,6 +130,11 @@ class GridBot(commands.Bot):
         """Unload the cogs (their loops stop), close the gateway, then stop the driver lookups' batchers."""
         await super().close()
         await self.drivers.aclose()
+
+    def guild_language(self, guild_id: int | None) -> str:
+        """The language of public posts in a server (its preferred locale); English when unknown."""
+        guild = self.get_guild(guild_id) if guild_id is not None else None
+        return guild_language(guild) if guild is not None else SOURCE_LANGUAGE
 
     async def catalog_updated_at(self) -> datetime | None:
         """When the local car catalog was last filled completely (None while it never was)."""

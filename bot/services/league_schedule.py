@@ -32,6 +32,7 @@ from bot.services.driver_refs import ResolvedDriver
 from bot.services.standings import QuotaShortError, Standings, StandingsService
 from bot.storage.leagues import League, LeagueStore, Schedule
 from bot.storage.links import LinkStore
+from bot.ui.i18n import SOURCE_LANGUAGE, speaking
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,8 @@ class LeagueSchedule:
         self.links = links
         self.clock = clock
         self.poster: StandingsPoster | None = None  # set by the league cog: posting is Discord's business
+        # A server's language for its public posts (the bot sets it from the guild's preferred locale).
+        self.language_of: Callable[[int], str] = lambda _guild_id: SOURCE_LANGUAGE
         self._changed = asyncio.Event()
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -249,7 +252,8 @@ class LeagueSchedule:
             raise RuntimeError("no standings poster is attached (is the league cog loaded?)")
         standings = await self.league_standings(league)
         standings = standings.with_previous(await self.leagues.previous_positions(league.id))
-        await self.poster(league, standings)
+        with speaking(self.language_of(league.guild_id)):
+            await self.poster(league, standings)
         next_at = None
         if due_at is not None and league.schedule is not None:
             next_at = next_occurrence(league.schedule, max(now, due_at))

@@ -7,32 +7,59 @@ from discord import app_commands
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
-from bot.ui.format import code
+from bot.ui.format import code_text
+from bot.ui.i18n import N_, _
 
-UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
+UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")
+
+# Discord's own names of the permissions the bot asks for (others are spelled from their flag name).
+PERMISSION_NAMES = {
+    "manage_guild": N_("Manage Server"),
+    "view_channel": N_("View Channels"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+}
+# The invalid-value message per option type, as whole sentences (a type name alone does not translate).
+NOT_VALID = {
+    "integer": N_("`{value}` is not a valid whole number."),
+    "number": N_("`{value}` is not a valid number."),
+    "user": N_("`{value}` is not a member I can find here."),
+    "channel": N_("`{value}` is not a channel I can use."),
+    "role": N_("`{value}` is not a role I can find here."),
+}
+NOT_VALID_OTHER = N_("`{value}` is not a valid value for this option.")
 
 
 def _permission_names(permissions: list[str]) -> str:
-    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in permissions)
+    return ", ".join(
+        _(PERMISSION_NAMES[name])
+        if name in PERMISSION_NAMES
+        else name.replace("_", " ").replace("guild", "server").title()
+        for name in permissions
+    )
 
 
 def _rate_limited(error: UpstreamRateLimited) -> str:
     when = f"<t:{int(error.retry_at.timestamp())}:R>"
     match error.kind:
         case LimitKind.MEMBER_MINUTE:
-            return (
+            return _(
                 "You are asking GT Grid Stats faster than the bot allows one member, so everyone keeps a "
-                f"share of its small quota. Try again {when}; profiles stored recently still answer at once."
+                "share of its small quota. Try again {when}; profiles stored recently still answer at once.",
+                when=when,
             )
         case LimitKind.MEMBER_DAY:
-            return (
-                f"You have used your GT Grid Stats lookups for today. More are possible {when}; profiles "
-                "stored recently still answer at once."
+            return _(
+                "You have used your GT Grid Stats lookups for today. More are possible {when}; profiles "
+                "stored recently still answer at once.",
+                when=when,
             )
         case LimitKind.SERVER_SHARE:
-            return (
+            return _(
                 "Today's GT Grid Stats quota is running low and this server has used its fair share of "
-                f"what is left. It resets {when}; profiles stored recently still answer at once."
+                "what is left. It resets {when}; profiles stored recently still answer at once.",
+                when=when,
             )
 
 
@@ -53,23 +80,29 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return _rate_limited(error), False
         case app_commands.MissingPermissions():
             return (
-                f"You need the {_permission_names(error.missing_permissions)} permission to do that.",
+                _(
+                    "You need the {permissions} permission to do that.",
+                    permissions=_permission_names(error.missing_permissions),
+                ),
                 False,
             )
         case app_commands.BotMissingPermissions():
-            return f"I need the {_permission_names(error.missing_permissions)} permission here.", False
+            names = _permission_names(error.missing_permissions)
+            return _("I need the {permissions} permission here.", permissions=names), False
         case app_commands.NoPrivateMessage():
             return (
-                "This command works only inside a server: please use it in one of the server's channels.",
+                _("This command works only inside a server: please use it in one of the server's channels."),
                 False,
             )
         case app_commands.CommandOnCooldown():
-            return f"Slow down a little: try again in {error.retry_after:.0f} s.", False
+            return _(
+                "Slow down a little: try again in {seconds} s.", seconds=f"{error.retry_after:.0f}"
+            ), False
         case app_commands.TransformerError():
-            shown = code(str(error.value), 40)
-            return f"{shown} is not a valid {error.type.name.lower().replace('_', ' ')}.", False
+            shown = code_text(str(error.value), 40)
+            return _(NOT_VALID.get(error.type.name, NOT_VALID_OTHER), value=shown), False
         case app_commands.CheckFailure():
-            return "You can't use this command here.", False
+            return _("You can't use this command here."), False
         case app_commands.CommandNotFound() | app_commands.CommandSignatureMismatch():
-            return "This command is out of date. Please try again in a minute.", True
-    return UNEXPECTED, True
+            return _("This command is out of date. Please try again in a minute."), True
+    return _(UNEXPECTED), True

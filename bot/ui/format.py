@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from bot.ui.i18n import current_language
 
 BRAND_COLOUR = 0xE4002B  # GT red
 
@@ -26,16 +33,28 @@ def duration(span: timedelta) -> str:
     return text or f"{seconds}s"
 
 
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def number(value: int | float | None) -> str:
+    """A number as the current language writes it: 12,345 in English, 12.345 in German, 12 345 in French."""
     if value is None:
         return "—"
+    locale = _locale(current_language())
     if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}"
+        return format_decimal(value, format="#,##0.00", locale=locale)
+    return format_decimal(value, format="#,##0", locale=locale)
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    return "—" if value is None else format_percent(value, locale=_locale(current_language()))
+
+
+def calendar_date(moment: datetime, size: str = "medium") -> str:
+    """A date the bot writes itself (an image, a file) in the current language; messages use `timestamp`."""
+    return format_date(moment, format=size, locale=_locale(current_language()))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -50,7 +69,12 @@ def code(text: str, limit: int | None = None) -> str:
     code span never ping, and the bot sends with no allowed mentions anyway. `limit` shortens with "…";
     empty text reads "(empty)".
     """
+    return f"`{code_text(text, limit)}`"
+
+
+def code_text(text: str, limit: int | None = None) -> str:
+    """What `code` puts between the backticks, for messages whose template holds the backticks."""
     shown = text.replace("`", "ˋ").replace("\r", " ").replace("\n", " ")
     if limit is not None:
         shown = truncate(shown, limit)
-    return f"`{shown or '(empty)'}`"
+    return shown or "(empty)"

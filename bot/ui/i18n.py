@@ -5,15 +5,30 @@ user's Discord language for answers), background posts set it from the server's 
 that words a message calls `_("…{name}…", name=value)`: the English text is the message id, looked up in
 the current language's catalogue, then its `{placeholders}` are filled. Module-level constants are marked
 with `N_` (for extraction) and translated where they are shown.
+
+Catalogues are gettext `.po` files in `bot/locale/<language>/LC_MESSAGES/messages.po`, read with Babel the
+first time a language speaks (`load_catalogues()` reads them all at start): no compile step, so a fresh
+checkout runs as it is. A message a catalogue lacks (or has only as a fuzzy guess) reads English.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gettext
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
 
 # Discord locale -> the catalogue that speaks it (GT7's main languages). Anything else reads English.
 DISCORD_LANGUAGES: dict[str, str] = {
@@ -30,6 +45,10 @@ DISCORD_LANGUAGES: dict[str, str] = {
     "it": "it",
     "pt-BR": "pt_BR",
 }
+# The translated languages, each with a catalogue (English is the source and has none).
+LANGUAGES: tuple[str, ...] = tuple(sorted({lang for lang in DISCORD_LANGUAGES.values()} - {SOURCE_LANGUAGE}))
+
+_MISSING_LOG_LIMIT = 2_048  # "logged once" remembers this many (language, message) pairs, no more
 
 _language: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
 
@@ -38,6 +57,14 @@ def language_for(discord_locale: object) -> str:
     """The catalogue language for a Discord locale (a `discord.Locale` or its string value)."""
     value = getattr(discord_locale, "value", discord_locale)
     return DISCORD_LANGUAGES.get(str(value), SOURCE_LANGUAGE)
+
+
+def guild_language(guild: object | None) -> str:
+    """The language of a server's public posts: its preferred locale (Community settings), else English.
+
+    Background posters (league posts, driver news) wrap their work in `with speaking(guild_language(g)):`.
+    """
+    return language_for(getattr(guild, "preferred_locale", None))
 
 
 def current_language() -> str:
@@ -59,9 +86,92 @@ def speaking(language: str) -> Iterator[None]:
         _language.reset(token)
 
 
+# --- catalogues ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One language's translations, as read from its .po file (fuzzy and empty entries left out)."""
+
+    language: str
+    messages: dict[str, str]
+    plurals: dict[tuple[str, str], tuple[str, ...]]
+    plural_index: Callable[[int], int]
+
+
+def catalogue_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalogue(language: str) -> Catalogue | None:
+    """The catalogue of `language`, read once; None for English or a language without a file."""
+    path = catalogue_path(language)
+    if language == SOURCE_LANGUAGE or not path.is_file():
+        return None
+    with path.open("rb") as file:
+        po = read_po(file, locale=language)
+    messages: dict[str, str] = {}
+    plurals: dict[tuple[str, str], tuple[str, ...]] = {}
+    for message in po:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple | list):
+            forms = tuple(message.string or ())
+            if forms and all(forms):
+                plurals[(message.id[0], message.id[1])] = forms
+        elif isinstance(message.string, str) and message.string:
+            messages[message.id] = message.string
+    return Catalogue(language, messages, plurals, gettext.c2py(po.plural_expr))
+
+
+def load_catalogues() -> dict[str, int]:
+    """Read every catalogue now (at start), so no answer waits for a file; messages per language."""
+    loaded = {}
+    for language in LANGUAGES:
+        found = catalogue(language)
+        loaded[language] = 0 if found is None else len(found.messages) + len(found.plurals)
+    return loaded
+
+
+_missing_logged: set[tuple[str, str]] = set()
+
+
+def _log_missing(language: str, message: str) -> None:
+    key = (language, message)
+    if key in _missing_logged or len(_missing_logged) >= _MISSING_LOG_LIMIT:
+        return
+    _missing_logged.add(key)
+    log.debug("no %s translation of %r: English is shown", language, message[:80])
+
+
+def translation(message: str, language: str) -> str | None:
+    """`message` in `language`, or None when its catalogue lacks it (no logging: callers decide)."""
+    found = catalogue(language)
+    return None if found is None else found.messages.get(message)
+
+
 def _lookup(message: str) -> str:
-    # Catalogue lookup; until catalogues exist every language reads the English source.
-    return message
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return message
+    text = translation(message, language)
+    if text is None:
+        _log_missing(language, message)
+        return message
+    return text
+
+
+def _lookup_plural(singular: str, plural: str, count: int) -> str:
+    language = current_language()
+    found = catalogue(language) if language != SOURCE_LANGUAGE else None
+    forms = None if found is None else found.plurals.get((singular, plural))
+    if found is not None and forms is not None:
+        index = found.plural_index(count)
+        return forms[index] if 0 <= index < len(forms) else forms[-1]
+    if language != SOURCE_LANGUAGE:
+        _log_missing(language, singular)
+    return singular if count == 1 else plural
 
 
 def _(message: str, /, **params: object) -> str:
@@ -71,9 +181,8 @@ def _(message: str, /, **params: object) -> str:
 
 
 def ngettext(singular: str, plural: str, count: int, /, **params: object) -> str:
-    """The singular or plural form for `count` (available as `{count}`), in the current language."""
-    text = _lookup(singular if count == 1 else plural)
-    return text.format(count=count, **params)
+    """The form for `count` (available as `{count}`) by the current language's plural rule."""
+    return _lookup_plural(singular, plural, count).format(count=count, **params)
 
 
 def N_(message: str, /) -> str:

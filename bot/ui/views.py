@@ -15,11 +15,12 @@ from typing import Any
 import discord
 
 from bot.ui.errors import describe_error
+from bot.ui.i18n import N_, _, language_for, set_language
 from bot.ui.replies import Reply
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = "Only the person who ran this command can use these buttons."
+NOT_YOURS = N_("Only the person who ran this command can use these buttons.")
 
 
 class BaseView(discord.ui.View):
@@ -31,9 +32,11 @@ class BaseView(discord.ui.View):
         self.message: discord.Message | discord.InteractionMessage | None = None
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Runs in the task that then runs the callback and on_error: answers speak the presser's language.
+        set_language(language_for(interaction.locale))
         if self.owner_id is None or interaction.user.id == self.owner_id:
             return True
-        await Reply(interaction, private=True).send(self.not_owner_text)
+        await Reply(interaction, private=True).send(_(self.not_owner_text))
         return False
 
     async def on_error(

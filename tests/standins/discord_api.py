@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.standins.discord_commands import command_problems
+
 API_PREFIX = "/api/v10"
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_USER_ID = APPLICATION_ID
@@ -378,6 +380,9 @@ class DiscordStandin:
     async def _commands(self, request: web.Request, guild_id: int | None) -> web.Response:
         if request.method == "PUT":
             commands = await request.json()
+            if errors := command_problems(commands):
+                self.rejected.append({"commands": commands, "errors": errors})
+                return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)
             for command in commands:
                 command.setdefault("id", str(self.new_id()))
                 command["application_id"] = str(APPLICATION_ID)
