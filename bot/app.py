@@ -26,7 +26,7 @@ from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog")
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog", "cogs.roles")
 
 
 @dataclass(frozen=True)

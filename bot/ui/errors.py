@@ -7,7 +7,9 @@ from discord import app_commands
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.services.roles import RolesError
 from bot.ui.format import code
+from bot.ui.roles import describe_roles_error
 
 UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
 
@@ -39,7 +41,7 @@ def _rate_limited(error: UpstreamRateLimited) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, FriendlyError | GTGridStatsError
+        error.__cause__, FriendlyError | GTGridStatsError | RolesError
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
@@ -51,6 +53,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return error.user_message, False
         case UpstreamRateLimited():
             return _rate_limited(error), False
+        case RolesError():
+            return describe_roles_error(error), False
         case app_commands.MissingPermissions():
             return (
                 f"You need the {_permission_names(error.missing_permissions)} permission to do that.",
