@@ -295,3 +295,23 @@ async def test_sr_on_without_sr_roles_in_a_mapped_setup_says_how_to_map_them(
     assert "No SR roles are mapped yet" in record.reply.text()
     no_setup = await harness.slash("roles off", user=harness.member("other_org", manager=True))
     assert "not set up" not in no_setup.reply.text()  # this guild is set up: off works
+
+
+@pytest.mark.parametrize(
+    ("failure", "shown"),
+    [((404, 10011, "Unknown Role"), "no longer exists"), ((403, 50013, "Missing Permissions"), "Discord refused")],
+)
+async def test_discord_refusing_a_change_pauses_the_mapping(
+    harness: Harness, organiser: FakeUser, failure: tuple[int, int, str], shown: str
+) -> None:
+    await harness.slash("roles setup create", user=organiser)
+    harness.discord.role_change_error = failure
+    ann = harness.member("ann")
+    await link(harness, ann, "Speedy_One", 31_000)
+    await cog(harness).on_link_changed(harness.guild.id, ann.id)
+    mapping = await cog(harness).service.mapping(harness.guild.id)
+    assert mapping is not None
+    assert mapping.pause is not None
+    status = await harness.slash("roles status", user=organiser)
+    assert "Rank roles are paused" in status.reply.text()
+    assert shown in status.reply.text()
