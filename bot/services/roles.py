@@ -288,5 +288,5 @@ class MemberGone(Exception):
     """Discord: 10007 Unknown Member (the member left)."""
 
 
-class DiscordUnavailable(Exception):
+class DiscordUnavailable(RolesError):
     """Discord failed otherwise (5xx, timeout): nothing is paused, the next refresh tries again."""

@@ -6,6 +6,7 @@ import discord
 
 from bot.services.role_sync import OffDone, SetupDone, SyncResult
 from bot.services.roles import (
+    DiscordUnavailable,
     Ladder,
     NoSrRoles,
     NothingMapped,
@@ -123,6 +124,8 @@ def describe_roles_error(error: RolesError) -> str:
                 "No SR roles are mapped yet: map them with `/roles setup map` (the `sr_…` options), "
                 "then turn SR on."
             )
+        case DiscordUnavailable():
+            return _("Discord did not answer, so nothing was changed. Please try again in a few minutes.")
         case SyncRunning():
             return _("A sync of this server's rank roles is already running: its progress is in that reply.")
     return _("Rank roles could not be changed.")
