@@ -299,7 +299,10 @@ async def test_sr_on_without_sr_roles_in_a_mapped_setup_says_how_to_map_them(
 
 @pytest.mark.parametrize(
     ("failure", "shown"),
-    [((404, 10011, "Unknown Role"), "no longer exists"), ((403, 50013, "Missing Permissions"), "Discord refused")],
+    [
+        ((404, 10011, "Unknown Role"), "no longer exists"),
+        ((403, 50013, "Missing Permissions"), "Discord refused"),
+    ],
 )
 async def test_discord_refusing_a_change_pauses_the_mapping(
     harness: Harness, organiser: FakeUser, failure: tuple[int, int, str], shown: str
