@@ -28,7 +28,7 @@ from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog")
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog", "cogs.roles")
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,7 @@ class ConfirmRelink(discord.ui.View):
             await reply.finish(content=text)
             return
         await reply.finish(content=linked_text(done, self_link=self.target.id == self.owner_id))
+        self.cog.bot.dispatch("link_changed", guild_id, self.target.id)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
@@ -406,6 +407,7 @@ class Drivers(commands.Cog):
             await interaction.response.send_message(
                 note + linked_text(done, self_link=self_link), ephemeral=True
             )
+            self.bot.dispatch("link_changed", guild_id, target.id)
             return
         ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -414,6 +416,7 @@ class Drivers(commands.Cog):
             guild_id, target.id, psn_id, progress=reply.progress, ticket=ticket
         )
         await reply.finish(content=note + linked_text(done, self_link=self_link))
+        self.bot.dispatch("link_changed", guild_id, target.id)
 
     @app_commands.command(name="unlink", description="Remove a member's PSN ID link in this server.")
     @app_commands.describe(
@@ -438,6 +441,7 @@ class Drivers(commands.Cog):
         await interaction.response.send_message(
             f"{who} no longer linked to `{removed.psn_id}` in this server.", ephemeral=True
         )
+        self.bot.dispatch("link_changed", guild_id, target_id)
 
     # --- /profile, /history ------------------------------------------------------------------------
 

@@ -7,8 +7,10 @@ from discord import app_commands
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.services.roles import RolesError
 from bot.ui.format import code_text
 from bot.ui.i18n import N_, _
+from bot.ui.roles import describe_roles_error
 
 UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")
 
@@ -66,7 +68,7 @@ def _rate_limited(error: UpstreamRateLimited) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, FriendlyError | GTGridStatsError
+        error.__cause__, FriendlyError | GTGridStatsError | RolesError
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
@@ -78,6 +80,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return error.user_message, False
         case UpstreamRateLimited():
             return _rate_limited(error), False
+        case RolesError():
+            return describe_roles_error(error), False
         case app_commands.MissingPermissions():
             return (
                 _(

@@ -33,6 +33,12 @@ CALLBACK_DEFERRED_UPDATE = 6
 CALLBACK_UPDATE_MESSAGE = 7
 CALLBACK_AUTOCOMPLETE = 8
 
+# Discord's permission bits and role limits (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR = 1 << 3
+MANAGE_ROLES = 1 << 28
+ROLE_NAME_LIMIT = 100
+MAX_GUILD_ROLES = 250
+
 
 @dataclass
 class Attachment:
@@ -181,6 +187,14 @@ class DiscordStandin:
         self.guild_members: dict[int, dict[int, dict[str, Any]]] = {}
         # When set, every member look-up fails this way instead: (status, code, message).
         self.member_lookup_error: tuple[int, int, str] | None = None
+        # Guild roles by guild, then role id (role payloads); members' roles by (guild, user). A guild
+        # whose roles are modelled has an @everyone role (id = guild id) and the bot's member with its role.
+        self.guild_roles: dict[int, dict[int, dict[str, Any]]] = {}
+        self.member_roles: dict[tuple[int, int], list[int]] = {}
+        # Every role change the bot made: (method, guild id, user id or None, role id, audit-log reason).
+        self.role_changes: list[tuple[str, int, int | None, int, str | None]] = []
+        # When set, every member-role change fails this way (status, code, message), e.g. a 500.
+        self.role_change_error: tuple[int, int, str] | None = None
         # DM channels the bot opened (channel id -> recipient id), and users who do not accept DMs.
         self.dm_channels: dict[int, int] = {}
         self.dms_closed: set[int] = set()
@@ -249,6 +263,91 @@ class DiscordStandin:
     def remove_member(self, guild_id: int, user_id: int) -> None:
         """The user leaves the guild: Discord then answers 404 Unknown Member for them."""
         self.guild_members.get(guild_id, {}).pop(user_id, None)
+
+    # --- roles ------------------------------------------------------------------------------------------
+
+    def setup_roles(
+        self, guild_id: int, *, bot_permissions: int = MANAGE_ROLES | 0x4C00, bot_position: int = 10
+    ) -> int:
+        """Model the guild's roles: @everyone (position 0) and the bot's own integration role (managed,
+        at `bot_position`, with `bot_permissions`), held by the bot's member. Returns the bot role's id."""
+        self.guild_roles[guild_id] = {}
+        everyone = self._role_payload(guild_id, "@everyone", position=0, permissions=0x4C00)
+        self.guild_roles[guild_id][guild_id] = everyone
+        bot_role = self.add_role(
+            guild_id, "GT Grid", position=bot_position, permissions=bot_permissions, managed=True
+        )
+        self.add_member(guild_id, self.bot_user)
+        self.member_roles[(guild_id, BOT_USER_ID)] = [bot_role]
+        return bot_role
+
+    def add_role(
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        position: int = 1,
+        permissions: int = 0,
+        managed: bool = False,
+        colour: int = 0,
+    ) -> int:
+        role_id = self.new_id()
+        roles = self.guild_roles.setdefault(guild_id, {})
+        for role in roles.values():  # a new role pushes those at or above its position up, as on Discord
+            if role["position"] >= position and int(role["id"]) != guild_id:
+                role["position"] += 1
+        roles[role_id] = self._role_payload(
+            role_id, name, position=position, permissions=permissions, managed=managed, colour=colour
+        )
+        return role_id
+
+    def set_role(self, guild_id: int, role_id: int, **fields: Any) -> None:
+        """Change a role as a server admin would (e.g. `position=20`, `permissions=0`)."""
+        self.guild_roles[guild_id][role_id].update(
+            {key: str(value) if key == "permissions" else value for key, value in fields.items()}
+        )
+
+    def remove_role_from_guild(self, guild_id: int, role_id: int) -> None:
+        """Someone deletes the role in the server settings: members lose it, Discord then says 10011."""
+        self.guild_roles.get(guild_id, {}).pop(role_id, None)
+        for (guild, _), held in self.member_roles.items():
+            if guild == guild_id and role_id in held:
+                held.remove(role_id)
+
+    def give_role(self, guild_id: int, user_id: int, role_id: int) -> None:
+        held = self.member_roles.setdefault((guild_id, user_id), [])
+        if role_id not in held:
+            held.append(role_id)
+
+    def roles_of(self, guild_id: int, user_id: int) -> set[int]:
+        return set(self.member_roles.get((guild_id, user_id), []))
+
+    def role_named(self, guild_id: int, name: str) -> dict[str, Any]:
+        found = [role for role in self.guild_roles.get(guild_id, {}).values() if role["name"] == name]
+        assert len(found) == 1, f"{len(found)} roles named {name!r} in guild {guild_id}"
+        return found[0]
+
+    @staticmethod
+    def _role_payload(
+        role_id: int, name: str, *, position: int, permissions: int, managed: bool = False, colour: int = 0
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "id": str(role_id),
+            "name": name,
+            "color": colour,
+            "colors": {"primary_color": colour, "secondary_color": None, "tertiary_color": None},
+            "hoist": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "position": position,
+            "permissions": str(permissions),
+            "managed": managed,
+            "mentionable": False,
+            "flags": 0,
+        }
+        if managed:
+            payload["tags"] = {"bot_id": str(BOT_USER_ID)}
+        return payload
 
     def dms_to(self, user_id: int) -> list[SentMessage]:
         """Every direct message the bot sent to `user_id`."""
@@ -350,6 +449,12 @@ class DiscordStandin:
                 return await self._followup(request, token)
             case ["webhooks", _, token, "messages", message_id]:
                 return await self._webhook_message(request, token, message_id)
+            case ["guilds", guild_id, "roles"] if method in ("GET", "POST"):
+                return await self._roles(request, int(guild_id))
+            case ["guilds", guild_id, "roles", role_id] if method in ("PATCH", "DELETE"):
+                return await self._role(request, int(guild_id), int(role_id))
+            case ["guilds", guild_id, "members", user_id, "roles", role_id] if method in ("PUT", "DELETE"):
+                return self._member_role(request, int(guild_id), int(user_id), int(role_id))
             case ["guilds", guild_id, "members", user_id] if method == "GET":
                 return self._guild_member(int(guild_id), int(user_id))
             case ["users", "@me", "channels"] if method == "POST":
@@ -536,7 +641,7 @@ class DiscordStandin:
         return _json(
             {
                 "user": user,
-                "roles": [],
+                "roles": [str(role_id) for role_id in self.member_roles.get((guild_id, user_id), [])],
                 "joined_at": "2026-01-01T00:00:00+00:00",
                 "deaf": False,
                 "mute": False,
@@ -544,6 +649,85 @@ class DiscordStandin:
                 "nick": None,
             }
         )
+
+    def _bot_role_check(self, guild_id: int, role_id: int | None = None) -> web.Response | None:
+        """Discord's 50013 Missing Permissions: without Manage Roles, or for a role at or above the bot's
+        highest role (or a managed one, or @everyone, which no one can assign)."""
+        roles = self.guild_roles[guild_id]
+        held = [roles[r] for r in self.member_roles.get((guild_id, BOT_USER_ID), []) if r in roles]
+        permissions = int(roles[guild_id]["permissions"]) if guild_id in roles else 0
+        for role in held:
+            permissions |= int(role["permissions"])
+        if not permissions & (ADMINISTRATOR | MANAGE_ROLES):
+            return _discord_error(403, 50013, "Missing Permissions")
+        if role_id is not None:
+            role = roles[role_id]
+            top = max(((r["position"], -int(r["id"])) for r in held), default=(0, 0))
+            if (role["position"], -int(role["id"])) >= top or role["managed"] or role_id == guild_id:
+                return _discord_error(403, 50013, "Missing Permissions")
+        return None
+
+    async def _roles(self, request: web.Request, guild_id: int) -> web.Response:
+        roles = self.guild_roles.get(guild_id)
+        if roles is None:
+            return _discord_error(404, 10004, "Unknown Guild")
+        if request.method == "GET":
+            return _json(list(roles.values()))
+        if (refused := self._bot_role_check(guild_id)) is not None:
+            return refused
+        body = await request.json()
+        name = str(body.get("name") or "new role")
+        if len(name) > ROLE_NAME_LIMIT:
+            return _form_error("name", f"Must be between 1 and {ROLE_NAME_LIMIT} in length.")
+        if len(roles) >= MAX_GUILD_ROLES:
+            return _discord_error(400, 30005, "Maximum number of guild roles reached (250)")
+        role_id = self.add_role(
+            guild_id, name, permissions=int(body.get("permissions") or 0), colour=int(body.get("color") or 0)
+        )
+        self.role_changes.append(("POST", guild_id, None, role_id, request.headers.get("X-Audit-Log-Reason")))
+        return _json(roles[role_id])
+
+    async def _role(self, request: web.Request, guild_id: int, role_id: int) -> web.Response:
+        roles = self.guild_roles.get(guild_id)
+        if roles is None:
+            return _discord_error(404, 10004, "Unknown Guild")
+        if role_id not in roles:
+            return _discord_error(404, 10011, "Unknown Role")
+        if (refused := self._bot_role_check(guild_id, role_id)) is not None:
+            return refused
+        reason = request.headers.get("X-Audit-Log-Reason")
+        self.role_changes.append((request.method, guild_id, None, role_id, reason))
+        if request.method == "DELETE":
+            self.remove_role_from_guild(guild_id, role_id)
+            return web.Response(status=204)
+        body = await request.json()
+        if "name" in body and len(str(body["name"])) > ROLE_NAME_LIMIT:
+            return _form_error("name", f"Must be between 1 and {ROLE_NAME_LIMIT} in length.")
+        for key in ("name", "color", "hoist", "mentionable"):
+            if key in body:
+                roles[role_id][key] = body[key]
+        return _json(roles[role_id])
+
+    def _member_role(self, request: web.Request, guild_id: int, user_id: int, role_id: int) -> web.Response:
+        roles = self.guild_roles.get(guild_id)
+        if roles is None:
+            return _discord_error(404, 10004, "Unknown Guild")
+        if self.role_change_error is not None:
+            return _discord_error(*self.role_change_error)
+        if user_id not in self.guild_members.get(guild_id, {}):
+            return _discord_error(404, 10007, "Unknown Member")
+        if role_id not in roles:
+            return _discord_error(404, 10011, "Unknown Role")
+        if (refused := self._bot_role_check(guild_id, role_id)) is not None:
+            return refused
+        held = self.member_roles.setdefault((guild_id, user_id), [])
+        if request.method == "PUT" and role_id not in held:
+            held.append(role_id)
+        elif request.method == "DELETE" and role_id in held:
+            held.remove(role_id)
+        reason = request.headers.get("X-Audit-Log-Reason")
+        self.role_changes.append((request.method, guild_id, user_id, role_id, reason))
+        return web.Response(status=204)
 
     async def _open_dm(self, request: web.Request) -> web.Response:
         """POST /users/@me/channels: Discord opens (or returns) the DM channel even when DMs are closed."""
@@ -648,3 +832,9 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _discord_error(status: int, code: int, message: str) -> web.Response:
     return _json({"code": code, "message": message}, status=status)
+
+
+def _form_error(key: str, message: str) -> web.Response:
+    """400 with code 50035 Invalid Form Body for one field, as Discord lists it."""
+    errors = {key: {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": message}]}}
+    return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)

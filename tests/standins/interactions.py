@@ -250,6 +250,10 @@ def _option(
         if value.guild is not None:
             resolved.setdefault("members", {})[str(value.id)] = value.member_payload(with_user=False)
         option["value"] = str(value.id)
+    elif kind is discord.AppCommandOptionType.role:
+        assert isinstance(value, dict), f"option {name} wants a role payload (DiscordStandin.role_named)"
+        resolved.setdefault("roles", {})[str(value["id"])] = value
+        option["value"] = str(value["id"])
     elif kind is discord.AppCommandOptionType.channel:
         assert isinstance(value, FakeChannel), f"option {name} wants a FakeChannel"
         resolved.setdefault("channels", {})[str(value.id)] = value.payload()
