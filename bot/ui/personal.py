@@ -46,6 +46,11 @@ def psn_cleared_text(removed: str | None) -> str:
     return _("Your personal PSN ID {psn} is deleted.", psn=code(removed, 40))
 
 
+def _day(stored: str | None) -> str:
+    moment = stored_moment(stored)
+    return timestamp(moment, "D") if moment is not None else "—"
+
+
 def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
     values = row.values
     where = ""
@@ -58,15 +63,15 @@ def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
         )
     match row.kind:
         case "personal_psn":
-            set_at = stored_moment(values.get("set_at"))
-            return _("{psn}, set {when}", psn=code(values.get("psn_id", ""), 40), when=timestamp(set_at, "D"))
+            return _(
+                "{psn}, set {when}", psn=code(values.get("psn_id", ""), 40), when=_day(values.get("set_at"))
+            )
         case "link":
-            linked_at = stored_moment(values.get("linked_at"))
             return _(
                 "{psn} in {where}, since {when}",
                 psn=code(values.get("psn_id", ""), 40),
                 where=where,
-                when=timestamp(linked_at, "D"),
+                when=_day(values.get("linked_at")),
             )
         case "league_created":
             return _("{league} in {where}", league=code(values.get("name", ""), 60), where=where)

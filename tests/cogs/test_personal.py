@@ -112,7 +112,8 @@ async def test_compare_in_a_dm_takes_psn_ids_and_explains_mentions(harness: Harn
     harness.gt.dataset.add_driver("Beta_Two")
     ann = harness.member("ann")
     record = await harness.driver.dm_interaction("compare", user=ann, drivers="Alpha_One Beta_Two")
-    assert "Alpha_One" in record.reply.text() and "Beta_Two" in record.reply.text()
+    assert "Alpha_One" in record.reply.text()
+    assert "Beta_Two" in record.reply.text()
     mentioned = await harness.driver.dm_interaction("compare", user=ann, drivers=f"Alpha_One <@{ann.id}>")
     assert mentioned.reply.ephemeral
     assert "only known inside a server" in mentioned.reply.text()
@@ -192,7 +193,8 @@ async def test_an_expired_public_answer_where_the_bot_cannot_post_goes_by_dm(har
     )
     dms = harness.discord.dms_to(ann.id)
     assert len(dms) == 1
-    assert dms[0].content is not None and "the late answer" in dms[0].content
+    assert dms[0].content is not None
+    assert "the late answer" in dms[0].content
 
 
 # --- privacy: /me show and /me delete ---------------------------------------------------------------------

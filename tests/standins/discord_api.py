@@ -600,7 +600,7 @@ def command_problems(commands: list[dict[str, Any]]) -> dict[str, Any]:
                     "_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1 or more."}]
                 }
                 continue
-            bad = {
+            bad: dict[str, Any] = {
                 str(number): {
                     "_errors": [
                         {"code": "ENUM_TYPE_COERCE", "message": f"Value {item!r} is not a valid enum value."}
