@@ -17,18 +17,27 @@ from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
 from bot.services.league_schedule import LeagueSchedule
+from bot.services.personal import PersonalService
 from bot.services.standings import StandingsService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
+from bot.storage.users import UserDataStore
 from bot.ui.errors import describe_error
 from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
 from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog", "cogs.roles")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.admin",
+    "cogs.drivers",
+    "cogs.league",
+    "cogs.catalog",
+    "cogs.roles",
+    "cogs.personal",
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,12 @@ class GridBot(commands.Bot):
             tree_cls=GridTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            # A command without its own decorator is offered only where the bot is a member of a server
+            # (cogs/checks.py: `anywhere()` and `server_only()` say it for each command).
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=False, private_channel=False
+            ),
         )
         self.settings = dependencies.settings
         self.api = dependencies.api
@@ -96,6 +111,11 @@ class GridBot(commands.Bot):
             settings=self.settings, api=self.api, database=self.database, links=self.links, clock=self.clock
         )
         self.leagues = LeagueStore(self.database)
+        self.personal = PersonalService(
+            UserDataStore(self.database),
+            self.clock,
+            forget_unlinked_drivers=self.drivers.forget_unlinked_drivers,
+        )
         self.standings = StandingsService(
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )

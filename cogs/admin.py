@@ -8,8 +8,10 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.app import GridBot
+from bot.contexts import server_scope
 from bot.gtgridstats.budget import EndpointClass
 from bot.ui.format import BRAND_COLOUR, duration, number, percent, timestamp
+from cogs.checks import anywhere, server_only
 
 
 class Admin(commands.Cog):
@@ -19,7 +21,7 @@ class Admin(commands.Cog):
     @app_commands.command(
         name="quota", description="How much of today's GT Grid Stats budget the bot has used."
     )
-    @app_commands.guild_only()
+    @server_only()
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def quota(self, interaction: discord.Interaction[GridBot]) -> None:
@@ -55,6 +57,7 @@ class Admin(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="about", description="What this bot is, and how it is doing.")
+    @anywhere()
     async def about(self, interaction: discord.Interaction[GridBot]) -> None:
         embed = discord.Embed(
             title="GT Grid",
@@ -71,8 +74,8 @@ class Admin(commands.Cog):
         embed.add_field(
             name="Car catalog", value=f"updated {timestamp(catalog_at)}" if catalog_at else "not loaded yet"
         )
-        if interaction.guild_id is not None:
-            linked = await self.bot.links.count(interaction.guild_id)
+        if (guild_id := server_scope(interaction)) is not None:
+            linked = await self.bot.links.count(guild_id)
             embed.add_field(name="Linked members here", value=number(linked))
         await interaction.response.send_message(embed=embed)
 

@@ -20,6 +20,7 @@ from bot.ui.catalog import (
 )
 from bot.ui.locales import region_for_discord_locale
 from bot.ui.paginator import Paginator
+from cogs.checks import anywhere
 
 LOCALE_HELP = "Region code for names, such as jp (see /regions); default: your Discord language"
 
@@ -63,6 +64,7 @@ class Catalog(commands.Cog):
     # --- /car --------------------------------------------------------------------------------------------
 
     @app_commands.command(name="car", description="A GT7 car: picture, class, manufacturer and codes.")
+    @anywhere()
     @app_commands.describe(car="Name, car code or GT7 code (such as car1544)", locale=LOCALE_HELP)
     async def car(
         self, interaction: discord.Interaction[GridBot], car: str, locale: str | None = None
@@ -89,6 +91,7 @@ class Catalog(commands.Cog):
     # --- /cars -------------------------------------------------------------------------------------------
 
     @app_commands.command(name="cars", description="A manufacturer's GT7 cars, optionally of one class.")
+    @anywhere()
     @app_commands.describe(
         manufacturer="Manufacturer name or id (see /manufacturers)",
         car_class="Only this class, such as Gr.3 or N300",
@@ -125,6 +128,7 @@ class Catalog(commands.Cog):
     # --- /manufacturers and /regions ----------------------------------------------------------------------
 
     @app_commands.command(name="manufacturers", description="Every GT7 manufacturer, with its id.")
+    @anywhere()
     @app_commands.describe(locale=LOCALE_HELP)
     async def manufacturers(
         self, interaction: discord.Interaction[GridBot], locale: str | None = None
@@ -140,6 +144,7 @@ class Catalog(commands.Cog):
     @app_commands.command(
         name="regions", description="The GT Grid Stats regions, whose codes pick a language."
     )
+    @anywhere()
     async def regions(self, interaction: discord.Interaction[GridBot]) -> None:
         regions = await self.bot.catalog.active_regions(_defer_before_fetch(interaction))
         await Paginator(region_pages(regions), owner_id=interaction.user.id).send(interaction)

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
+from bot.contexts import server_scope
 from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import PSN_RULES, validate_psn_id
 from bot.services.driver_refs import parse_driver_list, parse_user_id, resolve_driver_refs
@@ -24,6 +25,7 @@ from bot.ui.errors import describe_error
 from bot.ui.format import BRAND_COLOUR, timestamp
 from bot.ui.history_chart import render_dr_history
 from bot.ui.paginator import Paginator
+from cogs.checks import anywhere, server_only
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ def _token_gone(error: discord.HTTPException) -> bool:
 
 
 def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
-    return Requester(guild_id=interaction.guild_id, member_id=interaction.user.id)
+    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ class Drivers(commands.Cog):
         psn_id=f"The PSN online ID ({PSN_RULES})",
         member="Link someone else (needs the Manage Server permission)",
     )
-    @app_commands.guild_only()
+    @server_only()
     async def link(
         self, interaction: discord.Interaction[GridBot], psn_id: str, member: Target | None = None
     ) -> None:
@@ -423,7 +425,7 @@ class Drivers(commands.Cog):
         member="Unlink someone else (needs the Manage Server permission)",
         user_id="Unlink someone who has left the server, by user id (needs Manage Server)",
     )
-    @app_commands.guild_only()
+    @server_only()
     async def unlink(
         self,
         interaction: discord.Interaction[GridBot],
@@ -450,6 +452,11 @@ class Drivers(commands.Cog):
     ) -> tuple[str, int | None]:
         """The PSN ID a command is about, and the member it is linked to here (None: not known yet, or
         a typed PSN ID, whose holder `_holder` looks up once the command has answered or deferred)."""
+        if server_scope(interaction) is None:  # DMs, user-install-only servers: a personal PSN ID
+            member_id, in_server = (member.id if member else None), interaction.guild_id is not None
+            return await self.bot.personal.driver_outside_server(
+                interaction.user.id, member_id, psn_id, in_server=in_server
+            )
         guild_id = _guild_id(interaction)
         links = self.bot.links
         if member is not None and psn_id is not None:
@@ -473,7 +480,8 @@ class Drivers(commands.Cog):
         return link.psn_id, interaction.user.id
 
     async def _holder(self, interaction: discord.Interaction[GridBot], psn_id: str) -> int | None:
-        guild_id = _guild_id(interaction)
+        if (guild_id := server_scope(interaction)) is None:
+            return None
         holder = await self.bot.links.find_by_psn(guild_id, psn_id)
         return holder.member_id if holder else None
 
@@ -483,7 +491,7 @@ class Drivers(commands.Cog):
         psn_id="Any PSN ID instead of a member",
         refresh="Ask GT Grid Stats to sync the driver now (slower)",
     )
-    @app_commands.guild_only()
+    @anywhere()
     async def profile(
         self,
         interaction: discord.Interaction[GridBot],
@@ -515,7 +523,7 @@ class Drivers(commands.Cog):
 
     @app_commands.command(name="history", description="A chart of a driver's DR points over time.")
     @app_commands.describe(member="A member of this server (default: you)", psn_id="Any PSN ID instead")
-    @app_commands.guild_only()
+    @anywhere()
     async def history(
         self,
         interaction: discord.Interaction[GridBot],
@@ -563,9 +571,9 @@ class Drivers(commands.Cog):
 
     @app_commands.command(name="compare", description="Compare 2 to 16 drivers side by side.")
     @app_commands.describe(drivers="PSN IDs and/or member mentions, separated by spaces or commas")
-    @app_commands.guild_only()
+    @anywhere()
     async def compare(self, interaction: discord.Interaction[GridBot], drivers: str) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_scope(interaction)
         refs = parse_driver_list(drivers, minimum=2, maximum=10_000)
         if len(refs) > COMPARE_MAX:
             extra = ", ".join(f"`{ref}`" for ref in refs[COMPARE_MAX:][:10])
@@ -574,7 +582,9 @@ class Drivers(commands.Cog):
                 f"Please give at most {COMPARE_MAX} drivers; {len(refs)} were given. "
                 f"Over the limit: {extra}{more}."
             )
-        resolved = await resolve_driver_refs(refs, guild_id, self.bot.links)
+        resolved = await resolve_driver_refs(
+            refs, guild_id, self.bot.links, in_server=interaction.guild_id is not None
+        )
         psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers
         reply: DeferredReply | None = None
@@ -611,7 +621,7 @@ class Drivers(commands.Cog):
             app_commands.Choice(name="Win rate", value=LeaderboardSort.WIN_RATE.value),
         ]
     )
-    @app_commands.guild_only()
+    @server_only()
     async def leaderboard(
         self, interaction: discord.Interaction[GridBot], sort: app_commands.Choice[str] | None = None
     ) -> None:

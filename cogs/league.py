@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
+from bot.contexts import server_contexts, server_installs
 from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import shorten, validate_positive_id
 from bot.services.driver_refs import ResolvedDriver, parse_driver_list, resolve_driver_refs
@@ -48,7 +49,7 @@ from bot.ui.standings import (
     standings_title,
 )
 from bot.ui.standings_image import StandingsImages
-from cogs.checks import require_server
+from cogs.checks import require_server, server_only
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,8 @@ class Leagues(commands.Cog):
         name="league",
         description="Run a league: its roster and weekly standings posts (Manage Server).",
         guild_only=True,
+        allowed_installs=server_installs(),
+        allowed_contexts=server_contexts(),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -211,7 +214,7 @@ class Leagues(commands.Cog):
         drivers="PSN IDs and/or member mentions, separated by spaces or commas",
         league="One of this server's leagues: its roster",
     )
-    @app_commands.guild_only()
+    @server_only()
     async def standings(
         self,
         interaction: discord.Interaction[GridBot],

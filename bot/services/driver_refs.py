@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.errors import FriendlyError
 from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id
+from bot.services.personal import MembersNeedTheBot
 from bot.storage.links import LinkStore
 from bot.ui.format import code
 
@@ -81,12 +82,20 @@ def parse_user_id(text: str) -> int:
     return int(found.group(1) or found.group(2))
 
 
-async def resolve_driver_refs(refs: list[DriverRef], guild_id: int, links: LinkStore) -> list[ResolvedDriver]:
+async def resolve_driver_refs(
+    refs: list[DriverRef], guild_id: int | None, links: LinkStore, *, in_server: bool = True
+) -> list[ResolvedDriver]:
     """Mentions become their linked PSN IDs; an unlinked member is an error that names them.
 
+    `guild_id` None: no server's links apply (DMs, a server where the bot is only user-installed), so
+    PSN IDs are taken as typed and a mention is refused (MembersNeedTheBot; `in_server` picks its words).
     One database read for the whole list, so a long list costs no more than a short one."""
     member_ids = [ref.member_id for ref in refs if ref.member_id is not None]
     psn_ids = [ref.psn_id for ref in refs if ref.psn_id is not None]
+    if guild_id is None:
+        if member_ids:
+            raise MembersNeedTheBot(in_server=in_server)
+        return [ResolvedDriver(psn_id=psn_id, member_id=None) for psn_id in psn_ids]
     found = await links.matching(guild_id, member_ids, psn_ids)
     by_member = {link.member_id: link for link in found}
     by_psn = {link.psn_id.lower(): link for link in found}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import aiosqlite
 
 from bot.storage.database import Database, stored_moment
+from bot.storage.users import Erase, UserColumn, register_user_data
 
 MAX_ROSTER = 200
 MAX_LEAGUES_PER_GUILD = 25  # Discord shows at most 25 autocomplete choices
@@ -404,3 +405,15 @@ class LeagueStore:
             await connection.executemany(
                 "UPDATE league_notices SET reported_at = ? WHERE id = ?", [(utc_text(now), i) for i in ids]
             )
+
+
+# A league belongs to its server: /me delete only clears who created it.
+register_user_data(
+    UserColumn(
+        kind="league_created",
+        table="leagues",
+        column="created_by",
+        erase=Erase.CLEAR_USER,
+        shown=("guild_id", "name", "created_at"),
+    )
+)

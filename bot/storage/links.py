@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import Database
+from bot.storage.users import Erase, UserColumn, register_user_data
 
 
 @dataclass(frozen=True)
@@ -174,3 +175,15 @@ class LinkStore:
         ):
             row = await cursor.fetchone()
         return _link(row) if row else None
+
+
+# A member's links are theirs: /me delete removes them in every server.
+register_user_data(
+    UserColumn(
+        kind="link",
+        table="links",
+        column="member_id",
+        erase=Erase.DELETE_ROW,
+        shown=("guild_id", "psn_id", "linked_at"),
+    )
+)

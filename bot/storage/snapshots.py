@@ -119,9 +119,11 @@ SELECT * FROM (
 ) WHERE position = 1
 """
 
-# A snapshot is kept while any guild links its driver by PSN ID or by GUID (the PSN may have been renamed).
+# A snapshot is kept while any guild links its driver by PSN ID or by GUID (the PSN may have been renamed),
+# or while it is someone's personal PSN ID (0011).
 _UNLINKED = """
 NOT EXISTS (SELECT 1 FROM links WHERE links.psn_id = driver_snapshots.psn_id)
+AND NOT EXISTS (SELECT 1 FROM personal_psn WHERE personal_psn.psn_id = driver_snapshots.psn_id)
 AND (driver_snapshots.guid IS NULL
      OR NOT EXISTS (SELECT 1 FROM links WHERE links.guid = driver_snapshots.guid))
 """

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from discord import app_commands
 
+from bot.contexts import AddTheBot
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.services.personal import MemberOrPsnNotBoth, MembersNeedTheBot, NoPersonalPsn, PersonalError
 from bot.services.roles import RolesError
 from bot.ui.format import code_text
 from bot.ui.i18n import N_, _
@@ -65,10 +67,38 @@ def _rate_limited(error: UpstreamRateLimited) -> str:
             )
 
 
+def add_the_bot_text(error: AddTheBot) -> str:
+    return _(
+        "/{command} needs the bot in this server: you are using it through your own install here, so it "
+        "has no server data and stores nothing for this server. Ask a server manager to add the bot to "
+        "use /{command} here.",
+        command=error.command_name,
+    )
+
+
+def personal_error_text(error: PersonalError) -> str:
+    match error:
+        case NoPersonalPsn():
+            return _(
+                "You have no personal PSN ID yet. Set one with /me psn set (only you can see it), or give "
+                "a psn_id."
+            )
+        case MembersNeedTheBot(in_server=True):
+            return _(
+                "Members' linked PSN IDs are only known in servers the bot has been added to. Give a "
+                "psn_id instead."
+            )
+        case MembersNeedTheBot():
+            return _("Members' linked PSN IDs are only known inside a server. Give a psn_id instead.")
+        case MemberOrPsnNotBoth():
+            return _("Give either a member or a PSN ID, not both.")
+    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+
+
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, FriendlyError | GTGridStatsError | RolesError
+        error.__cause__, FriendlyError | GTGridStatsError | RolesError | PersonalError
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
@@ -82,6 +112,10 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return _rate_limited(error), False
         case RolesError():
             return describe_roles_error(error), False
+        case PersonalError():
+            return personal_error_text(error), False
+        case AddTheBot():
+            return add_the_bot_text(error), False
         case app_commands.MissingPermissions():
             return (
                 _(

@@ -5,7 +5,8 @@ Every command, every view and the error tree answer through `Reply`, so the choi
 `response.send_message`, `edit_original_response` and `followup.send` is made here only, and so is the
 rule for answers that outlive their interaction (15 minutes): a public answer is posted in the channel
 with a mention; a private one is sent by DM when the member accepts DMs, else dropped with a log line.
-A private answer never becomes public.
+A private answer never becomes public. Where the bot cannot post itself (user-installed: a group DM, a
+server without the bot member) a public answer goes by DM too: it never assumes a channel post works.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
+
+from bot.contexts import bot_can_post_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +186,15 @@ class Reply:
         user = self.interaction.user
         intro = default_intro(user.mention, self.command_name)
         if self.private:
+            await self._deliver_by_dm(intro.private, content, embeds, attachment)
+            return
+        if not bot_can_post_in_channel(self.interaction):
+            # User-installed (a group DM, a server without the bot): the interaction's webhook was the
+            # only way into that channel; the bot itself cannot post there. The answer is the user's
+            # own, so it goes to them by DM instead (or is dropped with a log line).
+            log.info(
+                "/%s: the interaction expired where the bot cannot post: answer sent by DM", self.command_name
+            )
             await self._deliver_by_dm(intro.private, content, embeds, attachment)
             return
         text = f"{intro.public}\n{content}" if content else intro.public

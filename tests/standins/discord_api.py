@@ -179,6 +179,11 @@ class DiscordStandin:
         self.channel_messages: dict[int, list[SentMessage]] = {}
         self.synced_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.forbidden_channels: set[int] = set()
+        # Channels the bot is not in at all (a group DM, a server where only a user installed the app):
+        # its own posts there get 403 50001 Missing Access.
+        self.inaccessible_channels: set[int] = set()
+        # Servers where the app is only user-installed: the bot is no member there.
+        self.bot_absent_guilds: set[int] = set()
         # Per channel, the statuses its next posts get (200 = posted as usual), for partial failures.
         self.channel_statuses: dict[int, list[int]] = {}
         self.expired_tokens: set[str] = set()
@@ -485,7 +490,7 @@ class DiscordStandin:
     async def _commands(self, request: web.Request, guild_id: int | None) -> web.Response:
         if request.method == "PUT":
             commands = await request.json()
-            if errors := command_problems(commands):
+            if errors := command_problems(commands) | install_problems(commands):
                 self.rejected.append({"commands": commands, "errors": errors})
                 return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)
             for command in commands:
@@ -743,6 +748,8 @@ class DiscordStandin:
     async def _channel_message(self, request: web.Request, channel_id: int) -> web.Response:
         if self.dm_channels.get(channel_id) in self.dms_closed:
             return _discord_error(403, 50007, "Cannot send messages to this user")
+        if channel_id in self.inaccessible_channels:
+            return _discord_error(403, 50001, "Missing Access")
         if channel_id in self.forbidden_channels:
             return _discord_error(403, 50013, "Missing Permissions")
         planned = self.channel_statuses.get(channel_id)
@@ -755,6 +762,50 @@ class DiscordStandin:
         message = self._message_from(data, files, channel_id, None)
         self.channel_messages.setdefault(channel_id, []).append(message)
         return _json(message.to_payload(self.bot_user))
+
+
+# Installation types (0 GUILD_INSTALL, 1 USER_INSTALL) and interaction contexts (0 GUILD, 1 BOT_DM,
+# 2 PRIVATE_CHANNEL), as Discord numbers them for an application command's `integration_types` and `contexts`.
+INTEGRATION_TYPES = (0, 1)
+INTERACTION_CONTEXTS = (0, 1, 2)
+
+
+def install_problems(commands: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Discord's 50035 would list for a command sync's `integration_types` and `contexts`: each,
+    when present (null means the default), a list of known enum values; an empty list is refused."""
+    errors: dict[str, Any] = {}
+    for index, command in enumerate(commands):
+        problems: dict[str, Any] = {}
+        for key, allowed in (("integration_types", INTEGRATION_TYPES), ("contexts", INTERACTION_CONTEXTS)):
+            value = command.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, list) or not value:
+                problems[key] = {
+                    "_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1 or more."}]
+                }
+                continue
+            bad: dict[str, Any] = {
+                str(number): {
+                    "_errors": [
+                        {"code": "ENUM_TYPE_COERCE", "message": f"Value {item!r} is not a valid enum value."}
+                    ]
+                }
+                for number, item in enumerate(value)
+                if item not in allowed
+            }
+            if len(set(value)) != len(value):
+                bad["_errors"] = [
+                    {
+                        "code": "SET_TYPE_ALREADY_CONTAINS_VALUE",
+                        "message": "The set already contains this value.",
+                    }
+                ]
+            if bad:
+                problems[key] = bad
+        if problems:
+            errors[str(index)] = problems
+    return errors
 
 
 # Discord's documented embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,16 +115,50 @@ class InteractionDriver:
     # --- public verbs ------------------------------------------------------------------------------
 
     async def slash(
-        self, command: str, *, user: FakeUser, channel_id: int | None = None, **options: Any
+        self,
+        command: str,
+        *,
+        user: FakeUser,
+        channel_id: int | None = None,
+        shape: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
     ) -> InteractionRecord:
-        """Invoke `/command` (e.g. "league setup") with options given by parameter name."""
+        """Invoke `/command` (e.g. "league setup") with options given by parameter name; `shape` may
+        rewrite the payload (install context) before it enters the gateway parser."""
         data = self._command_data(command, options, focused=None)
-        return await self._dispatch(2, data, user=user, channel_id=channel_id)
+        return await self._dispatch(2, data, user=user, channel_id=channel_id, shape=shape)
 
     async def dm_interaction(self, command: str, *, user: FakeUser, **options: Any) -> InteractionRecord:
         """Invoke `/command` from `user`'s DMs with the bot: no guild_id, `user` instead of `member`."""
         in_dms = FakeUser(guild=None, name=user.name, id=user.id, locale=user.locale)
         return await self.slash(command, user=in_dms, **options)
+
+    async def private_channel_interaction(
+        self, command: str, *, user: FakeUser, **options: Any
+    ) -> InteractionRecord:
+        """Invoke `/command` in a group DM through `user`'s own install of the app: context 2, a group DM
+        channel (type 3) the bot is not in (its posts there get 403 50001 Missing Access)."""
+        in_group = FakeUser(guild=None, name=user.name, id=user.id, locale=user.locale)
+        channel_id = new_id()
+        self.discord.inaccessible_channels.add(channel_id)
+        return await self.slash(
+            command, user=in_group, channel_id=channel_id, shape=private_channel_shape(in_group), **options
+        )
+
+    async def user_install_interaction(
+        self, command: str, *, user: FakeUser, **options: Any
+    ) -> InteractionRecord:
+        """Invoke `/command` in `user.guild` where only `user` installed the app (no bot member):
+        context 0 with the guild, but `authorizing_integration_owners` holds only the user install (key
+        "1"), `app_permissions` are what a user-installed app gets, and the bot's own posts in the channel
+        get 403 50001 Missing Access."""
+        assert user.guild is not None, "a user-installed interaction in a server needs the user's server"
+        channel_id = user.guild.channel_id
+        self.discord.inaccessible_channels.add(channel_id)
+        self.discord.bot_absent_guilds.add(user.guild.id)
+        return await self.slash(
+            command, user=user, channel_id=channel_id, shape=user_install_shape(user), **options
+        )
 
     async def autocomplete(
         self, command: str, focused: str, *, user: FakeUser, **options: Any
@@ -134,14 +169,20 @@ class InteractionDriver:
         return record.choices
 
     async def click(
-        self, message: SentMessage, label: str, *, user: FakeUser, channel_id: int | None = None
+        self,
+        message: SentMessage,
+        label: str,
+        *,
+        user: FakeUser,
+        channel_id: int | None = None,
+        shape: Callable[[dict[str, Any]], None] | None = None,
     ) -> InteractionRecord:
         """Press the button labelled `label` on a message the bot sent."""
         button = message.button(label)
         if button.get("disabled"):
             raise AssertionError(f"button {label!r} is disabled: a user could not press it")
         data = {"custom_id": button["custom_id"], "component_type": 2}
-        return await self._dispatch(3, data, user=user, channel_id=channel_id, clicked=message)
+        return await self._dispatch(3, data, user=user, channel_id=channel_id, clicked=message, shape=shape)
 
     # --- payloads ----------------------------------------------------------------------------------
 
@@ -195,9 +236,12 @@ class InteractionDriver:
         user: FakeUser,
         channel_id: int | None,
         clicked: SentMessage | None = None,
+        shape: Callable[[dict[str, Any]], None] | None = None,
     ) -> InteractionRecord:
         payload = self._payload(kind, data, user, channel_id, clicked)
-        if user.guild is not None:
+        if shape is not None:
+            shape(payload)
+        if user.guild is not None and user.guild.id not in self.discord.bot_absent_guilds:
             # Whoever uses a command in a guild is a member of it, as far as the REST stand-in knows.
             self.discord.add_member(user.guild.id, user.user_payload())
         record = self.discord.register_interaction(int(payload["id"]), payload["token"])
@@ -295,3 +339,38 @@ def interaction_payload(
         payload["channel"] = {"id": str(channel), "type": 1, "recipients": [user.user_payload()]}
         payload["user"] = user.user_payload()
     return payload
+
+
+# What a user-installed app may do in a channel it is not a member of: Discord's app_permissions there.
+USER_INSTALL_APP_PERMISSIONS = discord.Permissions(
+    send_messages=True, embed_links=True, attach_files=True, use_external_emojis=True
+)
+
+
+def user_install_shape(user: FakeUser) -> Callable[[dict[str, Any]], None]:
+    """Rewrites a server payload as Discord sends it where only `user` installed the app."""
+
+    def shape(payload: dict[str, Any]) -> None:
+        payload["authorizing_integration_owners"] = {"1": str(user.id)}
+        payload["app_permissions"] = str(USER_INSTALL_APP_PERMISSIONS.value)
+        payload["context"] = 0
+
+    return shape
+
+
+def private_channel_shape(user: FakeUser) -> Callable[[dict[str, Any]], None]:
+    """Rewrites a DM payload into a group DM's (context 2, channel type 3), through `user`'s install."""
+
+    def shape(payload: dict[str, Any]) -> None:
+        payload["authorizing_integration_owners"] = {"1": str(user.id)}
+        payload["app_permissions"] = str(USER_INSTALL_APP_PERMISSIONS.value)
+        payload["context"] = 2
+        payload["channel"] = {
+            "id": payload["channel_id"],
+            "type": 3,
+            "name": "racing pals",
+            "owner_id": str(user.id),
+            "recipients": [user.user_payload()],
+        }
+
+    return shape

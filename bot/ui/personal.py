@@ -1,0 +1,146 @@
+"""The words of /me (personal PSN ID, what is stored, delete everything) and of "use it elsewhere" errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import discord
+
+from bot.storage.database import stored_moment
+from bot.storage.users import UserRow
+from bot.ui.format import BRAND_COLOUR, code, timestamp
+from bot.ui.i18n import N_, _, ngettext
+from bot.ui.replies import Reply
+from bot.ui.views import BaseView
+
+CONFIRM_TIMEOUT_SECONDS = 120.0
+MAX_LINES_PER_FIELD = 15
+
+# The kinds of rows storage modules register (bot/storage/users.py), as a user reads them.
+KIND_TITLES: dict[str, str] = {
+    "personal_psn": N_("Personal PSN ID"),
+    "link": N_("PSN ID links in servers"),
+    "league_created": N_("Leagues you created"),
+}
+
+
+def psn_set_text(psn_id: str, previous: str | None) -> str:
+    if previous is not None and previous.lower() != psn_id.lower():
+        return _(
+            "Your personal PSN ID is now {psn} (it was {previous}). Only you can see it; it is used for "
+            "/profile and /history in DMs and in servers without the bot.",
+            psn=code(psn_id, 40),
+            previous=code(previous, 40),
+        )
+    return _(
+        "Your personal PSN ID is now {psn}. Only you can see it; it is used for /profile and /history in "
+        "DMs and in servers without the bot.",
+        psn=code(psn_id, 40),
+    )
+
+
+def psn_cleared_text(removed: str | None) -> str:
+    if removed is None:
+        return _("You have no personal PSN ID: nothing to clear.")
+    return _("Your personal PSN ID {psn} is deleted.", psn=code(removed, 40))
+
+
+def _day(stored: str | None) -> str:
+    moment = stored_moment(stored)
+    return timestamp(moment, "D") if moment is not None else "—"
+
+
+def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
+    values = row.values
+    where = ""
+    if row.guild_id is not None:
+        name = guild_names.get(row.guild_id)
+        where = (
+            _("server {name}", name=discord.utils.escape_markdown(name))
+            if name
+            else _("server {id}", id=row.guild_id)
+        )
+    match row.kind:
+        case "personal_psn":
+            return _(
+                "{psn}, set {when}", psn=code(values.get("psn_id", ""), 40), when=_day(values.get("set_at"))
+            )
+        case "link":
+            return _(
+                "{psn} in {where}, since {when}",
+                psn=code(values.get("psn_id", ""), 40),
+                where=where,
+                when=_day(values.get("linked_at")),
+            )
+        case "league_created":
+            return _("{league} in {where}", league=code(values.get("name", ""), 60), where=where)
+    shown = ", ".join(f"{key}: {code(value, 40)}" for key, value in values.items())
+    return f"{shown} ({where})" if where else shown
+
+
+def stored_embed(rows: list[UserRow], guild_names: dict[int, str]) -> discord.Embed:
+    """Everything stored about the user, kind by kind."""
+    embed = discord.Embed(title=_("What the bot stores about you"), colour=BRAND_COLOUR)
+    if not rows:
+        embed.description = _("Nothing: the bot stores no data about you.")
+        return embed
+    by_kind: dict[str, list[UserRow]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    for kind, kind_rows in by_kind.items():
+        lines = [f"• {_row_line(row, guild_names)}" for row in kind_rows[:MAX_LINES_PER_FIELD]]
+        if len(kind_rows) > MAX_LINES_PER_FIELD:
+            hidden = len(kind_rows) - MAX_LINES_PER_FIELD
+            lines.append(ngettext("…and {count} more", "…and {count} more", hidden))
+        title = _(KIND_TITLES[kind]) if kind in KIND_TITLES else kind
+        embed.add_field(name=title, value="\n".join(lines)[:1024], inline=False)
+    embed.set_footer(
+        text=_(
+            "Driver profiles fetched from GT Grid Stats are public game data, kept while a server links "
+            "the driver or it is someone's personal PSN ID. /me delete erases everything above."
+        )
+    )
+    return embed
+
+
+def delete_question() -> str:
+    return _(
+        "Delete everything the bot stores about you, in every server: your links, your personal PSN ID, "
+        "and your name on leagues you created (the leagues stay with their servers)? This cannot be undone."
+    )
+
+
+def deleted_text(touched: dict[str, int]) -> str:
+    if not touched:
+        return _("There was nothing stored about you: nothing was deleted.")
+    total = sum(count for kind, count in touched.items() if kind != "snapshot")
+    return ngettext(
+        "Done: {count} stored row about you was deleted or cleared, in every server.",
+        "Done: {count} stored rows about you were deleted or cleared, in every server.",
+        total,
+    )
+
+
+class ConfirmDelete(BaseView):
+    """Delete everything / Cancel; only the user who ran /me delete may answer."""
+
+    def __init__(self, *, owner_id: int, on_confirm: Any) -> None:
+        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_SECONDS)
+        self.on_confirm = on_confirm
+        self.delete.label = _("Delete everything")
+        self.cancel.label = _("Cancel")
+
+    def timeout_content(self) -> str | None:
+        return _("No answer: nothing was deleted.")
+
+    @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
+    async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        touched = await self.on_confirm()
+        await Reply(interaction, private=True).update(deleted_text(touched), view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await Reply(interaction, private=True).update(_("Cancelled: nothing was deleted."), view=None)
