@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
-import os
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,7 +21,7 @@ from bot.storage.database import Database
 from bot.storage.links import Link, LinkStore
 from tests.conftest import API_KEY, DISCORD_TOKEN, Harness
 from tests.standins.discord_api import DiscordStandin
-from tests.test_whole_process import ROOT, _sitecustomize
+from tests.test_whole_process import bot_environment
 
 EXIT_CONFIG = 2
 
@@ -38,18 +37,9 @@ async def discord_standin() -> AsyncIterator[DiscordStandin]:
 
 
 async def _run_bot(tmp_path: Path, discord_api: DiscordStandin, database: Path) -> tuple[int, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DISCORD_", "GTGRIDSTATS_", "DATABASE_"))
-    }
-    env |= {
-        "PYTHONPATH": os.pathsep.join([str(_sitecustomize(tmp_path / "site", discord_api)), str(ROOT)]),
-        "DISCORD_TOKEN": DISCORD_TOKEN,
-        "GTGRIDSTATS_API_KEY": API_KEY,
-        "GTGRIDSTATS_BASE_URL": "http://127.0.0.1:9",
-        "DATABASE_PATH": str(database),
-    }
+    env = bot_environment(
+        tmp_path, discord_api, GTGRIDSTATS_BASE_URL="http://127.0.0.1:9", DATABASE_PATH=str(database)
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

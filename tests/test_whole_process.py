@@ -40,6 +40,22 @@ def _sitecustomize(folder: Path, discord_api: DiscordStandin) -> Path:
     return folder
 
 
+def bot_environment(tmp_path: Path, discord_api: DiscordStandin, **settings: str) -> dict[str, str]:
+    """The environment of a `python -m bot` child: this one without the bot's own settings, discord.py pointed
+    at the stand-in, both secrets, and `settings` (setting name -> value) on top."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DISCORD_", "GTGRIDSTATS_", "DATABASE_"))
+    }
+    env |= {
+        "PYTHONPATH": os.pathsep.join([str(_sitecustomize(tmp_path / "site", discord_api)), str(ROOT)]),
+        "DISCORD_TOKEN": DISCORD_TOKEN,
+        "GTGRIDSTATS_API_KEY": API_KEY,
+    }
+    return env | settings
+
+
 async def _interact(
     discord_api: DiscordStandin,
     user: FakeUser,
@@ -69,20 +85,14 @@ async def test_the_bot_process_serves_commands_and_stops_cleanly(tmp_path: Path)
         DiscordStandin() as discord_api,
     ):
         gt.dataset.add_driver("FreshFace_7", indexed=False)
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DISCORD_", "GTGRIDSTATS_", "DATABASE_"))
-        }
-        env |= {
-            "PYTHONPATH": os.pathsep.join([str(_sitecustomize(tmp_path / "site", discord_api)), str(ROOT)]),
-            "DISCORD_TOKEN": DISCORD_TOKEN,
-            "GTGRIDSTATS_API_KEY": API_KEY,
-            "GTGRIDSTATS_BASE_URL": gt.base_url,
-            "DATABASE_PATH": str(database),
-            "DISCORD_DEV_GUILD_ID": str(guild.id),
-            "LOG_LEVEL": "INFO",
-        }
+        env = bot_environment(
+            tmp_path,
+            discord_api,
+            GTGRIDSTATS_BASE_URL=gt.base_url,
+            DATABASE_PATH=str(database),
+            DISCORD_DEV_GUILD_ID=str(guild.id),
+            LOG_LEVEL="INFO",
+        )
         log_path = tmp_path / "bot.log"
         with log_path.open("wb") as log_file:
             process = await asyncio.create_subprocess_exec(
@@ -140,15 +150,7 @@ async def test_an_unreachable_discord_is_one_clear_line_not_a_traceback(tmp_path
     closed = DiscordStandin()
     await closed.start()
     await closed.stop()  # its port is now closed: nothing answers there
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "GTGRIDSTATS_"))
-    }
-    env |= {
-        "PYTHONPATH": os.pathsep.join([str(_sitecustomize(tmp_path / "site", closed)), str(ROOT)]),
-        "DISCORD_TOKEN": DISCORD_TOKEN,
-        "GTGRIDSTATS_API_KEY": API_KEY,
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-    }
+    env = bot_environment(tmp_path, closed, DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
