@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -23,6 +22,7 @@ from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
 from bot.ui.errors import describe_error
+from bot.ui.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +49,11 @@ class GridTree(app_commands.CommandTree["GridBot"]):
         if unexpected:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("unexpected error in /%s", command, exc_info=error)
-        await send_error(interaction, text)
-
-
-async def send_error(interaction: discord.Interaction[Any], text: str) -> None:
-    """Reply however the interaction's state allows: first response, the deferred message, or a followup."""
-    try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(text, ephemeral=True)
-        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-            # A deferred "thinking…" message is replaced, so it does not spin forever.
-            await interaction.edit_original_response(content=text, embeds=[], attachments=[], view=None)
-        else:
-            await interaction.followup.send(text, ephemeral=True)
-    except discord.HTTPException as failure:
-        log.warning("could not deliver an error message to the user: %s", failure)
+        try:
+            # After a defer the "thinking…" message is replaced, so it does not spin forever.
+            await Reply(interaction, private=True).send(text)
+        except discord.HTTPException as failure:
+            log.warning("could not deliver an error message to the user: %s", failure)
 
 
 class GridBot(commands.Bot):
@@ -119,10 +109,6 @@ class GridBot(commands.Bot):
         """Unload the cogs (their loops stop), close the gateway, then stop the driver lookups' batchers."""
         await super().close()
         await self.drivers.aclose()
-
-    async def catalog_updated_at(self) -> datetime | None:
-        """When the local car catalog was last filled completely (None while it never was)."""
-        return await self.catalog.updated_at()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         deleted = await self.database.purge_guild(guild.id)

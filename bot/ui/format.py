@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import discord
+
+from bot.ui.i18n import _
+
 BRAND_COLOUR = 0xE4002B  # GT red
 
 
-def timestamp(moment: datetime, style: str = "R") -> str:
+def timestamp(moment: datetime, style: discord.utils.TimestampStyle = "R") -> str:
     """A Discord timestamp: each reader sees it in their own time zone and language."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
+    return discord.utils.format_dt(moment, style)
 
 
 def as_of(moment: datetime) -> str:
-    return f"as of {timestamp(moment, 'f')} ({timestamp(moment, 'R')})"
+    return _("as of {moment} ({relative})", moment=timestamp(moment, "f"), relative=timestamp(moment, "R"))
 
 
 def duration(span: timedelta) -> str:

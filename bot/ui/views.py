@@ -15,11 +15,12 @@ from typing import Any
 import discord
 
 from bot.ui.errors import describe_error
+from bot.ui.i18n import N_, _
 from bot.ui.replies import Reply
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = "Only the person who ran this command can use these buttons."
+NOT_YOURS = N_("Only the person who ran this command can use these buttons.")
 
 
 class BaseView(discord.ui.View):
@@ -33,7 +34,7 @@ class BaseView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if self.owner_id is None or interaction.user.id == self.owner_id:
             return True
-        await Reply(interaction, private=True).send(self.not_owner_text)
+        await Reply(interaction, private=True).send(_(self.not_owner_text))
         return False
 
     async def on_error(
@@ -43,9 +44,13 @@ class BaseView(discord.ui.View):
         if unexpected:
             log.error("%s: a component callback failed", type(self).__name__, exc_info=error)
         try:
-            await Reply(interaction, private=True).send(text)
+            await self.error_reply(interaction).send(text)
         except discord.HTTPException as failure:
             log.warning("could not deliver a component error to the user: %s", failure)
+
+    def error_reply(self, interaction: discord.Interaction[Any]) -> Reply:
+        """Where a callback's error is told: a private followup, unless a subclass answers on its message."""
+        return Reply(interaction, private=True)
 
     def disable_all(self) -> None:
         for item in self.children:
