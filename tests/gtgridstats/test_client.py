@@ -174,10 +174,12 @@ async def test_sixteen_identifiers_pass_seventeen_are_refused_before_any_call(
     result = await client.racers(names[:16])
     assert len(result.drivers) + len(result.not_found) == 16
     assert gt.count() == 1
-    with pytest.raises(InvalidIdentifierError, match="At most 16"):
+    with pytest.raises(InvalidIdentifierError) as by_get:
         await client.racers(names)
-    with pytest.raises(InvalidIdentifierError, match="At most 16"):
+    assert describe_error(by_get.value)[0].startswith("At most 16")
+    with pytest.raises(InvalidIdentifierError) as by_sync:
         await client.sync_racers(names)
+    assert describe_error(by_sync.value)[0].startswith("At most 16")
     assert gt.count() == 1
 
 
