@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -26,6 +25,7 @@ from bot.storage.links import LinkStore
 from bot.storage.users import UserDataStore
 from bot.ui.errors import describe_error
 from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
+from bot.ui.replies import Reply
 from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
@@ -66,21 +66,11 @@ class GridTree(app_commands.CommandTree["GridBot"]):
         if unexpected:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("unexpected error in /%s", command, exc_info=error)
-        await send_error(interaction, text)
-
-
-async def send_error(interaction: discord.Interaction[Any], text: str) -> None:
-    """Reply however the interaction's state allows: first response, the deferred message, or a followup."""
-    try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(text, ephemeral=True)
-        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-            # A deferred "thinking…" message is replaced, so it does not spin forever.
-            await interaction.edit_original_response(content=text, embeds=[], attachments=[], view=None)
-        else:
-            await interaction.followup.send(text, ephemeral=True)
-    except discord.HTTPException as failure:
-        log.warning("could not deliver an error message to the user: %s", failure)
+        try:
+            # After a defer the "thinking…" message is replaced, so it does not spin forever.
+            await Reply(interaction, private=True).send(text)
+        except discord.HTTPException as failure:
+            log.warning("could not deliver an error message to the user: %s", failure)
 
 
 class GridBot(commands.Bot):
@@ -155,10 +145,6 @@ class GridBot(commands.Bot):
         """The language of public posts in a server (its preferred locale); English when unknown."""
         guild = self.get_guild(guild_id) if guild_id is not None else None
         return guild_language(guild) if guild is not None else SOURCE_LANGUAGE
-
-    async def catalog_updated_at(self) -> datetime | None:
-        """When the local car catalog was last filled completely (None while it never was)."""
-        return await self.catalog.updated_at()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         deleted = await self.database.purge_guild(guild.id)

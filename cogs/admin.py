@@ -9,8 +9,8 @@ from discord.ext import commands
 from bot import __version__
 from bot.app import GridBot
 from bot.contexts import server_scope
-from bot.gtgridstats.budget import EndpointClass
-from bot.ui.format import BRAND_COLOUR, duration, number, percent, timestamp
+from bot.ui.admin import AboutFacts, about_embed, quota_embed
+from bot.ui.replies import Reply
 from cogs.checks import anywhere, server_only
 
 
@@ -25,59 +25,20 @@ class Admin(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def quota(self, interaction: discord.Interaction[GridBot]) -> None:
-        budget = self.bot.api.budget
-        quota = budget.quota
-        embed = discord.Embed(title="GT Grid Stats budget", colour=BRAND_COLOUR)
-        if quota.limit is None:
-            daily = "not known yet (learned from the first metered call)"
-        else:
-            daily = f"{number(quota.remaining)} of {number(quota.limit)} left"
-            if quota.resets_at is not None:
-                daily += f", resets {timestamp(quota.resets_at)}"
-        embed.add_field(name="Daily quota", value=daily, inline=False)
-        for kind, label in ((EndpointClass.METERED, "Metered calls"), (EndpointClass.FREE, "Regions calls")):
-            usage = budget.usage.by_class[kind]
-            limiter = budget.limiters[kind]
-            embed.add_field(
-                name=label,
-                value=(
-                    f"{number(usage.calls)} made, {number(budget.queued(kind))} queued, "
-                    f"{number(usage.coalesced)} shared, {number(usage.failures)} failed\n"
-                    f"limit {limiter.limit}/min, next slot in {budget.estimated_wait(kind):.0f} s"
-                ),
-                inline=False,
-            )
-        cache = budget.usage.cache
-        embed.add_field(
-            name="Stored answers",
-            value=f"{percent(cache.hit_rate)} served without a call ({number(cache.hits)} of "
-            f"{number(cache.hits + cache.misses)})",
-            inline=False,
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await Reply(interaction, private=True).send(embed=quota_embed(self.bot.api.budget.report()))
 
     @app_commands.command(name="about", description="What this bot is, and how it is doing.")
     @anywhere()
     async def about(self, interaction: discord.Interaction[GridBot]) -> None:
-        embed = discord.Embed(
-            title="GT Grid",
-            description="Gran Turismo 7 cars, drivers and league standings, from GT Grid Stats.",
-            colour=BRAND_COLOUR,
+        guild_id = server_scope(interaction)  # a user-install-only server has no links
+        facts = AboutFacts(
+            version=__version__,
+            uptime=self.bot.clock.now() - self.bot.started_at,
+            latency_seconds=self.bot.latency,
+            catalog_updated_at=await self.bot.catalog.updated_at(),
+            linked_here=await self.bot.links.count(guild_id) if guild_id is not None else None,
         )
-        embed.add_field(name="Version", value=__version__)
-        embed.add_field(name="Uptime", value=duration(self.bot.clock.now() - self.bot.started_at))
-        latency = self.bot.latency
-        embed.add_field(
-            name="Gateway latency", value="—" if latency != latency else f"{latency * 1000:.0f} ms"
-        )
-        catalog_at = await self.bot.catalog_updated_at()
-        embed.add_field(
-            name="Car catalog", value=f"updated {timestamp(catalog_at)}" if catalog_at else "not loaded yet"
-        )
-        if (guild_id := server_scope(interaction)) is not None:
-            linked = await self.bot.links.count(guild_id)
-            embed.add_field(name="Linked members here", value=number(linked))
-        await interaction.response.send_message(embed=embed)
+        await Reply(interaction, private=False).send(embed=about_embed(facts))
 
 
 async def setup(bot: GridBot) -> None:

@@ -19,24 +19,19 @@ from bot.ui.catalog import (
     region_pages,
 )
 from bot.ui.locales import region_for_discord_locale
-from bot.ui.paginator import Paginator
+from bot.ui.replies import Reply
 from cogs.checks import anywhere
 
-LOCALE_HELP = "Region code for names, such as jp (see /regions); default: your Discord language"
+LOCALE_HELP = "Region code (not a language) for names, such as jp or de; see /regions. Default: your language"
 
 
 def _choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
 
 
-def _defer_before_fetch(interaction: discord.Interaction[GridBot]) -> BeforeFetch:
+def _defer_before_fetch(reply: Reply) -> BeforeFetch:
     """Defer once, right before the first upstream call; stored answers are sent without deferring."""
-
-    async def defer() -> None:
-        if not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
-
-    return defer
+    return reply.defer
 
 
 class Catalog(commands.Cog):
@@ -65,22 +60,19 @@ class Catalog(commands.Cog):
 
     @app_commands.command(name="car", description="A GT7 car: picture, class, manufacturer and codes.")
     @anywhere()
-    @app_commands.describe(car="Name, car code or GT7 code (such as car1544)", locale=LOCALE_HELP)
+    @app_commands.describe(car="Name, id, car code or GT7 code (such as car1544)", locale=LOCALE_HELP)
     async def car(
         self, interaction: discord.Interaction[GridBot], car: str, locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        before_fetch = _defer_before_fetch(interaction)
+        reply = Reply(interaction, private=False)
+        before_fetch = _defer_before_fetch(reply)
         region = await catalog.resolve_locale(
             locale, region_for_discord_locale(interaction.locale), before_fetch
         )
         view = await catalog.car(car, region, before_fetch)
-        content = guess_notice(view.guessed_from, "car") if view.guessed_from else discord.utils.MISSING
-        embed = car_embed(view)
-        if interaction.response.is_done():
-            await interaction.followup.send(content=content, embed=embed)
-        else:
-            await interaction.response.send_message(content=content, embed=embed)
+        content = guess_notice(view.guessed_from, "car") if view.guessed_from else None
+        await reply.send(content, embed=car_embed(view))
 
     @car.autocomplete("car")
     async def car_autocomplete(
@@ -105,12 +97,13 @@ class Catalog(commands.Cog):
         locale: str | None = None,
     ) -> None:
         catalog = self.bot.catalog
-        before_fetch = _defer_before_fetch(interaction)
+        reply = Reply(interaction, private=False)
+        before_fetch = _defer_before_fetch(reply)
         region = await catalog.resolve_locale(
             locale, region_for_discord_locale(interaction.locale), before_fetch
         )
         view = await catalog.manufacturer_cars(manufacturer, car_class, region, before_fetch)
-        await Paginator(manufacturer_cars_pages(view), owner_id=interaction.user.id).send(interaction)
+        await reply.pages(manufacturer_cars_pages(view))
 
     @cars.autocomplete("manufacturer")
     async def manufacturer_autocomplete(
@@ -134,20 +127,22 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction[GridBot], locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        before_fetch = _defer_before_fetch(interaction)
+        reply = Reply(interaction, private=False)
+        before_fetch = _defer_before_fetch(reply)
         region = await catalog.resolve_locale(
             locale, region_for_discord_locale(interaction.locale), before_fetch
         )
         view = await catalog.manufacturer_list(region, before_fetch)
-        await Paginator(manufacturer_list_pages(view), owner_id=interaction.user.id).send(interaction)
+        await reply.pages(manufacturer_list_pages(view))
 
     @app_commands.command(
         name="regions", description="The GT Grid Stats regions, whose codes pick a language."
     )
     @anywhere()
     async def regions(self, interaction: discord.Interaction[GridBot]) -> None:
-        regions = await self.bot.catalog.active_regions(_defer_before_fetch(interaction))
-        await Paginator(region_pages(regions), owner_id=interaction.user.id).send(interaction)
+        reply = Reply(interaction, private=False)
+        regions = await self.bot.catalog.active_regions(_defer_before_fetch(reply))
+        await reply.pages(region_pages(regions))
 
     @car.autocomplete("locale")
     @cars.autocomplete("locale")

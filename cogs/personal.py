@@ -9,7 +9,6 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.contexts import everywhere_contexts, everywhere_installs
-from bot.gtgridstats.identifiers import PSN_RULES
 from bot.ui.personal import (
     ConfirmDelete,
     delete_question,
@@ -33,7 +32,7 @@ class Personal(commands.Cog):
         self.bot = bot
 
     @psn.command(name="set", description="Keep a personal PSN ID, used in DMs and servers without the bot.")
-    @app_commands.describe(psn_id=f"Your PSN ID ({PSN_RULES})")
+    @app_commands.describe(psn_id="Your PSN ID (3–16 letters, digits, '-' or '_', starting with a letter)")
     async def psn_set(
         self, interaction: discord.Interaction[GridBot], psn_id: app_commands.Range[str, 1, 100]
     ) -> None:

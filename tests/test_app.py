@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import UpstreamUnavailableError
-from bot.ui.errors import UNEXPECTED
+from bot.ui.errors import UNEXPECTED, describe_error
 from tests.conftest import Harness
 
 
@@ -57,5 +57,5 @@ async def test_after_a_defer_the_error_replaces_the_thinking_message(failing: Ha
     record = await failing.slash("fail", user=failing.member(), how="upstream", defer=True)
     assert record.deferred
     assert record.followups == []
-    assert record.reply.content == UpstreamUnavailableError.user_message
+    assert record.reply.content == describe_error(UpstreamUnavailableError())[0]
     assert not record.reply.loading

@@ -201,6 +201,34 @@ class Coalescer:
             del self._in_flight[key]
 
 
+@dataclass(frozen=True)
+class ClassReport:
+    """One endpoint class's day so far, for `/quota`."""
+
+    kind: EndpointClass
+    calls: int
+    queued: int
+    coalesced: int
+    failures: int
+    limit_per_minute: int
+    next_slot_seconds: float
+
+
+@dataclass(frozen=True)
+class QuotaReport:
+    """Everything `/quota` shows, read in one place (the ui renders it)."""
+
+    quota: QuotaSnapshot
+    classes: tuple[ClassReport, ...]
+    cache_hits: int
+    cache_misses: int
+
+    @property
+    def hit_rate(self) -> float | None:
+        total = self.cache_hits + self.cache_misses
+        return self.cache_hits / total if total else None
+
+
 class RequestBudget:
     """One per process, shared by every cog through the client."""
 
@@ -231,6 +259,23 @@ class RequestBudget:
 
     def queued(self, kind: EndpointClass) -> int:
         return self.limiters[kind].waiting
+
+    def report(self) -> QuotaReport:
+        """The quota, the calls per endpoint class (metered first) and the stored answers, as of now."""
+        classes = tuple(
+            ClassReport(
+                kind=kind,
+                calls=self.usage.by_class[kind].calls,
+                queued=self.queued(kind),
+                coalesced=self.usage.by_class[kind].coalesced,
+                failures=self.usage.by_class[kind].failures,
+                limit_per_minute=self.limiters[kind].limit,
+                next_slot_seconds=self.estimated_wait(kind),
+            )
+            for kind in (EndpointClass.METERED, EndpointClass.FREE)
+        )
+        cache = self.usage.cache
+        return QuotaReport(self.quota.snapshot(), classes, cache.hits, cache.misses)
 
     async def acquire(self, kind: EndpointClass) -> None:
         if kind is EndpointClass.METERED:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -118,16 +118,6 @@ class GTGridStatsClient:
     async def cars_page(self, page: int = 1) -> CarPage:
         validate_positive_id(page, "page number")
         return await self._get(f"/api/assets/cars?page={page}", CarPage)
-
-    async def iter_cars(self, start_page: int = 1) -> AsyncIterator[CarPage]:
-        """Every page of the catalog in order; resume a fill by passing the next page to fetch."""
-        page = start_page
-        while True:
-            result = await self.cars_page(page)
-            yield result
-            if not result.next_page_url or not result.data:
-                return
-            page = result.current_page + 1
 
     async def car(self, identifier: str, locale: str | None = None) -> Car:
         path = f"/api/assets/cars/{segment(validate_car_identifier(identifier))}"

@@ -1,43 +1,59 @@
 """One exception family for everything that can go wrong talking to GT Grid Stats.
 
-Each error carries the HTTP status (when there was one) and `user_message`, text that is safe to show in
-Discord: it never contains the API key, a URL with a key, or a traceback.
+Each error carries the HTTP status (when there was one) and the data a message needs (`retry_after`,
+`resets_at`, the refused value); `bot/ui/errors.py` words them. The exception text (`detail`) is for logs
+only and never contains the API key or a URL with a key.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
+from enum import StrEnum
 
 
 class GTGridStatsError(Exception):
-    user_message = "GT Grid Stats could not answer that right now. Please try again in a little while."
-
     def __init__(self, detail: str = "", *, status: int | None = None) -> None:
-        super().__init__(detail or self.user_message)
+        super().__init__(detail or type(self).__name__)
         self.status = status
+
+    @property
+    def user_message(self) -> str:
+        """Deprecated: only bot/services/league_schedule.py still reads this (its notices move to the ui
+        layer in the league round); everything else words errors with bot/ui/errors.describe_error."""
+        from bot.ui.errors import upstream_message  # lazy: the ui layer sits above this one
+
+        return upstream_message(self)
+
+
+class IdentifierKind(StrEnum):
+    PSN_ID = "psn_id"
+    NO_PSN_IDS = "no_psn_ids"
+    TOO_MANY_PSN_IDS = "too_many_psn_ids"  # value: how many were given
+    CAR = "car"
+    LOCALE = "locale"
+    CAR_CLASS = "car_class"
+    POSITIVE_ID = "positive_id"  # value: which id ("series id", "manufacturer id", "page number")
 
 
 class InvalidIdentifierError(GTGridStatsError):
-    """Refused before any call: the value could never be a valid identifier."""
+    """Refused before any call: the value could never be a valid identifier (`value` as typed)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.user_message = detail
+    def __init__(self, kind: IdentifierKind, value: str = "") -> None:
+        super().__init__(f"invalid {kind.value}")
+        self.kind = kind
+        self.value = value
 
 
 class UnauthorizedError(GTGridStatsError):
-    user_message = (
-        "The bot's GT Grid Stats API key was refused. A server admin needs to check the bot's configuration."
-    )
+    """The API key was refused (401/403)."""
 
 
 class NotFoundError(GTGridStatsError):
-    user_message = "GT Grid Stats has no record of that."
+    """GT Grid Stats has no record of that (404)."""
 
 
 class InvalidRequestError(GTGridStatsError):
-    user_message = "GT Grid Stats refused that request as invalid."
+    """GT Grid Stats refused the request as invalid (400/422), with its field errors."""
 
     def __init__(
         self, detail: str = "", *, status: int | None = 422, errors: dict[str, list[str]] | None = None
@@ -50,39 +66,21 @@ class RateLimitedError(GTGridStatsError):
     def __init__(self, retry_after: float, detail: str = "", *, status: int | None = 429) -> None:
         super().__init__(detail, status=status)
         self.retry_after = retry_after
-        self.user_message = (
-            f"The bot is sending GT Grid Stats requests as fast as it is allowed. "
-            f"Please try again in about {_wait_text(retry_after)}."
-        )
-
-
-def _wait_text(seconds: float) -> str:
-    """A wait as people read it (42 s, 5 min, 3 h); never an exception, whatever the server asked for."""
-    if not math.isfinite(seconds) or seconds >= 5_400:
-        hours = 24 if not math.isfinite(seconds) else min(24, round(seconds / 3_600))
-        return f"{hours} h"
-    if seconds >= 90:
-        return f"{round(seconds / 60)} min"
-    return f"{max(1, round(seconds))} s"
 
 
 class QuotaExhaustedError(GTGridStatsError):
     def __init__(self, resets_at: datetime | None, detail: str = "", *, status: int | None = 429) -> None:
         super().__init__(detail, status=status)
         self.resets_at = resets_at
-        when = f" It resets <t:{int(resets_at.timestamp())}:R>." if resets_at else ""
-        self.user_message = f"The bot has used today's GT Grid Stats quota.{when}"
 
 
 class UpstreamUnavailableError(GTGridStatsError):
-    user_message = "GT Grid Stats is not answering right now. Please try again in a few minutes."
+    """GT Grid Stats is down, timed out or dropped the connection."""
 
 
 class BadResponseError(GTGridStatsError):
-    user_message = "GT Grid Stats sent an answer the bot could not read. Please try again later."
+    """An answer the bot could not read."""
 
 
 class ResponseTooLargeError(BadResponseError):
-    user_message = (
-        "GT Grid Stats sent an answer that was too large for the bot to read. Please try again later."
-    )
+    """An answer over the body cap."""

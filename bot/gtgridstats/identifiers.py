@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from bot.gtgridstats.errors import InvalidIdentifierError
+from bot.gtgridstats.errors import IdentifierKind, InvalidIdentifierError
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
-from bot.ui.format import code
 
 T = TypeVar("T")
 
@@ -18,18 +17,16 @@ _CAR_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 _LOCALE = re.compile(r"[a-z]{2}")
 _CAR_CLASS = re.compile(r"[a-z0-9]{1,12}")
 
-PSN_RULES = "3–16 letters, digits, '-' or '_', starting with a letter"
-
 
 def shorten(value: str, limit: int = 40) -> str:
-    """A user's value, cut for display in an error message."""
+    """Kept for cogs/league.py until its text moves to the ui; new code uses bot.ui.format.truncate."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def validate_psn_id(value: str) -> str:
     candidate = value.strip()
     if not PSN_ID_PATTERN.fullmatch(candidate):
-        raise InvalidIdentifierError(f"{code(candidate, 40)} is not a valid PSN ID ({PSN_RULES}).")
+        raise InvalidIdentifierError(IdentifierKind.PSN_ID, candidate)
     return candidate
 
 
@@ -39,40 +36,36 @@ def is_valid_psn_id(value: str) -> bool:
 
 def validate_psn_ids(values: Sequence[str]) -> list[str]:
     if not values:
-        raise InvalidIdentifierError("No PSN IDs were given.")
+        raise InvalidIdentifierError(IdentifierKind.NO_PSN_IDS)
     if len(values) > MAX_IDENTIFIERS_PER_CALL:
-        raise InvalidIdentifierError(
-            f"At most {MAX_IDENTIFIERS_PER_CALL} PSN IDs fit in one request; {len(values)} were given."
-        )
+        raise InvalidIdentifierError(IdentifierKind.TOO_MANY_PSN_IDS, str(len(values)))
     return [validate_psn_id(value) for value in values]
 
 
 def validate_car_identifier(value: str) -> str:
     candidate = value.strip()
     if not _CAR_IDENTIFIER.fullmatch(candidate):
-        raise InvalidIdentifierError(
-            f"{code(candidate, 40)} is not a car id, car code or GT7 code such as `car1544`."
-        )
+        raise InvalidIdentifierError(IdentifierKind.CAR, candidate)
     return candidate.lower()
 
 
 def validate_locale(value: str) -> str:
     candidate = value.strip().lower()
     if not _LOCALE.fullmatch(candidate):
-        raise InvalidIdentifierError(f"{code(value, 40)} is not a two-letter region code.")
+        raise InvalidIdentifierError(IdentifierKind.LOCALE, value)
     return candidate
 
 
 def validate_car_class(value: str) -> str:
     candidate = value.strip().replace(".", "").lower()
     if not _CAR_CLASS.fullmatch(candidate):
-        raise InvalidIdentifierError(f"{code(value, 40)} is not a car class such as Gr.3.")
+        raise InvalidIdentifierError(IdentifierKind.CAR_CLASS, value)
     return candidate
 
 
 def validate_positive_id(value: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidIdentifierError(f"The {what} must be a positive whole number.")
+        raise InvalidIdentifierError(IdentifierKind.POSITIVE_ID, what)
     return value
 
 

@@ -1,7 +1,7 @@
 """Parsing "PSN IDs and/or member mentions" lists, and resolving mentions through a guild's links.
 
 Shared by /compare, /standings and /league add|remove, so they all accept and reject the same things and
-name every offending entry in one message.
+name every offending entry in one error (bot/ui/errors.py words it).
 """
 
 from __future__ import annotations
@@ -9,14 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.errors import FriendlyError
-from bot.gtgridstats.identifiers import PSN_RULES, is_valid_psn_id
+from bot.errors import DriverCountError, DriverListError, ListProblem, NotAUserId, ProblemKind
+from bot.gtgridstats.identifiers import is_valid_psn_id
 from bot.services.personal import MembersNeedTheBot
 from bot.storage.links import LinkStore
-from bot.ui.format import code
-
-# Enough to fix a list in one go, short enough to stay far inside Discord's 2,000-character messages.
-MAX_PROBLEMS_SHOWN = 10
 
 _MENTION = re.compile(r"<@!?(\d{15,21})>")
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -41,10 +37,10 @@ class ResolvedDriver:
 
 
 def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list[DriverRef]:
-    """Split, validate and de-duplicate; one FriendlyError lists every problem at once."""
+    """Split, validate and de-duplicate; one DriverListError lists every problem at once."""
     tokens = [token for token in _SEPARATORS.split(_MENTION.sub(r" \g<0> ", text.strip())) if token]
     refs: list[DriverRef] = []
-    problems: list[str] = []
+    problems: list[ListProblem] = []
     seen: dict[str, str] = {}
     for token in tokens:
         mention = _MENTION.fullmatch(token)
@@ -55,19 +51,19 @@ def parse_driver_list(text: str, *, minimum: int = 1, maximum: int = 16) -> list
             ref = DriverRef(psn_id=token)
             key = f"psn:{token.lower()}"
         else:
-            problems.append(f"{code(token, 30)} is not a PSN ID ({PSN_RULES}) or a member mention")
+            problems.append(ListProblem(ProblemKind.NOT_A_DRIVER, token))
             continue
         if key in seen:
-            problems.append(f"{code(token, 30)} is listed twice")
+            problems.append(ListProblem(ProblemKind.LISTED_TWICE, token))
             continue
         seen[key] = token
         refs.append(ref)
     if problems:
-        raise _list_problems(problems)
+        raise DriverListError(problems)
     if len(refs) < minimum:
-        raise FriendlyError(f"Please give at least {minimum} driver{'s' if minimum != 1 else ''}.")
+        raise DriverCountError(given=len(refs), minimum=minimum)
     if len(refs) > maximum:
-        raise FriendlyError(f"Please give at most {maximum} drivers; {len(refs)} were given.")
+        raise DriverCountError(given=len(refs), maximum=maximum)
     return refs
 
 
@@ -75,10 +71,7 @@ def parse_user_id(text: str) -> int:
     """A Discord user id, typed as digits or as a mention such as <@123…>."""
     found = _USER_ID.fullmatch(text.strip())
     if found is None:
-        raise FriendlyError(
-            f"{code(text.strip(), 30)} is not a user id. Give the digits of their id (Developer Mode: "
-            "right-click the user, Copy User ID) or a mention."
-        )
+        raise NotAUserId(text.strip())
     return int(found.group(1) or found.group(2))
 
 
@@ -100,14 +93,14 @@ async def resolve_driver_refs(
     by_member = {link.member_id: link for link in found}
     by_psn = {link.psn_id.lower(): link for link in found}
     resolved: list[ResolvedDriver] = []
-    unlinked: list[str] = []
+    unlinked: list[ListProblem] = []
     seen: set[str] = set()
-    duplicates: list[str] = []
+    duplicates: list[ListProblem] = []
     for ref in refs:
         if ref.member_id is not None:
             link = by_member.get(ref.member_id)
             if link is None:
-                unlinked.append(f"<@{ref.member_id}>")
+                unlinked.append(ListProblem(ProblemKind.NOT_LINKED, str(ref)))
                 continue
             driver = ResolvedDriver(psn_id=link.psn_id, member_id=ref.member_id)
         else:
@@ -115,19 +108,10 @@ async def resolve_driver_refs(
             holder = by_psn.get(ref.psn_id.lower())
             driver = ResolvedDriver(psn_id=ref.psn_id, member_id=holder.member_id if holder else None)
         if driver.psn_id.lower() in seen:
-            duplicates.append(f"{ref} ({driver.psn_id})")
+            duplicates.append(ListProblem(ProblemKind.SAME_DRIVER, str(ref), driver.psn_id))
             continue
         seen.add(driver.psn_id.lower())
         resolved.append(driver)
-    problems = [f"{member} has not linked a PSN ID here (they can use `/link`)" for member in unlinked]
-    problems += [f"{entry} is already in the list" for entry in duplicates]
-    if problems:
-        raise _list_problems(problems)
+    if unlinked or duplicates:
+        raise DriverListError(unlinked + duplicates)
     return resolved
-
-
-def _list_problems(problems: list[str]) -> FriendlyError:
-    lines = [f"• {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        lines.append(f"• …and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-    return FriendlyError("Please fix the driver list:\n" + "\n".join(lines))

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.errors import FriendlyError
+from bot.errors import AlreadyLinked, NoSuchDriver
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import GTGridStatsError
-from bot.gtgridstats.identifiers import chunked, shorten, validate_psn_id
+from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.gtgridstats.wire import SYNC_SECONDS_PER_NEW_DRIVER
 from bot.services.fair_use import FairUse, Requester, Ticket
@@ -31,7 +31,24 @@ from bot.storage.snapshots import DriverSnapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], Awaitable[None]]
+
+@dataclass(frozen=True)
+class Syncing:
+    """Progress: `new_drivers` not yet indexed are being synced, which takes about `seconds`."""
+
+    new_drivers: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Progress: the lookup waits about `seconds` for a request slot behind other requests."""
+
+    seconds: int
+
+
+ProgressEvent = Syncing | Queued
+Progress = Callable[[ProgressEvent], Awaitable[None]]
 
 # Tell the user about a wait for a request slot only when it is long enough to notice.
 NOTICEABLE_WAIT_SECONDS = 2.0
@@ -42,17 +59,13 @@ CHANGE_WINDOW = timedelta(days=7)
 MAX_REMEMBERED_UNKNOWN = 10_000
 
 
-async def _no_progress(_: str) -> None:
+async def _no_progress(_: ProgressEvent) -> None:
     return None
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def sync_progress_text(new_drivers: int, wait_seconds: float = 0.0) -> str:
-    seconds = round(new_drivers * SYNC_SECONDS_PER_NEW_DRIVER + wait_seconds)
-    return f"Syncing {_plural(new_drivers, 'new driver')} with GT Grid Stats, about {seconds} s…"
+def syncing(new_drivers: int, wait_seconds: float = 0.0) -> Syncing:
+    """The progress event of a sync of `new_drivers`, after a wait of `wait_seconds` for a slot."""
+    return Syncing(new_drivers, round(new_drivers * SYNC_SECONDS_PER_NEW_DRIVER + wait_seconds))
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,6 @@ class DriverLookup:
     # Neither an answer nor a stored snapshot (upstream failed, or not fetched to save the budget).
     unavailable: list[str] = field(default_factory=list)
     error: GTGridStatsError | None = None
-    upstream_calls: int = 0
 
     def get(self, psn_id: str) -> DriverSnapshot | None:
         return self.found.get(psn_id.lower())
@@ -83,6 +95,27 @@ class DriverResult:
     error: GTGridStatsError | None = None
     # A refresh was asked too soon after the last fetch: the stored profile is served; next one possible then.
     next_refresh_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProfileAnswer:
+    """What /profile shows: the driver, its change over the last week, and who links it here."""
+
+    result: DriverResult
+    change: DriverChange | None
+    member_id: int | None
+    # A refresh was asked too soon: the stored profile is shown, and the next refresh is possible then.
+    refresh_wait_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProfileFetch:
+    """/profile must ask GT Grid Stats (the command defers first): what `fetch_profile` needs."""
+
+    psn_id: str
+    refresh: bool
+    member_id: int | None
+    refresh_wait_until: datetime | None
 
 
 @dataclass(frozen=True)
@@ -391,7 +424,6 @@ class DriverService:
         )
         error: GTGridStatsError | None = None
         not_found: list[str] = [spelling[key] for key in remembered]
-        calls_before = self.indexed.batches_sent + self.syncs.batches_sent
         to_sync: list[str] = []
         skipped: list[str] = []
         if refresh:
@@ -431,7 +463,7 @@ class DriverService:
                     not_found.append(spelling[key])
         if to_sync and error is None:
             wait = self.api.budget.estimated_wait()
-            await report(sync_progress_text(len(to_sync), wait))
+            await report(syncing(len(to_sync), wait))
             if ticket is not None:
                 ticket.spend(len(list(chunked(to_sync))))
             try:
@@ -462,7 +494,6 @@ class DriverService:
             not_found=not_found,
             unavailable=unavailable,
             error=error,
-            upstream_calls=self.indexed.batches_sent + self.syncs.batches_sent - calls_before,
         )
 
     async def get_driver(
@@ -475,7 +506,7 @@ class DriverService:
     ) -> DriverResult:
         """One driver, syncing it when GT Grid Stats has not indexed it yet.
 
-        Raises FriendlyError when no such driver exists, and the upstream error when nothing is stored.
+        Raises NoSuchDriver when no such driver exists, and the upstream error when nothing is stored.
         """
         psn_id = validate_psn_id(psn_id)
         cooled = await self.next_refresh_at(psn_id) if refresh else None
@@ -489,12 +520,52 @@ class DriverService:
             )
         if lookup.error is not None:
             raise lookup.error
-        raise FriendlyError(no_such_driver(psn_id))
+        raise NoSuchDriver(psn_id)
+
+    # --- /profile ----------------------------------------------------------------------------------
+
+    async def profile(
+        self, guild_id: int | None, psn_id: str, *, refresh: bool, member_id: int | None = None
+    ) -> ProfileAnswer | ProfileFetch:
+        """Answer from storage when it may (a hit is counted), else say what to fetch.
+
+        A refresh within the cooldown of the last fetch is not made: the stored profile is served with
+        when the next refresh is possible. `member_id`: whom the driver is linked to here, when known."""
+        psn_id = validate_psn_id(psn_id)
+        wait_until = await self.next_refresh_at(psn_id) if refresh else None
+        if wait_until is not None:
+            refresh = False
+        if not refresh and await self.all_fresh([psn_id]):
+            stored = await self.stored(psn_id)
+            if stored is not None and self.is_fresh(stored):
+                self.api.budget.usage.record_cache(hit=True)
+                return await self._profile_answer(guild_id, DriverResult(stored), member_id, wait_until)
+        return ProfileFetch(psn_id, refresh, member_id, wait_until)
+
+    async def fetch_profile(
+        self,
+        guild_id: int | None,
+        fetch: ProfileFetch,
+        *,
+        progress: Progress | None = None,
+        ticket: Ticket | None = None,
+    ) -> ProfileAnswer:
+        result = await self.get_driver(fetch.psn_id, refresh=fetch.refresh, progress=progress, ticket=ticket)
+        return await self._profile_answer(guild_id, result, fetch.member_id, fetch.refresh_wait_until)
+
+    async def _profile_answer(
+        self, guild_id: int | None, result: DriverResult, member_id: int | None, wait_until: datetime | None
+    ) -> ProfileAnswer:
+        change = await self.change_since_week(result.snapshot)
+        if member_id is None and guild_id is not None:  # outside a server with the bot, nobody holds it
+            holder = await self.links.find_by_psn(guild_id, result.snapshot.psn_id)
+            member_id = holder.member_id if holder else None
+        return ProfileAnswer(result, change, member_id, wait_until)
 
     async def _report_wait(self, report: Progress) -> None:
         wait = self.api.budget.estimated_wait()
         if wait >= NOTICEABLE_WAIT_SECONDS:
-            await report(f"Queued behind other GT Grid Stats requests, about {round(wait)} s…")
+            await report(Queued(round(wait)))
 
     # --- batch fetches (called by the batchers) ----------------------------------------------------
 
@@ -592,7 +663,7 @@ class DriverService:
             )
         )
         if outcome.taken_by is not None:
-            raise FriendlyError(already_linked(outcome.taken_by))
+            raise AlreadyLinked(outcome.taken_by.psn_id, outcome.taken_by.member_id)
         assert outcome.link is not None
         previous = outcome.previous
         if previous is not None and previous.psn_id.lower() != driver.psn_id.lower():
@@ -659,21 +730,3 @@ class DriverService:
             )
         entries.sort(key=lambda entry: (-sort_value(entry.snapshot.driver, sort), entry.psn_id.lower()))
         return Leaderboard(sort=sort, entries=entries, missing=missing, error=lookup.error)
-
-
-def no_such_driver(psn_id: str) -> str:
-    return (
-        f"GT Grid Stats has no driver `{shorten(psn_id)}`. Check the spelling of the PSN ID "
-        "(it is the online ID shown on the player's PlayStation profile)."
-    )
-
-
-def refresh_wait_text(next_refresh_at: datetime) -> str:
-    return (
-        "This profile was fetched moments ago, so this is the stored one. "
-        f"The next refresh is possible <t:{int(next_refresh_at.timestamp())}:R>."
-    )
-
-
-def already_linked(holder: Link) -> str:
-    return f"`{holder.psn_id}` is already linked to <@{holder.member_id}> in this server."

@@ -102,10 +102,6 @@ class Database:
             raise RuntimeError("the database is not open")
         return self._connection
 
-    @property
-    def is_open(self) -> bool:
-        return self._connection is not None
-
     async def open(self) -> None:
         """Connect, check the file is a sound SQLite database we can write, then set the PRAGMAs.
 

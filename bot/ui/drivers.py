@@ -1,4 +1,5 @@
-"""Driver embeds: /profile, /compare, /leaderboard. Models in, embeds out; no lookups here."""
+"""Driver answers: /link, /unlink, /profile, /history, /compare, /leaderboard. Models in, text and embeds
+out; no lookups here. Every word through `_()` / `ngettext()`."""
 
 from __future__ import annotations
 
@@ -17,21 +18,182 @@ from bot.services.drivers import (
     Leaderboard,
     LeaderboardEntry,
     LeaderboardSort,
+    LinkDone,
+    ProgressEvent,
+    Queued,
+    Syncing,
     win_rate,
 )
+from bot.services.ratings import BANDS_TEXT
+from bot.storage.links import Link
 from bot.storage.snapshots import DriverSnapshot
-from bot.ui.format import BRAND_COLOUR, as_of, number, percent, timestamp, truncate
+from bot.ui.errors import upstream_message
+from bot.ui.format import BRAND_COLOUR, as_of, code, number, percent, timestamp, truncate
+from bot.ui.i18n import N_, _, ngettext
 from bot.ui.paginator import check_embed_limits, fit_embed, pages_from_lines
+from bot.ui.replies import Attachment
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _REGIONAL_INDICATOR_A = 0x1F1E6
 
 SORT_LABELS: dict[LeaderboardSort, str] = {
-    LeaderboardSort.DR_POINTS: "DR points",
-    LeaderboardSort.WINS: "wins",
-    LeaderboardSort.RACES: "races",
-    LeaderboardSort.WIN_RATE: "win rate",
+    LeaderboardSort.DR_POINTS: N_("DR points"),
+    LeaderboardSort.WINS: N_("wins"),
+    LeaderboardSort.RACES: N_("races"),
+    LeaderboardSort.WIN_RATE: N_("win rate"),
 }
+RELINK_NOT_YOURS = N_("Only the member who ran `/link` can answer this.")
+HISTORY_FILENAME = "dr-history.png"
+
+
+# --- progress, /link, /unlink ----------------------------------------------------------------------------
+
+
+def progress_text(event: ProgressEvent) -> str:
+    match event:
+        case Syncing():
+            return ngettext(
+                "Syncing {count} new driver with GT Grid Stats, about {seconds} s…",
+                "Syncing {count} new drivers with GT Grid Stats, about {seconds} s…",
+                event.new_drivers,
+                seconds=event.seconds,
+            )
+        case Queued():
+            return _("Queued behind other GT Grid Stats requests, about {seconds} s…", seconds=event.seconds)
+
+
+def relink_labels() -> tuple[str, str]:
+    return _("Confirm"), _("Cancel")
+
+
+def linked_text(done: LinkDone, *, self_link: bool) -> str:
+    driver = done.result.snapshot.driver
+    name = driver.nickname or driver.psn_id
+    if self_link:
+        text = _("✅ You are now linked to **{name}** ({psn_id})", name=name, psn_id=code(driver.psn_id))
+    else:
+        text = _(
+            "✅ {member} is now linked to **{name}** ({psn_id})",
+            member=f"<@{done.link.member_id}>",
+            name=name,
+            psn_id=code(driver.psn_id),
+        )
+    if driver.dr:
+        text += _(", DR {dr}", dr=driver.dr)
+    text += "."
+    if done.previous is not None and done.previous.psn_id.lower() != driver.psn_id.lower():
+        text += " " + _("The previous link to {psn_id} was replaced.", psn_id=code(done.previous.psn_id))
+    return text
+
+
+def released_text(psn_id: str, member_id: int) -> str:
+    return _(
+        "{psn_id} was linked to {member}, who has left this server: that link was released.",
+        psn_id=code(psn_id),
+        member=f"<@{member_id}>",
+    )
+
+
+def already_linked_text(current: Link, target_id: int, *, self_link: bool) -> str:
+    since = timestamp(current.linked_at, "D")
+    if self_link:
+        return _(
+            "You are already linked to {psn_id} (since {since}).", psn_id=code(current.psn_id), since=since
+        )
+    return _(
+        "{member} is already linked to {psn_id} (since {since}).",
+        member=f"<@{target_id}>",
+        psn_id=code(current.psn_id),
+        since=since,
+    )
+
+
+def link_prompt_text(current: Link, target_id: int, psn_id: str, *, self_link: bool) -> str:
+    values = {
+        "current": code(current.psn_id),
+        "since": timestamp(current.linked_at, "D"),
+        "new": code(psn_id),
+    }
+    if self_link:
+        return _("You are linked to {current} (since {since}). Replace it with {new}?", **values)
+    return _(
+        "{member} is linked to {current} (since {since}). Replace it with {new}?",
+        member=f"<@{target_id}>",
+        **values,
+    )
+
+
+def looking_up_text(psn_id: str) -> str:
+    return _("Looking up {psn_id} on GT Grid Stats…", psn_id=code(psn_id))
+
+
+def cancelled_text(psn_id: str) -> str:
+    return _("Cancelled: the link to {psn_id} is unchanged.", psn_id=code(psn_id))
+
+
+def no_answer_text(psn_id: str) -> str:
+    return _("No answer: the link to {psn_id} is unchanged.", psn_id=code(psn_id))
+
+
+def unlinked_text(psn_id: str, target_id: int, *, self_link: bool) -> str:
+    if self_link:
+        return _("You are no longer linked to {psn_id} in this server.", psn_id=code(psn_id))
+    return _(
+        "{member} is no longer linked to {psn_id} in this server.",
+        member=f"<@{target_id}>",
+        psn_id=code(psn_id),
+    )
+
+
+def refresh_wait_text(next_refresh_at: datetime) -> str:
+    return _(
+        "This profile was fetched moments ago, so this is the stored one. The next refresh is possible "
+        "{when}.",
+        when=timestamp(next_refresh_at),
+    )
+
+
+# --- /history --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryAnswer:
+    embed: discord.Embed
+    points: list[tuple[datetime, int]]
+    chart_title: str
+
+    @staticmethod
+    def attachment(png: bytes) -> Attachment:
+        return Attachment(HISTORY_FILENAME, png)
+
+
+def history_answer(snapshots: Sequence[DriverSnapshot]) -> HistoryAnswer:
+    """The /history embed and the chart's points (each snapshot from its first to its last fetch)."""
+    points: list[tuple[datetime, int]] = []
+    for snapshot in snapshots:
+        points.append((snapshot.first_fetched_at, snapshot.dr_points))
+        if snapshot.fetched_at != snapshot.first_fetched_at:
+            points.append((snapshot.fetched_at, snapshot.dr_points))
+    latest = max(snapshots, key=lambda snapshot: snapshot.fetched_at)
+    nickname = latest.driver.nickname
+    if nickname and nickname != latest.psn_id:
+        chart_title = f"{nickname} · {latest.psn_id}"
+    else:
+        chart_title = _("DR points · {psn_id}", psn_id=latest.psn_id)
+    description = ngettext(
+        "{count} stored snapshot from {first} to {last}.",
+        "{count} stored snapshots from {first} to {last}.",
+        len(snapshots),
+        first=timestamp(snapshots[0].first_fetched_at, "D"),
+        last=timestamp(latest.fetched_at, "D"),
+    )
+    embed = discord.Embed(
+        title=_("{name} · DR history", name=nickname or latest.psn_id),
+        description=description + " " + _("Bands: {bands}.", bands=BANDS_TEXT),
+        colour=BRAND_COLOUR,
+    )
+    embed.set_image(url=f"attachment://{HISTORY_FILENAME}")
+    return HistoryAnswer(embed=fit_embed(embed), points=points, chart_title=chart_title)
 
 
 def flag(country_code: str | None) -> str:
@@ -50,8 +212,8 @@ def display_name(driver: Driver) -> str:
 
 
 def upstream_note(error: GTGridStatsError | None, moment: datetime) -> str:
-    reason = error.user_message if error is not None else "The data could not be refreshed."
-    return f"⚠️ {reason}\nShowing the stored profile {as_of(moment)}."
+    reason = upstream_message(error) if error is not None else _("The data could not be refreshed.")
+    return "⚠️ " + reason + "\n" + _("Showing the stored profile {as_of}.", as_of=as_of(moment))
 
 
 def profile_embed(
@@ -61,33 +223,39 @@ def profile_embed(
     driver = snapshot.driver
     stats = driver.stats
     title = f"{flag(driver.country_code)} {display_name(driver)}".strip()
-    lines = [f"PSN ID `{driver.psn_id}`" + (f" · <@{member_id}>" if member_id else "")]
+    lines = [_("PSN ID {psn_id}", psn_id=code(driver.psn_id)) + (f" · <@{member_id}>" if member_id else "")]
     if result.stale:
         lines.append(upstream_note(result.error, snapshot.fetched_at))
     embed = discord.Embed(title=truncate(title, 256), description="\n".join(lines), colour=BRAND_COLOUR)
-    embed.add_field(name="Driver Rating", value=driver.dr or "—")
-    embed.add_field(name="Sportsmanship", value=driver.sr or "—")
-    embed.add_field(name="DR points", value=number(stats.dr_points))
-    embed.add_field(name="Races", value=number(stats.total_races))
-    embed.add_field(name="Wins", value=number(stats.victories))
-    embed.add_field(name="Win rate", value=percent(win_rate(driver)))
-    embed.add_field(name="Poles", value=number(stats.poles))
-    embed.add_field(name="Fastest laps", value=number(stats.fastest_laps))
-    embed.add_field(name="Clean races", value=number(stats.clean_races))
-    embed.add_field(name="Licence", value=stats.license or "—")
-    embed.add_field(name="Collector level", value=number(stats.collector_level))
-    garage = number(stats.garage_count) + " cars" if stats.garage_count is not None else "—"
+    embed.add_field(name=_("Driver Rating"), value=driver.dr or "—")
+    embed.add_field(name=_("Sportsmanship"), value=driver.sr or "—")
+    embed.add_field(name=_("DR points"), value=number(stats.dr_points))
+    embed.add_field(name=_("Races"), value=number(stats.total_races))
+    embed.add_field(name=_("Wins"), value=number(stats.victories))
+    embed.add_field(name=_("Win rate"), value=percent(win_rate(driver)))
+    embed.add_field(name=_("Poles"), value=number(stats.poles))
+    embed.add_field(name=_("Fastest laps"), value=number(stats.fastest_laps))
+    embed.add_field(name=_("Clean races"), value=number(stats.clean_races))
+    embed.add_field(name=_("Licence"), value=stats.license or "—")
+    embed.add_field(name=_("Collector level"), value=number(stats.collector_level))
+    garage = "—"
+    if stats.garage_count is not None:
+        garage = ngettext(
+            "{number} car", "{number} cars", stats.garage_count, number=number(stats.garage_count)
+        )
     if stats.collection_progress:
-        garage += f" ({stats.collection_progress} collected)"
-    embed.add_field(name="Garage", value=garage)
-    embed.add_field(name="Credits", value=number(stats.total_credits))
-    embed.add_field(name="Play time", value=stats.play_time_readable or "—")
-    embed.add_field(name="Distance", value=f"{stats.distance_km} km" if stats.distance_km else "—")
+        garage += " " + _("({progress} collected)", progress=stats.collection_progress)
+    embed.add_field(name=_("Garage"), value=garage)
+    embed.add_field(name=_("Credits"), value=number(stats.total_credits))
+    embed.add_field(name=_("Play time"), value=stats.play_time_readable or "—")
     embed.add_field(
-        name="Last GT Grid Stats sync", value=timestamp(driver.last_sync) if driver.last_sync else "—"
+        name=_("Distance"), value=_("{km} km", km=stats.distance_km) if stats.distance_km else "—"
     )
-    embed.add_field(name="Last 7 days", value=change_text(change), inline=False)
-    embed.set_footer(text="GT Grid Stats · stored")
+    embed.add_field(
+        name=_("Last GT Grid Stats sync"), value=timestamp(driver.last_sync) if driver.last_sync else "—"
+    )
+    embed.add_field(name=_("Last 7 days"), value=change_text(change), inline=False)
+    embed.set_footer(text=_("GT Grid Stats · stored"))
     embed.timestamp = snapshot.fetched_at
     check_embed_limits(fit_embed(embed))
     return embed
@@ -95,14 +263,18 @@ def profile_embed(
 
 def change_text(change: DriverChange | None) -> str:
     if change is None:
-        return "No earlier snapshot in the last 7 days yet."
+        return _("No earlier snapshot in the last 7 days yet.")
     if change.dr_points == change.races == change.wins == 0:
-        return f"No change since {timestamp(change.since)}."
-    wins = "win" if abs(change.wins) == 1 else "wins"
-    races = "race" if abs(change.races) == 1 else "races"
-    return (
-        f"{signed(change.dr_points)} DR points · {signed(change.races)} {races} · "
-        f"{signed(change.wins)} {wins} since {timestamp(change.since)}"
+        return _("No change since {since}.", since=timestamp(change.since))
+    points = _("{points} DR points", points=signed(change.dr_points))
+    races = ngettext("{signed} race", "{signed} races", abs(change.races), signed=signed(change.races))
+    wins = ngettext("{signed} win", "{signed} wins", abs(change.wins), signed=signed(change.wins))
+    return _(
+        "{points} · {races} · {wins} since {since}",
+        points=points,
+        races=races,
+        wins=wins,
+        since=timestamp(change.since),
     )
 
 
@@ -141,31 +313,44 @@ def compare_embed(
     unavailable: Sequence[str] = (),
     error: GTGridStatsError | None = None,
 ) -> discord.Embed:
-    parts = [compare_table(rows)] if rows else ["No driver could be shown."]
+    parts = [compare_table(rows)] if rows else [_("No driver could be shown.")]
     members = [
         f"{row.snapshot.psn_id} · <@{row.member_id}>"
         for row in sorted(rows, key=lambda row: -row.snapshot.dr_points)
         if row.member_id is not None
     ]
     if members:
-        parts.append("Members: " + ", ".join(members))
+        parts.append(_("Members: {members}", members=", ".join(members)))
     stale = [row for row in rows if row.stale]
     if stale:
         oldest = min(row.snapshot.fetched_at for row in stale)
-        reason = f" ({error.user_message})" if error is not None else ""
-        parts.append(f"\\* stored data, the oldest {as_of(oldest)}{reason}")
+        if error is not None:
+            parts.append(
+                _(
+                    "\\* stored data, the oldest {as_of} ({reason})",
+                    as_of=as_of(oldest),
+                    reason=upstream_message(error),
+                )
+            )
+        else:
+            parts.append(_("\\* stored data, the oldest {as_of}", as_of=as_of(oldest)))
     if not_found:
-        parts.append("GT Grid Stats has no driver " + ", ".join(f"`{psn}`" for psn in not_found) + ".")
+        parts.append(
+            _("GT Grid Stats has no driver {psn_ids}.", psn_ids=", ".join(code(psn) for psn in not_found))
+        )
     if unavailable:
-        reason = error.user_message if error is not None else "Please try again later."
-        parts.append("Could not look up " + ", ".join(f"`{psn}`" for psn in unavailable) + f": {reason}")
+        reason = upstream_message(error) if error is not None else _("Please try again later.")
+        shown = ", ".join(code(psn) for psn in unavailable)
+        parts.append(_("Could not look up {psn_ids}: {reason}", psn_ids=shown, reason=reason))
     embed = discord.Embed(
-        title=f"Comparing {len(rows)} drivers", description="\n".join(parts), colour=BRAND_COLOUR
+        title=ngettext("Comparing {count} driver", "Comparing {count} drivers", len(rows)),
+        description="\n".join(parts),
+        colour=BRAND_COLOUR,
     )
     newest = max((row.snapshot.fetched_at for row in rows), default=None)
     if newest is not None:
         embed.timestamp = newest
-    embed.set_footer(text="Ranked by DR points · GT Grid Stats")
+    embed.set_footer(text=_("Ranked by DR points · GT Grid Stats"))
     check_embed_limits(fit_embed(embed))
     return embed
 
@@ -174,37 +359,61 @@ def _sort_value_text(driver: Driver, sort: LeaderboardSort) -> str:
     stats = driver.stats
     match sort:
         case LeaderboardSort.DR_POINTS:
-            return f"**{number(stats.dr_points)}** pts"
+            return _("**{points}** pts", points=number(stats.dr_points))
         case LeaderboardSort.WINS:
-            return f"**{number(stats.victories)}** wins · {number(stats.dr_points)} pts"
+            return _(
+                "**{wins}** wins · {points} pts", wins=number(stats.victories), points=number(stats.dr_points)
+            )
         case LeaderboardSort.RACES:
-            return f"**{number(stats.total_races)}** races · {number(stats.dr_points)} pts"
+            return _(
+                "**{races}** races · {points} pts",
+                races=number(stats.total_races),
+                points=number(stats.dr_points),
+            )
         case LeaderboardSort.WIN_RATE:
-            return f"**{percent(win_rate(driver))}** wins ({stats.victories}/{stats.total_races})"
+            return _(
+                "**{rate}** wins ({wins}/{races})",
+                rate=percent(win_rate(driver)),
+                wins=stats.victories,
+                races=stats.total_races,
+            )
 
 
 def leaderboard_line(rank: int, entry: LeaderboardEntry, sort: LeaderboardSort) -> str:
     driver = entry.snapshot.driver
     line = (
-        f"`{rank:>3}.` <@{entry.member_id}> · `{driver.psn_id}` {flag(driver.country_code)} · "
-        f"DR {driver.dr or '—'} · {_sort_value_text(driver, sort)}"
+        f"`{rank:>3}.` <@{entry.member_id}> · {code(driver.psn_id)} {flag(driver.country_code)} · "
+        + _("DR {dr}", dr=driver.dr or "—")
+        + f" · {_sort_value_text(driver, sort)}"
     )
     if entry.stale:
-        line += f" · as of {timestamp(entry.snapshot.fetched_at)}"
+        line += " · " + _("as of {when}", when=timestamp(entry.snapshot.fetched_at))
     return line
 
 
 def leaderboard_pages(board: Leaderboard, *, guild_name: str | None = None) -> list[discord.Embed]:
-    label = SORT_LABELS[board.sort]
+    label = _(SORT_LABELS[board.sort])
     lines = [leaderboard_line(rank, entry, board.sort) for rank, entry in enumerate(board.entries, start=1)]
-    lines += [f"`  –.` <@{link.member_id}> · `{link.psn_id}` · no data yet" for link in board.missing]
-    header_parts = [f"{len(board.entries) + len(board.missing)} linked drivers, ranked by {label}."]
+    no_data = _("no data yet")
+    lines += [f"`  –.` <@{link.member_id}> · {code(link.psn_id)} · {no_data}" for link in board.missing]
+    count = len(board.entries) + len(board.missing)
+    header_parts = [
+        ngettext(
+            "{count} linked driver, ranked by {label}.",
+            "{count} linked drivers, ranked by {label}.",
+            count,
+            label=label,
+        )
+    ]
     if any(entry.stale for entry in board.entries) or board.missing:
         if board.error is not None:
-            header_parts.append(f"Some entries show stored data: {truncate(board.error.user_message, 300)}")
+            reason = truncate(upstream_message(board.error), 300)
+            header_parts.append(_("Some entries show stored data: {reason}", reason=reason))
         else:
-            header_parts.append("Some entries show stored data, to spare the GT Grid Stats request budget.")
-    title = f"Leaderboard · {guild_name}" if guild_name else "Leaderboard"
+            header_parts.append(
+                _("Some entries show stored data, to spare the GT Grid Stats request budget.")
+            )
+    title = _("Leaderboard · {server}", server=guild_name) if guild_name else _("Leaderboard")
     return pages_from_lines(
-        title, lines, per_page=15, header="\n".join(header_parts), footer="GT Grid Stats · /link to join"
+        title, lines, per_page=15, header="\n".join(header_parts), footer=_("GT Grid Stats · /link to join")
     )

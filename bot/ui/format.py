@@ -5,22 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
+import discord
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from bot.ui.i18n import current_language
+from bot.ui.i18n import _, current_language
 
 BRAND_COLOUR = 0xE4002B  # GT red
 
 
-def timestamp(moment: datetime, style: str = "R") -> str:
+def timestamp(moment: datetime, style: discord.utils.TimestampStyle = "R") -> str:
     """A Discord timestamp: each reader sees it in their own time zone and language."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
+    return discord.utils.format_dt(moment, style)
 
 
 def as_of(moment: datetime) -> str:
-    return f"as of {timestamp(moment, 'f')} ({timestamp(moment, 'R')})"
+    return _("as of {moment} ({relative})", moment=timestamp(moment, "f"), relative=timestamp(moment, "R"))
 
 
 def duration(span: timedelta) -> str:

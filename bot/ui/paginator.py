@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.ui.format import BRAND_COLOUR, truncate
-
-log = logging.getLogger(__name__)
+from bot.ui.i18n import N_, _
+from bot.ui.replies import Attachment, Reply
+from bot.ui.views import BaseView
 
 # Discord's limits for one message of embeds.
 EMBED_TOTAL_LIMIT = 6_000
@@ -22,11 +22,7 @@ FIELD_VALUE_LIMIT = 1_024
 FOOTER_LIMIT = 2_048
 AUTHOR_LIMIT = 256
 
-NOT_YOURS = "Only the person who ran this command can turn its pages. Run the command yourself to browse."
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
+NOT_YOURS = N_("Only the person who ran this command can turn its pages. Run the command yourself to browse.")
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
@@ -148,7 +144,7 @@ def pages_from_lines(
         body = "\n".join(chunk)
         embed = discord.Embed(
             title=truncate(title, EMBED_TITLE_LIMIT),
-            description=f"{header}\n\n{body}".strip() if header else body or "Nothing to show.",
+            description=f"{header}\n\n{body}".strip() if header else body or _("Nothing to show."),
             colour=colour,
         )
         if thumbnail:
@@ -164,26 +160,28 @@ def _number_pages(pages: Sequence[discord.Embed]) -> None:
         return
     for index, page in enumerate(pages, start=1):
         existing = page.footer.text
-        label = f"Page {index} of {len(pages)}"
+        label = _("Page {index} of {count}", index=index, count=len(pages))
         page.set_footer(text=f"{label} · {existing}" if existing else label, icon_url=page.footer.icon_url)
         fit_embed(page)
 
 
-class Paginator(discord.ui.View):
+class Paginator(BaseView):
     """First/previous/next/last buttons over a list of embeds; only the invoker may turn pages."""
 
+    not_owner_text = NOT_YOURS
+
     def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int, timeout: float = 300.0) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         if not pages:
             raise ValueError("a paginator needs at least one page")
         _number_pages(pages)
         for page in pages:
             check_embed_limits(fit_embed(page))
         self.pages = list(pages)
-        self.owner_id = owner_id
         self.index = 0
-        self.message: discord.Message | discord.InteractionMessage | None = None
         self._sync_buttons()
+        self.first.label, self.previous.label = _("First"), _("Previous")
+        self.next.label, self.last.label = _("Next"), _("Last")
 
     @property
     def page(self) -> discord.Embed:
@@ -196,36 +194,31 @@ class Paginator(discord.ui.View):
 
     async def send(
         self,
-        interaction: discord.Interaction[Any],
+        target: discord.Interaction[Any] | Reply,
         *,
         ephemeral: bool = False,
-        file: discord.File = discord.utils.MISSING,
+        attachment: Attachment | None = None,
+        file: discord.File | None = None,
     ) -> None:
-        """Reply with the first page (and `file`, sent once with it); buttons only when there is more than
-        one page."""
-        view = self if len(self.pages) > 1 else discord.utils.MISSING
-        if interaction.response.is_done():
-            self.message = await interaction.followup.send(
-                embed=self.page, view=view, ephemeral=ephemeral, file=file, wait=True
-            )
-        else:
-            await interaction.response.send_message(
-                embed=self.page, view=view, ephemeral=ephemeral, file=file
-            )
-            self.message = await interaction.original_response()
-        if len(self.pages) == 1:
-            self.stop()
+        """Answer with the first page (and `attachment`, sent once with it) through `Reply`; buttons only
+        when there is more than one page.
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
-        return False
+        `target` is a Reply (its visibility wins) or an interaction (answered with `ephemeral`). `file` is
+        kept for callers still holding a `discord.File`; new code passes an `Attachment`."""
+        reply = target if isinstance(target, Reply) else Reply(target, private=ephemeral)
+        if file is not None and attachment is None:
+            attachment = Attachment(file.filename, file.fp.read())
+        several = len(self.pages) > 1
+        if not several:
+            self.stop()
+        message = await reply.send(embed=self.page, attachment=attachment, view=self if several else None)
+        if several:
+            self.message = message
 
     async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
         self._sync_buttons()
-        await interaction.response.edit_message(embed=self.page, view=self)
+        await Reply(interaction, private=True).update(embed=self.page, view=self)
 
     @discord.ui.button(label="First", style=discord.ButtonStyle.secondary)
     async def first(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Paginator]) -> None:
@@ -242,24 +235,3 @@ class Paginator(discord.ui.View):
     @discord.ui.button(label="Last", style=discord.ButtonStyle.secondary)
     async def last(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Paginator]) -> None:
         await self._show(interaction, len(self.pages) - 1)
-
-    async def on_timeout(self) -> None:
-        """Leave the page on screen, with its buttons greyed out."""
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is None:
-            return
-        try:
-            await self.message.edit(view=self)
-        except discord.HTTPException as error:
-            log.info("could not disable the buttons of an expired paginator: %s", error)
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        log.error("paginator button failed", exc_info=error)
-        if not interaction.response.is_done():
-            await interaction.response.send_message(
-                "That page could not be shown. Please try again.", ephemeral=True
-            )

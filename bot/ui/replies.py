@@ -15,11 +15,15 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.contexts import bot_can_post_in_channel
+from bot.ui.i18n import _
+
+if TYPE_CHECKING:
+    from bot.ui.paginator import Paginator
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +48,28 @@ class Attachment:
         return discord.File(io.BytesIO(self.data), filename=self.filename)
 
 
-@dataclass(frozen=True)
-class ExpiredIntro:
-    """What prefixes an answer delivered outside its expired interaction (worded by the caller's ui)."""
+def public_intro(mention: str, command_name: str) -> str:
+    """What prefixes a public answer posted in the channel after its interaction expired."""
+    return _(
+        "{mention}, here is your `/{command}` answer (the original reply had expired).",
+        mention=mention,
+        command=command_name,
+    )
 
-    public: str
-    private: str
 
-
-def default_intro(mention: str, command_name: str) -> ExpiredIntro:
-    return ExpiredIntro(
-        public=f"{mention}, here is your `/{command_name}` answer (the original reply had expired).",
-        private=f"Here is your `/{command_name}` answer (the original reply had expired).",
+def private_intro(command_name: str, guild_name: str | None) -> str:
+    """What prefixes a private answer sent by DM after its interaction expired."""
+    if guild_name:
+        return _(
+            "Here is your `/{command}` answer in **{server}**: the original reply had expired, and it was "
+            "meant for you only, so it comes here.",
+            command=command_name,
+            server=discord.utils.escape_markdown(guild_name),
+        )
+    return _(
+        "Here is your `/{command}` answer: the original reply had expired, and it was meant for you only, "
+        "so it comes here.",
+        command=command_name,
     )
 
 
@@ -101,7 +115,11 @@ class Reply:
             if not token_gone(error):
                 raise
             self.token_expired = True
-            log.info("/%s: the interaction expired during progress", self.command_name)
+            log.info(
+                "/%s: the interaction expired during progress; the answer will go to the %s",
+                self.command_name,
+                "member by DM" if self.private else "channel",
+            )
 
     async def send(
         self,
@@ -150,6 +168,19 @@ class Reply:
             return
         await self._edit(content=content, embeds=embeds, view=view)
 
+    async def pages(
+        self, pages: Sequence[discord.Embed], *, attachment: Attachment | None = None
+    ) -> Paginator:
+        """A paginated answer: the first page (with `attachment`), page buttons only when there are more.
+
+        Only the member who ran the command may turn the pages; an expired interaction gets the first page
+        by the expiry rule above."""
+        from bot.ui.paginator import Paginator  # here: the paginator (a BaseView) imports Reply
+
+        paginator = Paginator(pages, owner_id=self.interaction.user.id)
+        await paginator.send(self, attachment=attachment)
+        return paginator
+
     async def _edit(self, **fields: Any) -> discord.InteractionMessage | discord.WebhookMessage:
         if self.message_id is not None:
             return await self.interaction.followup.edit_message(self.message_id, **fields)
@@ -184,9 +215,10 @@ class Reply:
         self, content: str | None, embeds: list[discord.Embed], attachment: Attachment | None
     ) -> None:
         user = self.interaction.user
-        intro = default_intro(user.mention, self.command_name)
         if self.private:
-            await self._deliver_by_dm(intro.private, content, embeds, attachment)
+            guild = self.interaction.guild
+            intro = private_intro(self.command_name, guild.name if guild is not None else None)
+            await self._deliver_by_dm(intro, content, embeds, attachment)
             return
         if not bot_can_post_in_channel(self.interaction):
             # User-installed (a group DM, a server without the bot): the interaction's webhook was the
@@ -195,9 +227,12 @@ class Reply:
             log.info(
                 "/%s: the interaction expired where the bot cannot post: answer sent by DM", self.command_name
             )
-            await self._deliver_by_dm(intro.private, content, embeds, attachment)
+            guild = self.interaction.guild
+            private = private_intro(self.command_name, guild.name if guild is not None else None)
+            await self._deliver_by_dm(private, content, embeds, attachment)
             return
-        text = f"{intro.public}\n{content}" if content else intro.public
+        intro = public_intro(user.mention, self.command_name)
+        text = f"{intro}\n{content}" if content else intro
         channel_id = self.interaction.channel_id
         if channel_id is None:
             log.warning(
@@ -238,8 +273,10 @@ class Reply:
             )
         except discord.HTTPException as error:
             # A private answer is never posted where others can read it.
-            log.info(
-                "/%s: the interaction expired and the member accepts no DMs: private answer dropped (%s)",
+            log.warning(
+                "/%s: the interaction expired and the private answer could not be sent to user %d by DM "
+                "(%s): answer dropped",
                 self.command_name,
+                self.interaction.user.id,
                 error,
             )

@@ -46,9 +46,13 @@ class BaseView(discord.ui.View):
         if unexpected:
             log.error("%s: a component callback failed", type(self).__name__, exc_info=error)
         try:
-            await Reply(interaction, private=True).send(text)
+            await self.error_reply(interaction).send(text)
         except discord.HTTPException as failure:
             log.warning("could not deliver a component error to the user: %s", failure)
+
+    def error_reply(self, interaction: discord.Interaction[Any]) -> Reply:
+        """Where a callback's error is told: a private followup, unless a subclass answers on its message."""
+        return Reply(interaction, private=True)
 
     def disable_all(self) -> None:
         for item in self.children:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import FriendlyError
+from bot.errors import UserError
 from bot.gtgridstats.client import identifier_list, segment
 from bot.gtgridstats.errors import InvalidIdentifierError
 from bot.gtgridstats.identifiers import (
@@ -18,6 +18,7 @@ from bot.gtgridstats.identifiers import (
     validate_psn_id,
 )
 from bot.services.driver_refs import parse_driver_list
+from bot.ui.errors import describe_error
 
 ANY_TEXT = st.text(max_size=250)
 SEPARATORS = ("/", "?", "#", "\\", " ", "%2f", "..")
@@ -28,7 +29,7 @@ def test_psn_ids_are_valid_or_refused(value: str) -> None:
     try:
         result = validate_psn_id(value)
     except InvalidIdentifierError as error:
-        assert len(error.user_message) < 200
+        assert len(describe_error(error)[0]) < 200
         return
     assert PSN_ID_PATTERN.fullmatch(result)
     for separator in SEPARATORS:
@@ -60,9 +61,10 @@ def test_other_identifiers_are_safe_or_refused(validate: object, value: str) -> 
 def test_driver_lists_parse_or_explain(text: str) -> None:
     try:
         refs = parse_driver_list(text)
-    except FriendlyError as error:
-        assert error.message
-        assert len(error.message) < 2_000
+    except UserError as error:
+        message = describe_error(error)[0]
+        assert message
+        assert len(message) < 2_000
         return
     assert 1 <= len(refs) <= 16
     for ref in refs:
@@ -77,18 +79,19 @@ def test_chunked_keeps_order_and_bounds(items: list[int], size: int) -> None:
 
 
 def test_driver_list_names_each_offending_entry() -> None:
-    with pytest.raises(FriendlyError) as caught:
+    with pytest.raises(UserError) as caught:
         parse_driver_list("good_one ../x a/b good_one 🏎️ ab")
-    message = caught.value.message
+    message = describe_error(caught.value)[0]
     for shown in ("`../x`", "`a/b`", "`good_one` is listed twice", "`🏎️`", "`ab`"):
         assert shown in message
 
 
 def test_a_long_list_of_mistakes_still_fits_one_message() -> None:
-    with pytest.raises(FriendlyError) as caught:
+    with pytest.raises(UserError) as caught:
         parse_driver_list(" ".join(f"bad/{number}" for number in range(200)))
-    assert len(caught.value.message) < 2_000
-    assert "…and 190 more" in caught.value.message
+    message = describe_error(caught.value)[0]
+    assert len(message) < 2_000
+    assert "…and 190 more" in message
 
 
 @pytest.mark.parametrize("value", ["١٥٤٤", "car١٥٤٤", "１５４４", "car𝟏𝟓𝟒𝟒", "߁߅߄߄"])

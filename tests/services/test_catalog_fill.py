@@ -40,7 +40,7 @@ async def test_the_fill_stays_within_half_the_per_minute_budget(
     assert car_pages_requested(harness) == PAGES
     assert harness.gt.count("/api/assets/manufacturers") == 1
     assert await stored_car_count(harness) == 482
-    assert await harness.bot.catalog_updated_at() == harness.clock.now()
+    assert await harness.bot.catalog.updated_at() == harness.clock.now()
 
 
 async def test_a_fill_stopped_midway_resumes_after_a_restart_without_refetching(
@@ -54,7 +54,7 @@ async def test_a_fill_stopped_midway_resumes_after_a_restart_without_refetching(
     # The quota headers said nothing was left, so the bot did not even ask for the fifth page.
     assert car_pages_requested(harness) == [1, 2, 3, 4]
     assert await stored_car_count(harness) == 200
-    assert await harness.bot.catalog_updated_at() is None
+    assert await harness.bot.catalog.updated_at() is None
 
     await harness.restart()
     harness.gt.quota_remaining = 1_000

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.errors import FriendlyError
+from bot.errors import NoSuchDriver
 from bot.gtgridstats.errors import InvalidIdentifierError
-from bot.services.drivers import DriverService, sync_progress_text
+from bot.services.drivers import DriverService, ProgressEvent, syncing
+from bot.ui.drivers import progress_text
+from bot.ui.errors import describe_error
 from tests.conftest import Harness
 
 MakeHarness = Callable[..., Awaitable[Harness]]
@@ -30,7 +32,7 @@ async def test_get_drivers_sorts_answers_into_found_and_not_found(harness: Harne
     assert known.fetched_at == harness.clock.now()
     assert lookup.not_found == ["Unindexed_One", "Nobody_Home"]
     assert lookup.error is None
-    assert lookup.upstream_calls == 1
+    assert harness.gt.count("/api/racers") == 1
     assert harness.gt.count("/api/racers", method="POST") == 0
 
 
@@ -39,15 +41,15 @@ async def test_sync_missing_syncs_unindexed_drivers_and_reports_progress(harness
     harness.gt.dataset.add_driver("Unindexed_Two", indexed=False)
     messages: list[str] = []
 
-    async def progress(text: str) -> None:
-        messages.append(text)
+    async def progress(event: ProgressEvent) -> None:
+        messages.append(progress_text(event))
 
     lookup = await service(harness).get_drivers(
         ["Unindexed_One", "Unindexed_Two", "Nobody_Home"], sync_missing=True, progress=progress
     )
     assert set(lookup.found) == {"unindexed_one", "unindexed_two"}
     assert lookup.not_found == ["Nobody_Home"]
-    assert messages == [sync_progress_text(3)]
+    assert messages == [progress_text(syncing(3))]
     assert messages[0] == "Syncing 3 new drivers with GT Grid Stats, about 9 s…"
     assert harness.gt.count("/api/racers", method="POST") == 1
 
@@ -58,9 +60,9 @@ async def test_max_age_decides_what_is_fresh(harness: Harness) -> None:
     await drivers.get_drivers(["Aged_One"])
     harness.clock.advance(10 * 60)
     harness.gt.reset_counts()
-    assert (await drivers.get_drivers(["Aged_One"])).upstream_calls == 0
-    lookup = await drivers.get_drivers(["Aged_One"], max_age=timedelta(minutes=5))
-    assert lookup.upstream_calls == 1
+    await drivers.get_drivers(["Aged_One"])
+    assert harness.gt.count("/api/racers") == 0
+    await drivers.get_drivers(["Aged_One"], max_age=timedelta(minutes=5))
     assert harness.gt.count("/api/racers") == 1
 
 
@@ -75,12 +77,13 @@ async def test_upstream_failure_serves_stored_snapshots_as_stale(harness: Harnes
     assert lookup.get("Stored_One") is not None
     assert lookup.unavailable == ["Never_Stored"]
     assert lookup.error is not None
-    assert "not answering" in lookup.error.user_message
+    assert "not answering" in describe_error(lookup.error)[0]
 
 
 async def test_get_driver_raises_for_missing_drivers_and_bad_ids(harness: Harness) -> None:
-    with pytest.raises(FriendlyError, match="has no driver `Nobody_Home`"):
+    with pytest.raises(NoSuchDriver) as caught:
         await service(harness).get_driver("Nobody_Home")
+    assert "has no driver `Nobody_Home`" in describe_error(caught.value)[0]
     with pytest.raises(InvalidIdentifierError):
         await service(harness).get_driver("no spaces")
     with pytest.raises(InvalidIdentifierError):

@@ -155,7 +155,8 @@ async def test_open_checks_the_file_and_closes_the_connection_when_it_fails(
     with pytest.raises(DatabaseUnusableError) as caught:
         await database.open()
     assert str(caught.value) == f"the database {path} {problem}"
-    assert not database.is_open
+    with pytest.raises(RuntimeError, match="the database is not open"):
+        _ = database.connection
     assert len(connections) == 1
     with pytest.raises(ValueError, match=r"no active connection|Connection closed"):
         await connections[0].execute("SELECT 1")  # it was closed, so its thread is not left running

@@ -91,7 +91,7 @@ def test_ticks_are_placed_in_utc_whatever_the_zone_given() -> None:
 
 
 @given(
-    end=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    end=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),  # noqa: DTZ001 (bounds)
     span=st.timedeltas(min_value=timedelta(days=1), max_value=timedelta(days=40 * 365)),
 )
 def test_ticks_are_few_in_order_inside_the_span_and_at_natural_times(end: datetime, span: timedelta) -> None:
