@@ -19,7 +19,14 @@ from bot.app import GridBot
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_views import ConfirmDelete
-from bot.ui.options import LeagueOption, TimeZoneOption, WallClockTime, WeekdayOption, the_league
+from bot.ui.options import (
+    LeagueOption,
+    TimeZoneOption,
+    WallClockTime,
+    WeekdayOption,
+    league_choices,
+    the_league,
+)
 from bot.ui.paginator import Paginator, pages_from_lines
 from bot.ui.replies import Attachment, Reply
 from bot.ui.standings import csv_filename, image_title, png_filename, standings_csv, standings_pages
@@ -126,7 +133,7 @@ class Leagues(commands.Cog):
         interaction: discord.Interaction[GridBot],
         series: app_commands.Range[int, 1, None] | None = None,
         drivers: str | None = None,
-        league: LeagueArg | None = None,
+        league: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
@@ -138,6 +145,12 @@ class Leagues(commands.Cog):
         png = await self.images.png(result, title=image_title(result, league_name))
         file = Attachment(png_filename(result), png).file()
         await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=file)
+
+    @standings.autocomplete("league")
+    async def _standings_leagues(
+        self, interaction: discord.Interaction[GridBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await league_choices(interaction, current)
 
     # --- /league -----------------------------------------------------------------------------------
 

@@ -203,9 +203,8 @@ class LeaguePosts:
             try:
                 self.leagues.schedule_changed.clear()
                 next_at = await self.store.next_post_time()
-                wait: float | None = None  # nothing scheduled: sleep until a schedule changes
+                wait = MAX_SLEEP_SECONDS
                 if next_at is not None:
-                    wait = MAX_SLEEP_SECONDS
                     wait = min(wait, (next_at - self.clock.now()).total_seconds())
                     if last_run is not None and next_at <= last_run:
                         # The last run should have moved every due post past its time: something did
@@ -217,9 +216,7 @@ class LeaguePosts:
                             ERROR_PAUSE_SECONDS,
                         )
                         wait = max(wait, ERROR_PAUSE_SECONDS)
-                if wait is None:
-                    await self.leagues.schedule_changed.wait()
-                elif wait > 0:
+                if wait > 0:
                     await self._sleep_or_wake(wait)
                 last_run = self.clock.now()
                 await self.run_due(last_run)

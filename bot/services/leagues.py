@@ -428,11 +428,12 @@ class LeagueService:
         return await self.standings_service.standings(league.series_id, drivers)
 
     async def standings_request(
-        self, guild_id: int, series_id: int | None, drivers: str | None, league: League | None
+        self, guild_id: int, series_id: int | None, drivers: str | None, league_name: str | None
     ) -> LeagueStandings:
-        """What /standings shows: the listed drivers, a league's roster, or every linked member."""
-        if drivers and league is not None:
+        """What /standings shows: the listed drivers, a league's roster and series, or every linked member."""
+        if drivers and league_name:
             raise DriversOrLeague()
+        league = await self.find(guild_id, league_name) if league_name else None
         series = series_id if series_id is not None else (league.series_id if league else None)
         if series is None:
             raise SeriesNeeded()

@@ -21,7 +21,6 @@ from bot.services.leagues import (
     parse_weekday,
     zone_names,
 )
-from bot.ui.i18n import _
 
 MAX_CHOICES = 25
 OFF = "off"
@@ -57,10 +56,17 @@ class LeagueOption(app_commands.Transformer[Any]):
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str, /
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        found = await _service(interaction).names(interaction.guild_id, value, limit=MAX_CHOICES)
-        return [app_commands.Choice(name=name, value=name) for name in found]
+        return await league_choices(interaction, value)
+
+
+async def league_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """The server's leagues matching what is typed (those starting with it first)."""
+    if interaction.guild_id is None:
+        return []
+    found = await _service(interaction).names(interaction.guild_id, current, limit=MAX_CHOICES)
+    return [app_commands.Choice(name=name, value=name) for name in found]
 
 
 async def the_league(interaction: discord.Interaction[Any], league: League | None) -> League:
@@ -73,9 +79,11 @@ class WeekdayOption(app_commands.Transformer[Any]):
     """A weekday from fixed choices, or "off": resolves to 0..6 (Monday first) or None."""
 
     @property
-    def choices(self) -> list[app_commands.Choice[str]]:
-        days = [app_commands.Choice(name=_(day), value=day) for day in WEEKDAYS]
-        return [*days, app_commands.Choice(name=_("Off (stop the weekly post)"), value=OFF)]
+    def choices(self) -> list[app_commands.Choice[int | float | str]]:
+        days: list[app_commands.Choice[int | float | str]] = [
+            app_commands.Choice(name=day, value=day) for day in WEEKDAYS
+        ]
+        return [*days, app_commands.Choice(name="Off (stop the weekly post)", value=OFF)]
 
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> int | None:
         return parse_weekday(str(value))
