@@ -401,7 +401,7 @@ def describe_league_error(error: Exception) -> str:
                 count=count,
             )
         case SeriesNeeded():
-            return _("Please give the `series` id, or a `league` whose series is used.")
+            return _("Please give the `series` id, or a `league` (its series is used).")
         case PostNotTaken(status=status):
             return _("Discord did not take the post (HTTP {status}).", status=status)
     if isinstance(error, LeagueError):

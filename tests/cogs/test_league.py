@@ -657,3 +657,39 @@ async def test_guild_only_commands_sent_from_a_dm_get_a_friendly_message(
     assert record.reply.ephemeral
     assert harness.gt.count() == 0
     assert harness.discord.channel_messages == {}
+
+
+# --- delete asks first -------------------------------------------------------------------------------
+
+
+async def test_delete_can_be_cancelled_and_only_its_owner_answers(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    prompt = (await harness.slash("league delete", user=organiser)).reply
+    other = harness.member("other_org", manager=True)
+    refused = await harness.driver.click(prompt, "Delete", user=other)
+    assert refused.reply.ephemeral
+    assert refused.reply.content == "Only the person who ran this command can use these buttons."
+    assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1
+    await harness.driver.click(prompt, "Cancel", user=organiser)
+    assert prompt.content == "Nothing was deleted: **Sunday Cup** stays as it is."
+    assert prompt.components == []
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert await harness.bot.leagues.roster(league.id) == ["alpha_one", "beta_two", "gamma_3"]
+
+
+async def test_delete_without_an_answer_keeps_the_league(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.ui.league_views.CONFIRM_SECONDS", 0.01)  # discord.py times views itself
+    await new_league(harness, organiser, channel)
+    prompt = (await harness.slash("league delete", user=organiser)).reply
+
+    def buttons_disabled() -> bool:
+        buttons = [button for row in prompt.components for button in row.get("components", [])]
+        return bool(buttons) and all(button.get("disabled") for button in buttons)
+
+    await harness.discord.wait_for(buttons_disabled)
+    assert prompt.content == "No answer in time: **Sunday Cup** was not deleted."
+    assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1
