@@ -75,6 +75,7 @@ class GridBot(commands.Bot):
         *,
         extensions: tuple[str, ...] = EXTENSIONS,
         league_poster: LeaguePoster | None = None,
+        background_loops: bool = True,
     ) -> None:
         # The bot never joins voice: discord.py's warnings about missing voice libraries are only noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -108,6 +109,8 @@ class GridBot(commands.Bot):
             clock=self.clock,
             max_age=timedelta(hours=self.settings.catalog_max_age_hours),
         )
+        # Whether cogs start their background loops when loaded (tests that drive them by hand say no).
+        self.background_loops = background_loops
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions
 

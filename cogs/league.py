@@ -107,7 +107,8 @@ class Leagues(commands.Cog):
 
     async def cog_load(self) -> None:
         """The weekly-post loop runs while the cog is loaded (one loop, whatever the gateway does)."""
-        self._loop_task = asyncio.create_task(self.posts.run_forever(), name="league-posts")
+        if self.bot.background_loops:
+            self._loop_task = asyncio.create_task(self.posts.run_forever(), name="league-posts")
 
     async def cog_unload(self) -> None:
         if self._loop_task is not None:

@@ -71,14 +71,6 @@ async def new_league(
         await harness.slash("league add", user=organiser, drivers=drivers)
 
 
-async def posts_by_hand(harness: Harness) -> None:
-    """For tests that run due posts by hand: the loop the league cog started (in cog_load) is stopped
-    first, so it cannot race them for the post."""
-    cog = harness.bot.get_cog("Leagues")
-    assert cog is not None
-    await cog.cog_unload()
-
-
 def texts(record: InteractionRecord) -> list[str]:
     return [message.content or "" for message in record.messages]
 
@@ -390,12 +382,12 @@ async def test_schedule_autocompletes_weekdays_and_time_zones(harness: Harness, 
 async def test_the_scheduled_post_fires_on_time_and_marks_moves(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
 ) -> None:
+    await harness.restart(background_loops=True)  # the loop starts with the league cog: no READY needed
     await new_league(harness, organiser, channel)
     await harness.slash(
         "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
     )
     harness.clock.set(FIRST_MONDAY - timedelta(minutes=5))
-    # No READY needed: the loop runs from the cog's load.
 
     def posts() -> list[SentMessage]:
         return harness.discord.messages_in(channel.id)
@@ -431,9 +423,9 @@ async def test_the_schedule_survives_a_restart_and_a_missed_post_is_made_once(
     await harness.slash(
         "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
     )
-    await harness.restart()
+    await harness.restart(background_loops=True)  # the loop starts as the league cog loads
     # The bot was offline for three scheduled Mondays.
-    harness.clock.set(FIRST_MONDAY + timedelta(days=14, hours=5))  # the restarted bot's loop wakes
+    harness.clock.set(FIRST_MONDAY + timedelta(days=14, hours=5))
     await harness.discord.wait_for(lambda: len(harness.discord.messages_in(channel.id)) == 1)
     # Waits for the loop's run to finish (it holds the league's lock), then finds nothing left to do.
     assert await harness.bot.league_posts.run_due(harness.clock.now()) == []
@@ -451,7 +443,6 @@ async def test_a_lost_channel_pauses_the_schedule_and_is_reported_once(
         "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
     )
     harness.discord.forbidden_channels.add(channel.id)
-    await posts_by_hand(harness)
     harness.clock.set(FIRST_MONDAY)
     await harness.bot.league_posts.run_due(FIRST_MONDAY)
     # Not retried in a loop: a week later nothing is due.
@@ -580,7 +571,6 @@ async def schedule_during_a_slow_post(
     its deferral while it waits for the post), so the interleaving is the same on every run."""
     await new_league(harness, organiser, channel)
     await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
-    await posts_by_hand(harness)
     harness.clock.set(FIRST_MONDAY)
     gate = SeriesGate(harness)
     post = asyncio.create_task(harness.bot.league_posts.run_due(FIRST_MONDAY))
@@ -693,3 +683,24 @@ async def test_delete_without_an_answer_keeps_the_league(
     await harness.discord.wait_for(buttons_disabled)
     assert prompt.content == "No answer in time: **Sunday Cup** was not deleted."
     assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------
+
+
+def post_loops() -> list[asyncio.Task[Any]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == "league-posts" and not task.done()]
+
+
+async def test_the_post_loop_runs_while_the_cog_is_loaded_and_is_awaited_on_unload(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await harness.restart(background_loops=True)
+    assert len(post_loops()) == 1  # started by cog_load, not by READY
+    await new_league(harness, organiser, channel)
+    await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
+    await harness.bot.unload_extension("cogs.league")
+    assert post_loops() == []  # cancelled and awaited before unload returned
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.next_post_at == FIRST_MONDAY
+    assert harness.discord.messages_in(channel.id) == []

@@ -116,16 +116,7 @@ def test_time_zones_are_iana_names_in_any_case() -> None:
 # --- due runs ----------------------------------------------------------------------------------------
 
 
-async def posts_by_hand(harness: Harness) -> None:
-    """These tests run the posts (and their own loops) by hand: the loop the league cog started is
-    stopped first, so it cannot race them for a due post."""
-    cog = harness.bot.get_cog("Leagues")
-    assert cog is not None
-    await cog.cog_unload()
-
-
 async def scheduled_league(harness: Harness, *, roster: tuple[str, ...] = ("lead_one", "second_2")) -> League:
-    await posts_by_hand(harness)
     harness.gt.dataset.add_series(
         SERIES,
         "Nations Cup",
