@@ -15,7 +15,8 @@ from bot.gtgridstats import GTGridStatsClient
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
-from bot.services.league_schedule import LeagueSchedule
+from bot.services.league_posts import LeaguePoster, LeaguePosts
+from bot.services.leagues import LeagueService
 from bot.services.personal import PersonalService
 from bot.services.standings import StandingsService
 from bot.settings import Settings
@@ -25,6 +26,7 @@ from bot.storage.links import LinkStore
 from bot.storage.users import UserDataStore
 from bot.ui.errors import describe_error
 from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
+from bot.ui.league_post import ChannelPoster
 from bot.ui.replies import Reply
 from bot.ui.translator import CatalogueTranslator
 
@@ -74,7 +76,14 @@ class GridTree(app_commands.CommandTree["GridBot"]):
 
 
 class GridBot(commands.Bot):
-    def __init__(self, dependencies: Dependencies, *, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+    def __init__(
+        self,
+        dependencies: Dependencies,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        league_poster: LeaguePoster | None = None,
+        background_loops: bool = True,
+    ) -> None:
         # The bot never joins voice: discord.py's warnings about missing voice libraries are only noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
@@ -109,14 +118,17 @@ class GridBot(commands.Bot):
         self.standings = StandingsService(
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
-        self.league_schedule = LeagueSchedule(self.leagues, self.standings, self.links, self.clock)
-        self.league_schedule.language_of = self.guild_language
+        self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
+        # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
+        self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,
             clock=self.clock,
             max_age=timedelta(hours=self.settings.catalog_max_age_hours),
         )
+        # Whether cogs start their background loops when loaded (tests that drive them by hand say no).
+        self.background_loops = background_loops
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions
 

@@ -23,7 +23,6 @@ class Admin(commands.Cog):
     )
     @server_only()
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
     async def quota(self, interaction: discord.Interaction[GridBot]) -> None:
         await Reply(interaction, private=True).send(embed=quota_embed(self.bot.api.budget.report()))
 

@@ -113,6 +113,8 @@ class Harness:
     stack: AsyncExitStack
     settings_overrides: dict[str, Any] = field(default_factory=dict)
     api_timeout: float = 15.0  # the client's default; fault tests shorten it
+    # Background loops (the league posts) run only in tests that ask: the others drive them by hand.
+    background_loops: bool = False
     bot: GridBot = field(init=False)
     driver: InteractionDriver = field(init=False)
     guild: FakeGuild = field(default_factory=FakeGuild)
@@ -121,9 +123,13 @@ class Harness:
     def settings(self) -> Settings:
         return self.bot.settings
 
-    async def start(self, *, api_timeout: float | None = None, **overrides: Any) -> GridBot:
+    async def start(
+        self, *, api_timeout: float | None = None, background_loops: bool | None = None, **overrides: Any
+    ) -> GridBot:
         if api_timeout is not None:
             self.api_timeout = api_timeout
+        if background_loops is not None:
+            self.background_loops = background_loops
         self.settings_overrides.update(overrides)
         settings = make_settings(self.tmp_path, self.gt.base_url, **self.settings_overrides)
         budget = RequestBudget(
@@ -142,7 +148,10 @@ class Harness:
             )
         )
         database = await self.stack.enter_async_context(Database(settings.database_path))
-        self.bot = GridBot(Dependencies(settings=settings, api=api, database=database, clock=self.clock))
+        self.bot = GridBot(
+            Dependencies(settings=settings, api=api, database=database, clock=self.clock),
+            background_loops=self.background_loops,
+        )
         self.stack.push_async_callback(self.bot.close)
         await self.bot.login(DISCORD_TOKEN)  # runs setup_hook: migrations, extensions
         self.driver = InteractionDriver(self.bot, self.discord)
@@ -164,11 +173,11 @@ class Harness:
         )
         await self.bot.wait_until_ready()
 
-    async def restart(self, **overrides: Any) -> GridBot:
+    async def restart(self, *, background_loops: bool | None = None, **overrides: Any) -> GridBot:
         await self.bot.close()
         await self.bot.database.close()
         await self.bot.api.aclose()
-        return await self.start(**overrides)
+        return await self.start(background_loops=background_loops, **overrides)
 
     def member(
         self,

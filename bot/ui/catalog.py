@@ -9,8 +9,8 @@ from discord.utils import escape_markdown
 
 from bot.services.catalog import CarView, ManufacturerCarsView, ManufacturerListView
 from bot.storage.catalog import CatalogRegion
+from bot.ui.embeds import EMBED_TITLE_LIMIT, fit_embed, pages_from_lines
 from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
-from bot.ui.paginator import EMBED_TITLE_LIMIT, fit_embed, pages_from_lines
 
 CARS_PER_PAGE = 15
 MANUFACTURERS_PER_PAGE = 20

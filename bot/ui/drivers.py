@@ -27,10 +27,10 @@ from bot.services.drivers import (
 from bot.services.ratings import BANDS_TEXT
 from bot.storage.links import Link
 from bot.storage.snapshots import DriverSnapshot
+from bot.ui.embeds import check_embed_limits, fit_embed, pages_from_lines
 from bot.ui.errors import upstream_message
 from bot.ui.format import BRAND_COLOUR, as_of, code, number, percent, timestamp, truncate
 from bot.ui.i18n import N_, _, ngettext
-from bot.ui.paginator import check_embed_limits, fit_embed, pages_from_lines
 from bot.ui.replies import Attachment
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")

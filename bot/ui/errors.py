@@ -44,6 +44,7 @@ from bot.services.personal import MemberOrPsnNotBoth, MembersNeedTheBot, NoPerso
 from bot.services.roles import RolesError
 from bot.ui.format import code, code_text, timestamp
 from bot.ui.i18n import N_, _, ngettext
+from bot.ui.league import LEAGUE_ERRORS, describe_league_error
 from bot.ui.roles import describe_roles_error
 
 UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")
@@ -316,11 +317,13 @@ def personal_error_text(error: PersonalError) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, UserError | GTGridStatsError | RolesError | PersonalError
+        error.__cause__, (UserError, GTGridStatsError, RolesError, PersonalError, *LEAGUE_ERRORS)
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, LEAGUE_ERRORS):
+        return describe_league_error(error), False
     match error:
         case UserError():
             return user_error_message(error), False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -9,6 +10,7 @@ import discord
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
+from discord.utils import escape_markdown
 
 from bot.ui.i18n import _, current_language
 
@@ -79,3 +81,13 @@ def code_text(text: str, limit: int | None = None) -> str:
     if limit is not None:
         shown = truncate(shown, limit)
     return shown or "(empty)"
+
+
+def bold(text: str) -> str:
+    """Bold in Discord markdown, with the text's own markdown characters escaped."""
+    return f"**{escape_markdown(text)}**"
+
+
+def permission_names(names: Iterable[str]) -> str:
+    """Permission flag names as Discord shows them: manage_guild -> Manage Server."""
+    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in names)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.ui.paginator import EMBED_DESCRIPTION_LIMIT
+from bot.ui.embeds import EMBED_DESCRIPTION_LIMIT
 from tests.conftest import Harness
 from tests.standins.interactions import FakeUser
 

@@ -13,9 +13,10 @@ import discord
 import pytest
 from PIL import Image
 
-from bot.services.league_schedule import RunStatus
+from bot.services.league_posts import RunStatus
 from bot.storage.leagues import Schedule
 from bot.storage.links import Link
+from cogs.checks import require_server
 from tests.conftest import Harness
 from tests.standins.discord_api import InteractionRecord, SentMessage
 from tests.standins.interactions import FakeChannel, FakeUser, dm_user
@@ -71,13 +72,6 @@ async def new_league(
         await harness.slash("league add", user=organiser, drivers=drivers)
 
 
-async def start_loop(harness: Harness) -> None:
-    """What the gateway's READY does: the league cog starts the schedule loop (once)."""
-    cog = harness.bot.get_cog("Leagues")
-    assert cog is not None
-    await cog.on_ready()  # type: ignore[attr-defined]
-
-
 def texts(record: InteractionRecord) -> list[str]:
     return [message.content or "" for message in record.messages]
 
@@ -85,37 +79,47 @@ def texts(record: InteractionRecord) -> list[str]:
 # --- permissions -------------------------------------------------------------------------------------
 
 
-async def test_the_group_is_hidden_from_and_refused_to_non_managers(
+async def test_the_group_defaults_to_managers_and_discord_decides_who_else(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
 ) -> None:
+    """Hidden by default from members without Manage Server (`default_permissions`), and no second check
+    in the bot: a server that gives /league to an organiser role (Integrations settings) is obeyed, since
+    Discord delivers the interaction only for members it allows."""
     group = harness.bot.tree.get_command("league")
     assert isinstance(group, discord.app_commands.Group)
     assert group.default_permissions is not None
     assert group.default_permissions.manage_guild
     assert group.guild_only
+    for subcommand in group.commands:
+        assert isinstance(subcommand, discord.app_commands.Command)
+        assert not subcommand.checks, f"/league {subcommand.name} checks permissions itself"
+    quota = harness.bot.tree.get_command("quota")
+    assert isinstance(quota, discord.app_commands.Command)
+    assert quota.default_permissions is not None
+    assert quota.default_permissions.manage_guild
+    # The only check left is where it may run (a server with the bot), not who may run it.
+    assert quota.checks == [require_server]
     await new_league(harness, organiser, channel)
-    member = harness.member("bob")
-    attempts: list[tuple[str, dict[str, Any]]] = [
-        ("league setup", {"name": "Mine", "series": SERIES, "channel": channel}),
-        ("league add", {"drivers": "delta_4"}),
-        ("league remove", {"drivers": "alpha_one"}),
-        ("league roster", {}),
-        ("league post", {}),
-        ("league schedule", {"weekday": "Monday", "time": "20:00", "timezone": "UTC"}),
-        ("league export", {}),
-        ("league delete", {}),
+    # An organiser without Manage Server, allowed by the server's per-command override.
+    allowed = harness.member("league_organiser")
+    attempts: list[tuple[str, dict[str, Any], str]] = [
+        ("league add", {"drivers": "delta_4"}, "Added 1 to **Sunday Cup**"),
+        ("league remove", {"drivers": "delta_4"}, "Removed 1 from **Sunday Cup**"),
+        ("league schedule", {"weekday": "Monday", "time": "20:00", "timezone": "UTC"}, "**Sunday Cup**"),
+        ("league setup", {"name": "Mine", "series": SERIES, "channel": channel}, "Created **Mine**"),
     ]
-    harness.gt.reset_counts()
-    for command, options in attempts:
-        record = await harness.slash(command, user=member, **options)
-        assert record.reply.content == MANAGE_SERVER, command
+    for command, options, expected in attempts:
+        record = await harness.slash(command, user=allowed, **options)
+        assert record.reply.content is not None, command
+        assert expected in record.reply.content, command
         assert record.reply.ephemeral
-    assert await harness.autocomplete("league roster", "league", user=member, league="") == []
-    leagues = await harness.bot.leagues.for_guild(harness.guild.id)
-    assert [(league.name, league.schedule) for league in leagues] == [("Sunday Cup", None)]
-    assert await harness.bot.leagues.roster(leagues[0].id) == ["alpha_one", "beta_two", "gamma_3"]
-    assert harness.discord.messages_in(channel.id) == []
-    assert harness.gt.count() == 0
+    roster = await harness.slash("league roster", user=allowed, league="Sunday Cup")
+    assert roster.reply.embeds
+    choices = await harness.autocomplete("league roster", "league", user=allowed, league="")
+    assert [choice["value"] for choice in choices] == ["Mine", "Sunday Cup"]
+    quota_reply = await harness.slash("quota", user=allowed)
+    assert quota_reply.reply.ephemeral
+    assert quota_reply.reply.content != MANAGE_SERVER
 
 
 # --- setup and roster --------------------------------------------------------------------------------
@@ -296,7 +300,7 @@ async def test_export_is_a_csv_of_the_same_standings(
     ]
     # The same standings the service computes.
     (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
-    standings = await harness.bot.league_schedule.league_standings(league)
+    standings = await harness.bot.league_service.league_standings(league)
     assert [(row.position, row.psn_id, row.total_points) for row in standings.rows] == [
         (position, psn, total) for position, _, psn, _, total, *_ in parsed
     ]
@@ -355,8 +359,21 @@ async def test_schedule_says_when_and_off_stops_it(
 
 
 async def test_schedule_autocompletes_weekdays_and_time_zones(harness: Harness, organiser: FakeUser) -> None:
-    days = await harness.autocomplete("league schedule", "weekday", user=organiser, weekday="t")
-    assert [choice["value"] for choice in days] == ["Tuesday", "Thursday"]
+    group = harness.bot.tree.get_command("league")
+    assert isinstance(group, discord.app_commands.Group)
+    schedule = group.get_command("schedule")
+    assert isinstance(schedule, discord.app_commands.Command)
+    weekday = next(parameter for parameter in schedule.parameters if parameter.name == "weekday")
+    assert [choice.value for choice in weekday.choices] == [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "off",
+    ]
     zones = await harness.autocomplete("league schedule", "timezone", user=organiser, timezone="new_y")
     assert zones[0] == {"name": "America/New_York", "value": "America/New_York"}
     common = await harness.autocomplete("league schedule", "timezone", user=organiser, timezone="")
@@ -367,13 +384,12 @@ async def test_schedule_autocompletes_weekdays_and_time_zones(harness: Harness, 
 async def test_the_scheduled_post_fires_on_time_and_marks_moves(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
 ) -> None:
+    await harness.restart(background_loops=True)  # the loop starts with the league cog: no READY needed
     await new_league(harness, organiser, channel)
     await harness.slash(
         "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
     )
     harness.clock.set(FIRST_MONDAY - timedelta(minutes=5))
-    await start_loop(harness)
-    await start_loop(harness)  # a second READY (a reconnect) does not start a second loop
 
     def posts() -> list[SentMessage]:
         return harness.discord.messages_in(channel.id)
@@ -409,13 +425,12 @@ async def test_the_schedule_survives_a_restart_and_a_missed_post_is_made_once(
     await harness.slash(
         "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
     )
-    await harness.restart()
+    await harness.restart(background_loops=True)  # the loop starts as the league cog loads
     # The bot was offline for three scheduled Mondays.
     harness.clock.set(FIRST_MONDAY + timedelta(days=14, hours=5))
-    await start_loop(harness)
     await harness.discord.wait_for(lambda: len(harness.discord.messages_in(channel.id)) == 1)
     # Waits for the loop's run to finish (it holds the league's lock), then finds nothing left to do.
-    assert await harness.bot.league_schedule.run_due(harness.clock.now()) == []
+    assert await harness.bot.league_posts.run_due(harness.clock.now()) == []
     (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
     assert league.last_posted_at == FIRST_MONDAY + timedelta(days=14, hours=5)
     assert league.next_post_at == FIRST_MONDAY + timedelta(days=21)
@@ -431,9 +446,9 @@ async def test_a_lost_channel_pauses_the_schedule_and_is_reported_once(
     )
     harness.discord.forbidden_channels.add(channel.id)
     harness.clock.set(FIRST_MONDAY)
-    await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    await harness.bot.league_posts.run_due(FIRST_MONDAY)
     # Not retried in a loop: a week later nothing is due.
-    assert await harness.bot.league_schedule.run_due(FIRST_MONDAY + timedelta(days=7)) == []
+    assert await harness.bot.league_posts.run_due(FIRST_MONDAY + timedelta(days=7)) == []
 
     first = await harness.slash("league roster", user=organiser)
     warnings = [text for text in texts(first) if text.startswith("⚠️")]
@@ -460,9 +475,16 @@ async def test_delete_removes_the_league_and_its_schedule(
     await new_league(harness, organiser, channel)
     await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
     record = await harness.slash("league delete", user=organiser, league="Sunday Cup")
-    assert record.reply.content == (
+    prompt = record.reply
+    assert prompt.ephemeral
+    assert prompt.content is not None
+    assert prompt.content.startswith("Delete **Sunday Cup** with its roster of 3 drivers, its weekly post")
+    assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1  # nothing before the answer
+    await harness.driver.click(prompt, "Delete", user=organiser)
+    assert prompt.content == (
         "Deleted **Sunday Cup** with its roster of 3 drivers, its weekly post and its post history."
     )
+    assert prompt.components == []
     assert await harness.bot.leagues.for_guild(harness.guild.id) == []
     assert await harness.bot.leagues.next_post_time() is None
 
@@ -553,7 +575,7 @@ async def schedule_during_a_slow_post(
     await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
     harness.clock.set(FIRST_MONDAY)
     gate = SeriesGate(harness)
-    post = asyncio.create_task(harness.bot.league_schedule.run_due(FIRST_MONDAY))
+    post = asyncio.create_task(harness.bot.league_posts.run_due(FIRST_MONDAY))
     async with asyncio.timeout(10):
         await gate.entered.wait()
     known = set(harness.discord.interactions)
@@ -587,7 +609,7 @@ async def test_schedule_off_during_a_slow_post_stays_off(
     # A week on, nothing is due and nothing more is posted.
     next_week = FIRST_MONDAY + timedelta(days=7)
     harness.clock.set(next_week)
-    assert await harness.bot.league_schedule.run_due(next_week) == []
+    assert await harness.bot.league_posts.run_due(next_week) == []
     assert len(harness.discord.messages_in(channel.id)) == 1
 
 
@@ -627,3 +649,60 @@ async def test_guild_only_commands_sent_from_a_dm_get_a_friendly_message(
     assert record.reply.ephemeral
     assert harness.gt.count() == 0
     assert harness.discord.channel_messages == {}
+
+
+# --- delete asks first -------------------------------------------------------------------------------
+
+
+async def test_delete_can_be_cancelled_and_only_its_owner_answers(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    prompt = (await harness.slash("league delete", user=organiser)).reply
+    other = harness.member("other_org", manager=True)
+    refused = await harness.driver.click(prompt, "Delete", user=other)
+    assert refused.reply.ephemeral
+    assert refused.reply.content == "Only the person who ran this command can use these buttons."
+    assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1
+    await harness.driver.click(prompt, "Cancel", user=organiser)
+    assert prompt.content == "Nothing was deleted: **Sunday Cup** stays as it is."
+    assert prompt.components == []
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert await harness.bot.leagues.roster(league.id) == ["alpha_one", "beta_two", "gamma_3"]
+
+
+async def test_delete_without_an_answer_keeps_the_league(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.ui.league_views.CONFIRM_SECONDS", 0.01)  # discord.py times views itself
+    await new_league(harness, organiser, channel)
+    prompt = (await harness.slash("league delete", user=organiser)).reply
+
+    def buttons_disabled() -> bool:
+        buttons = [button for row in prompt.components for button in row.get("components", [])]
+        return bool(buttons) and all(button.get("disabled") for button in buttons)
+
+    await harness.discord.wait_for(buttons_disabled)
+    assert prompt.content == "No answer in time: **Sunday Cup** was not deleted."
+    assert len(await harness.bot.leagues.for_guild(harness.guild.id)) == 1
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------
+
+
+def post_loops() -> list[asyncio.Task[Any]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == "league-posts" and not task.done()]
+
+
+async def test_the_post_loop_runs_while_the_cog_is_loaded_and_is_awaited_on_unload(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await harness.restart(background_loops=True)
+    assert len(post_loops()) == 1  # started by cog_load, not by READY
+    await new_league(harness, organiser, channel)
+    await harness.slash("league schedule", user=organiser, weekday="Monday", time="20:00", timezone="UTC")
+    await harness.bot.unload_extension("cogs.league")
+    assert post_loops() == []  # cancelled and awaited before unload returned
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.next_post_at == FIRST_MONDAY
+    assert harness.discord.messages_in(channel.id) == []

@@ -177,3 +177,27 @@ async def test_bad_driver_lists_and_conflicting_options_get_clear_messages(harne
     assert over.reply.content == "Please give at most 200 drivers; 201 were given."
     assert harness.gt.count() == 0
     assert all(record.reply.ephemeral for record in (mention, both, nobody, unknown, over))
+
+
+async def test_a_league_gives_its_series_when_series_is_left_out(harness: Harness) -> None:
+    add_cup(harness)
+    organiser = harness.member("org", manager=True)
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers="gamma_3 delta_4")
+    harness.gt.reset_counts()
+    record = await harness.slash("standings", user=harness.member("fan"), league="Sunday Cup")
+    assert record.reply.embed["title"] == "Sunday Cup — Nations Cup · series 5150"
+    assert len(driver_lines(record.reply)) == 2
+    assert harness.gt.count("/api/series-5150/") == 1
+
+
+async def test_standings_without_series_or_league_say_what_is_missing(harness: Harness) -> None:
+    add_cup(harness)
+    harness.gt.reset_counts()
+    user = harness.member("ann")
+    for options in ({}, {"drivers": "alpha_one"}):
+        record = await harness.slash("standings", user=user, **options)
+        assert record.reply.ephemeral
+        assert record.reply.content == "Please give the `series` id, or a `league` (its series is used)."
+    assert harness.gt.count() == 0

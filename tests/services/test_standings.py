@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
 
-from bot.errors import FriendlyError
 from bot.gtgridstats.errors import InvalidIdentifierError, QuotaExhaustedError
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.driver_refs import ResolvedDriver
-from bot.services.standings import QuotaShortError, RoundScore, StandingsService, rank
+from bot.services.standings import QuotaShortError, RoundScore, StandingsError, StandingsService, rank
+from bot.ui.standings import describe_standings_error
 from tests.conftest import Harness
 
 SERIES = 4242
@@ -108,8 +109,9 @@ async def test_fresh_rows_are_reused_and_stale_ones_fetched_again(harness: Harne
 
 async def test_a_missing_series_is_named_and_costs_one_call(harness: Harness) -> None:
     harness.gt.reset_counts()
-    with pytest.raises(FriendlyError, match="no series 999"):
+    with pytest.raises(StandingsError) as refused:
         await harness.bot.standings.standings(999, drivers(*(f"racer{n:03d}" for n in range(40))))
+    assert re.search("no series 999", describe_standings_error(refused.value))
     assert harness.gt.count("/api/series-") == 1
 
 
@@ -118,8 +120,9 @@ async def test_drivers_without_results_are_listed_and_nobody_is_an_error(harness
     standings = await harness.bot.standings.standings(SERIES, drivers("racer000", "ghost_one"))
     assert [row.psn_id for row in standings.rows] == ["racer000"]
     assert standings.missing == ("ghost_one",)
-    with pytest.raises(FriendlyError, match="None of the 2 drivers"):
+    with pytest.raises(StandingsError) as refused:
         await harness.bot.standings.standings(SERIES, drivers("ghost_one", "ghost_two"))
+    assert re.search("None of the 2 drivers", describe_standings_error(refused.value))
 
 
 async def test_bad_requests_cost_no_call(harness: Harness) -> None:
@@ -127,10 +130,12 @@ async def test_bad_requests_cost_no_call(harness: Harness) -> None:
     service = harness.bot.standings
     with pytest.raises(InvalidIdentifierError):
         await service.standings(0, drivers("racer000"))
-    with pytest.raises(FriendlyError, match="empty"):
+    with pytest.raises(StandingsError) as refused:
         await service.standings(SERIES, [])
-    with pytest.raises(FriendlyError, match="at most 200"):
+    assert re.search("empty", describe_standings_error(refused.value))
+    with pytest.raises(StandingsError) as refused:
         await service.standings(SERIES, drivers(*(f"racer{n:03d}" for n in range(201))))
+    assert re.search("at most 200", describe_standings_error(refused.value))
     assert harness.gt.count() == 0
 
 
@@ -146,8 +151,11 @@ async def test_a_roster_bigger_than_the_quota_left_is_refused_up_front(harness: 
     psn_ids = add_roster_series(harness, 40)
     harness.bot.api.budget.quota.remaining = 2
     harness.gt.reset_counts()
-    with pytest.raises(FriendlyError, match="need 3 GT Grid Stats requests and only 2 are left"):
+    with pytest.raises(StandingsError) as refused:
         await harness.bot.standings.standings(SERIES, drivers(*psn_ids))
+    assert re.search(
+        "need 3 GT Grid Stats requests and only 2 are left", describe_standings_error(refused.value)
+    )
     assert harness.gt.count() == 0
 
 
@@ -181,8 +189,9 @@ async def test_series_ids_refused_before_any_call_leave_nothing_in_memory(harnes
 async def test_an_unknown_series_leaves_nothing_in_memory(harness: Harness) -> None:
     service = harness.bot.standings
     for series_id in (777_001, 777_002, 777_003):
-        with pytest.raises(FriendlyError, match="has no series"):
+        with pytest.raises(StandingsError) as refused:
             await service.standings(series_id, drivers("racer000"))
+        assert "has no series" in describe_standings_error(refused.value)
     assert service.cached_rows == 0
 
 

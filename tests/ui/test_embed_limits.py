@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.gtgridstats.models import MAX_NUMBER, Driver, DriverStats
-from bot.ui.paginator import check_embed_limits, fit_embed
+from bot.ui.embeds import check_embed_limits, fit_embed
 from tests.conftest import Harness
 from tests.standins.discord_api import DiscordStandin, embed_problems
 from tests.standins.gtgridstats_data import Car

@@ -20,7 +20,7 @@ from tests.conftest import Harness
 from tests.standins.interactions import MANAGER_PERMISSIONS, FakeChannel, FakeGuild, FakeUser
 
 SERVER_ONLY_JA = "このコマンドはサーバー内でのみ使えます。サーバーのチャンネルで使ってください。"
-MANAGE_SERVER_JA = "この操作には「サーバー管理」の権限が必要です。"
+UNLINK_OTHERS_JA = "ほかのメンバーのリンクを解除するには「サーバー管理」の権限が必要です。"
 TRANSLATED_LOCALES = {"ja", "zh-CN", "zh-TW", "ko", "de", "fr", "es-ES", "es-419", "it", "pt-BR"}
 
 
@@ -110,8 +110,9 @@ async def test_a_japanese_user_sees_errors_in_japanese(harness: Harness) -> None
     assert record.reply.ephemeral
 
     member = harness.member("taro", locale="ja")
-    record = await harness.slash("league roster", user=member)
-    assert record.reply.content == MANAGE_SERVER_JA
+    other = harness.member("hanako")
+    record = await harness.slash("unlink", user=member, member=other)
+    assert record.reply.content == UNLINK_OTHERS_JA
     assert record.reply.ephemeral
 
     # The next English user of the same bot still reads English: the language lives in the command's task.

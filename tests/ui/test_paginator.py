@@ -6,7 +6,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.ui.paginator import NOT_YOURS, Paginator, check_embed_limits, pages_from_lines
+from bot.ui.embeds import check_embed_limits, pages_from_lines
+from bot.ui.paginator import NOT_YOURS, Paginator
 from tests.conftest import Harness
 
 LINES = [f"Line {number:03d}" for number in range(1, 46)]

@@ -8,19 +8,25 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.errors import FriendlyError
-from bot.services.league_schedule import (
+from bot.services.league_posts import (
     ERROR_PAUSE_SECONDS,
     MAX_ATTEMPTS,
-    LeagueSchedule,
+    LeaguePosts,
     RunOutcome,
     RunStatus,
+)
+from bot.services.leagues import (
+    BadTime,
+    BadTimeZone,
+    BadWeekday,
+    LeagueService,
     next_occurrence,
     parse_time,
     parse_timezone,
     parse_weekday,
 )
 from bot.storage.leagues import League, Schedule
+from bot.ui.league import describe_league_error, notice_text
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel
 
@@ -72,8 +78,9 @@ def test_weekdays_are_read_by_name_or_prefix(text: str, day: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "t", "s", "Funday", "8", "Mondays"])
 def test_unknown_or_ambiguous_weekdays_are_refused(text: str) -> None:
-    with pytest.raises(FriendlyError, match="is not a weekday"):
+    with pytest.raises(BadWeekday) as refused:
         parse_weekday(text)
+    assert "is not a weekday" in describe_league_error(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -92,16 +99,18 @@ def test_times_are_read_in_24_or_12_hour_form(text: str, expected: time) -> None
 
 @pytest.mark.parametrize("text", ["24:00", "20:60", "13pm", "noon", "", "20"])
 def test_impossible_times_are_refused(text: str) -> None:
-    with pytest.raises(FriendlyError, match="is not a time"):
+    with pytest.raises(BadTime) as refused:
         parse_time(text)
+    assert "is not a time" in describe_league_error(refused.value)
 
 
 def test_time_zones_are_iana_names_in_any_case() -> None:
     assert parse_timezone("europe/london") == "Europe/London"
     assert parse_timezone("UTC") == "UTC"
     for text in ("Mars/Olympus", "GMT+25", "", "../../etc/passwd"):
-        with pytest.raises(FriendlyError, match="is not a time zone"):
+        with pytest.raises(BadTimeZone) as refused:
             parse_timezone(text)
+        assert "is not a time zone" in describe_league_error(refused.value)
 
 
 # --- due runs ----------------------------------------------------------------------------------------
@@ -120,12 +129,16 @@ async def scheduled_league(harness: Harness, *, roster: tuple[str, ...] = ("lead
     channel = FakeChannel(harness.guild)
     league = await store.create(harness.guild.id, "Sunday Cup", SERIES, channel.id, 1, harness.clock.now())
     await store.add_drivers(league, list(roster), harness.clock.now())
-    return await harness.bot.league_schedule.set_schedule(league, LONDON_MONDAY_8PM, harness.clock.now())
+    schedule = LONDON_MONDAY_8PM
+    change = await harness.bot.league_service.set_schedule(
+        league, schedule.weekday, schedule.at, schedule.timezone
+    )
+    return change.league
 
 
 async def test_a_post_is_due_at_its_time_not_before(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
+    schedule = harness.bot.league_posts
     assert league.next_post_at == FIRST_MONDAY
     assert await schedule.run_due(FIRST_MONDAY - timedelta(seconds=1)) == []
     assert harness.discord.messages_in(league.channel_id) == []
@@ -147,19 +160,19 @@ async def test_weeks_missed_offline_give_one_post_then_the_next_regular_slot(har
     league = await scheduled_league(harness)
     three_weeks_later = FIRST_MONDAY + timedelta(days=21, hours=3)
     harness.clock.set(three_weeks_later)
-    outcomes = await harness.bot.league_schedule.run_due(three_weeks_later)
+    outcomes = await harness.bot.league_posts.run_due(three_weeks_later)
     assert [outcome.status for outcome in outcomes] == [RunStatus.POSTED]
     assert len(harness.discord.messages_in(league.channel_id)) == 1
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
     assert stored.next_post_at == FIRST_MONDAY + timedelta(days=28)
-    assert await harness.bot.league_schedule.run_due(three_weeks_later) == []
+    assert await harness.bot.league_posts.run_due(three_weeks_later) == []
 
 
 async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: Harness) -> None:
     league = await scheduled_league(harness)
     harness.discord.forbidden_channels.add(league.channel_id)
-    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    outcomes = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
@@ -167,25 +180,25 @@ async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: 
     assert stored.next_post_at is None
     # Not retried: a week later nothing is due and no more requests go to the channel.
     calls = len(harness.discord.calls)
-    assert await harness.bot.league_schedule.run_due(FIRST_MONDAY + timedelta(days=7)) == []
+    assert await harness.bot.league_posts.run_due(FIRST_MONDAY + timedelta(days=7)) == []
     assert len(harness.discord.calls) == calls
     (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
-    assert f"<#{league.channel_id}>" in notice.message
-    assert "paused" in notice.message
+    assert f"<#{league.channel_id}>" in notice_text(notice.message)
+    assert "paused" in notice_text(notice.message)
 
 
 async def test_an_empty_roster_pauses_with_a_notice(harness: Harness) -> None:
     league = await scheduled_league(harness, roster=())
-    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    outcomes = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
     (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
-    assert "roster is empty" in notice.message
+    assert "roster is empty" in notice_text(notice.message)
     assert harness.discord.messages_in(league.channel_id) == []
 
 
 async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipped(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
+    schedule = harness.bot.league_posts
     harness.gt.fail(503, times=None, path_prefix="/api/series-")
     now = FIRST_MONDAY
     statuses = []
@@ -200,7 +213,7 @@ async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipp
     assert statuses == [RunStatus.RETRYING] * (MAX_ATTEMPTS - 1) + [RunStatus.SKIPPED]
     assert now == FIRST_MONDAY + timedelta(days=7)
     (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
-    assert "were not posted" in notice.message
+    assert "were not posted" in notice_text(notice.message)
     assert harness.discord.messages_in(league.channel_id) == []
     # Back up by next week: the post goes out as usual.
     harness.gt.clear_faults()
@@ -212,7 +225,7 @@ async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipp
 async def test_the_loop_sleeps_until_the_post_is_due_then_posts(harness: Harness) -> None:
     league = await scheduled_league(harness)
     harness.clock.set(FIRST_MONDAY - timedelta(minutes=2))
-    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    loop = asyncio.create_task(harness.bot.league_posts.run_forever())
     try:
         # run_until moves time only to the next sleeper's deadline: the post came exactly on time.
         await harness.clock.run_until(
@@ -225,12 +238,12 @@ async def test_the_loop_sleeps_until_the_post_is_due_then_posts(harness: Harness
 
 async def test_a_schedule_set_while_the_loop_sleeps_wakes_it(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
-    await schedule.clear_schedule(league)
+    schedule = harness.bot.league_posts
+    await harness.bot.league_service.set_schedule(league, None, None, None)
     loop = asyncio.create_task(schedule.run_forever())
     try:
         soon = Schedule(weekday=5, at=time(12, 5), timezone="UTC")  # Saturday 12:05 UTC: five minutes away
-        await schedule.set_schedule(league, soon, harness.clock.now())
+        await harness.bot.league_service.set_schedule(league, soon.weekday, soon.at, soon.timezone)
         await harness.clock.run_until(
             harness.discord.wait_for(lambda: len(harness.discord.messages_in(league.channel_id)) == 1)
         )
@@ -245,7 +258,7 @@ async def test_too_little_quota_left_waits_for_the_reset_instead_of_pausing(harn
     harness.gt.dataset.add_series(SERIES, "Nations Cup", {psn: (1, [(1, 10, True)]) for psn in roster})
     harness.clock.set(FIRST_MONDAY)
     harness.bot.api.budget.quota.observe(100, 1)
-    (outcome,) = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    (outcome,) = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert outcome.status is RunStatus.RETRYING
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
@@ -262,7 +275,7 @@ async def test_too_little_quota_left_waits_for_the_reset_instead_of_pausing(harn
 class CountedRuns:
     """Wraps `run_due` to record the time of each run; `enough` is set after `wanted` runs."""
 
-    def __init__(self, schedule: LeagueSchedule, wanted: int) -> None:
+    def __init__(self, schedule: LeaguePosts, wanted: int) -> None:
         self.times: list[datetime] = []
         self.enough = asyncio.Event()
         self._wanted = wanted
@@ -277,7 +290,7 @@ class CountedRuns:
 
 
 async def run_loop_until(harness: Harness, runs: CountedRuns) -> None:
-    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    loop = asyncio.create_task(harness.bot.league_posts.run_forever())
     try:
         await harness.clock.run_until(runs.enough.wait(), limit=30 * 86_400)
     finally:
@@ -290,9 +303,9 @@ async def test_two_schedulers_over_one_database_post_a_due_time_once(harness: Ha
     """The guarantee is in storage, not only in one process's lock: a second scheduler (another process,
     or the same bot's lock lost) finds the due time taken and moves on without posting."""
     league = await scheduled_league(harness)
-    first = harness.bot.league_schedule
-    second = LeagueSchedule(harness.bot.leagues, harness.bot.standings, harness.bot.links, harness.clock)
-    second.poster = first.poster
+    first = harness.bot.league_posts
+    service = LeagueService(harness.bot.leagues, harness.bot.links, harness.bot.standings, harness.clock)
+    second = LeaguePosts(service, first.poster, harness.clock)
     harness.clock.set(FIRST_MONDAY)
     outcomes = await asyncio.gather(first.run_due(FIRST_MONDAY), second.run_due(FIRST_MONDAY))
     statuses = sorted(outcome.status for batch in outcomes for outcome in batch)
@@ -316,7 +329,7 @@ async def test_a_next_post_without_a_schedule_never_spins_the_loop(
             (league.id,),
         )
     harness.clock.set(FIRST_MONDAY + timedelta(minutes=1))
-    runs = CountedRuns(harness.bot.league_schedule, wanted=3)
+    runs = CountedRuns(harness.bot.league_posts, wanted=3)
     await run_loop_until(harness, runs)
     assert runs.times == sorted(set(runs.times))  # time moved on between every two runs
     assert harness.discord.messages_in(league.channel_id) == []
@@ -338,7 +351,7 @@ async def test_a_due_time_already_posted_is_skipped_and_the_loop_does_not_spin(
             "BEGIN SELECT RAISE(IGNORE); END"
         )
     harness.clock.set(FIRST_MONDAY)
-    runs = CountedRuns(harness.bot.league_schedule, wanted=4)
+    runs = CountedRuns(harness.bot.league_posts, wanted=4)
     await run_loop_until(harness, runs)
     assert runs.times == sorted(set(runs.times))
     assert runs.times[1] - runs.times[0] >= timedelta(seconds=ERROR_PAUSE_SECONDS)

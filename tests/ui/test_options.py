@@ -1,0 +1,108 @@
+"""The option transformers: each bad value gets its one message, wherever the option is used."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from bot.services.leagues import parse_time
+from bot.ui.options import COMMON_ZONES, zone_choices
+from tests.conftest import Harness
+from tests.standins.interactions import FakeChannel, FakeUser
+
+SERIES = 7171
+
+
+@pytest.fixture
+async def organiser(harness: Harness) -> FakeUser:
+    harness.gt.dataset.add_series(SERIES, "Cup", {"alpha_one": (1, [(1, 10, True)])})
+    user = harness.member("org", manager=True)
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=user, name="Sunday Cup", series=SERIES, channel=channel)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"weekday": "Funday", "time": "20:00", "timezone": "UTC"},
+            "`Funday` is not a weekday. Use a day such as Monday or Sat, or off to stop.",
+        ),
+        (
+            {"weekday": "Monday", "time": "25:00", "timezone": "UTC"},
+            "`25:00` is not a time. Use 24-hour HH:MM, such as 20:00, or 8pm.",
+        ),
+        (
+            {"weekday": "Monday", "time": "20:00", "timezone": "Mars/Olympus"},
+            "`Mars/Olympus` is not a time zone I know. Use an IANA name such as Europe/London or "
+            "America/New_York (the option suggests names as you type).",
+        ),
+        (
+            {"weekday": "Monday", "time": "20:00", "timezone": "UTC", "league": "Nope"},
+            "There is no league called `Nope` here. The `league` option suggests this server's leagues as "
+            "you type.",
+        ),
+        (
+            {"weekday": "Monday", "time": "20:00", "timezone": "`" * 80},
+            "`" + "ˋ" * 50 + "` is not a time zone I know. Use an IANA name such as Europe/London or "
+            "America/New_York (the option suggests names as you type).",
+        ),
+    ],
+    ids=["weekday", "time", "timezone", "league", "bounded-echo"],
+)
+async def test_a_bad_value_gets_one_clear_private_message(
+    harness: Harness, organiser: FakeUser, options: dict[str, str], message: str
+) -> None:
+    record = await harness.slash("league schedule", user=organiser, **options)
+    assert record.reply.ephemeral
+    assert record.reply.content == message
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    assert league.schedule is None
+
+
+async def test_the_league_option_means_the_same_on_every_subcommand(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    for command, options in [
+        ("league roster", {}),
+        ("league post", {}),
+        ("league export", {}),
+        ("league delete", {}),
+        ("league add", {"drivers": "alpha_one"}),
+        ("league remove", {"drivers": "alpha_one"}),
+    ]:
+        record = await harness.slash(command, user=organiser, league="Nope", **options)
+        assert record.reply.content is not None, command
+        assert record.reply.content.startswith("There is no league called `Nope` here."), command
+
+
+async def test_times_read_in_24_and_12_hour_forms_through_the_command(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    record = await harness.slash(
+        "league schedule", user=organiser, weekday="sat", time="8:30 pm", timezone="europe/london"
+    )
+    assert record.reply.content is not None
+    assert "every Saturday at 20:30 (Europe/London)" in record.reply.content
+    assert parse_time("20.30") == time(20, 30)
+
+
+async def test_league_and_time_zone_autocomplete(harness: Harness, organiser: FakeUser) -> None:
+    assert await harness.autocomplete("league post", "league", user=organiser, league="sun") == [
+        {"name": "Sunday Cup", "value": "Sunday Cup"}
+    ]
+    assert await harness.autocomplete("league post", "league", user=organiser, league="zzz") == []
+    zones = await harness.autocomplete("league schedule", "timezone", user=organiser, timezone="york")
+    assert {"name": "America/New_York", "value": "America/New_York"} in zones
+    assert len(zones) <= 25
+
+
+def test_zone_choices_start_with_common_zones_then_prefix_then_contains() -> None:
+    assert zone_choices("") == list(COMMON_ZONES)
+    chosen = zone_choices("europe/l")
+    assert chosen[0].startswith("Europe/L")
+    assert "Europe/London" in chosen
+    assert all("europe/l" in name.lower() for name in chosen)
+    assert len(zone_choices("a")) == 25
