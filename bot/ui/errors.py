@@ -7,6 +7,8 @@ from discord import app_commands
 from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.services.league_night.errors import LeagueNightError
+from bot.ui.league_night import describe_league_night_error
 
 UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
 
@@ -50,6 +52,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return error.user_message, False
         case UpstreamRateLimited():
             return _rate_limited(error), False
+        case LeagueNightError():
+            return describe_league_night_error(error), False
         case app_commands.MissingPermissions():
             return (
                 f"You need the {_permission_names(error.missing_permissions)} permission to do that.",
