@@ -26,7 +26,13 @@ from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.admin",
+    "cogs.drivers",
+    "cogs.league",
+    "cogs.league_night",
+    "cogs.catalog",
+)
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,9 @@ class DiscordStandin:
         self.scheduled_events: dict[int, dict[int, dict[str, Any]]] = {}
         self.events_forbidden_guilds: set[int] = set()
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # DM channels the bot opened (channel id -> user id), and users who accept no DMs (403, 50007).
+        self.dm_channels: dict[int, int] = {}
+        self.dms_closed: set[int] = set()
         self.ready_guild_ids: list[int] = []
         self._socket: web.WebSocketResponse | None = None
         self._sequence = 0
@@ -249,6 +252,11 @@ class DiscordStandin:
         self.interactions[token] = record
         self.interactions[str(interaction_id)] = record
         return record
+
+    def dms_to(self, user_id: int) -> list[SentMessage]:
+        """The direct messages the bot sent to a user."""
+        channels = [channel for channel, user in self.dm_channels.items() if user == user_id]
+        return [message for channel in channels for message in self.messages_in(channel)]
 
     def messages_in(self, channel_id: int) -> list[SentMessage]:
         return [message for message in self.channel_messages.get(channel_id, []) if not message.deleted]
@@ -316,6 +324,14 @@ class DiscordStandin:
         match parts:
             case ["users", "@me"]:
                 return _json(self.bot_user)
+            case ["users", "@me", "channels"] if method == "POST":
+                recipient = int((await request.json())["recipient_id"])
+                channel = next((c for c, u in self.dm_channels.items() if u == recipient), None)
+                if channel is None:
+                    channel = self.new_id()
+                    self.dm_channels[channel] = recipient
+                user = {"id": str(recipient), "username": "member", "discriminator": "0", "avatar": None}
+                return _json({"id": str(channel), "type": 1, "recipients": [user], "last_message_id": None})
             case ["oauth2", "applications", "@me"] | ["applications", "@me"]:
                 return _json(self._application())
             case ["gateway", "bot"] | ["gateway"]:
@@ -524,6 +540,8 @@ class DiscordStandin:
     async def _channel_message(self, request: web.Request, channel_id: int) -> web.Response:
         if channel_id in self.forbidden_channels:
             return _discord_error(403, 50013, "Missing Permissions")
+        if self.dm_channels.get(channel_id) in self.dms_closed:
+            return _discord_error(403, 50007, "Cannot send messages to this user")
         planned = self.channel_statuses.get(channel_id)
         if planned and (status := planned.pop(0)) != 200:
             return _discord_error(status, 0, f"{status}: stand-in failure")
@@ -572,25 +590,31 @@ class DiscordStandin:
                 self.rejected.append(body)
                 return problems
             new_id = self.new_id()
-            event = {**body, "id": str(new_id), "guild_id": str(guild_id), "status": 1, "creator_id": None}
+            event: dict[str, Any] = {
+                **body,
+                "id": str(new_id),
+                "guild_id": str(guild_id),
+                "status": 1,
+                "creator_id": None,
+            }
             event.setdefault("channel_id", None)
             event.setdefault("description", None)
             event.setdefault("entity_id", None)
             events[new_id] = event
             return _json(event)
-        event = events.get(event_id)
-        if event is None:
+        found = events.get(event_id)
+        if found is None:
             return _discord_error(404, 10070, "Unknown Guild Scheduled Event")
         if request.method == "DELETE":
             del events[event_id]
             return web.Response(status=204)
         if request.method == "PATCH":
             body = await request.json()
-            if (problems := self._event_problems(body, event)) is not None:
+            if (problems := self._event_problems(body, found)) is not None:
                 self.rejected.append(body)
                 return problems
-            event.update(body)
-        return _json(event)
+            found.update(body)
+        return _json(found)
 
     def _event_problems(self, body: dict[str, Any], current: dict[str, Any] | None) -> web.Response | None:
         merged = {**(current or {}), **body}

@@ -38,6 +38,8 @@ class LeagueNightLoop:
         self.clock = clock
         self.poster = poster
         self._changed = asyncio.Event()
+        self._ran = asyncio.Condition()
+        self.last_run: datetime | None = None  # the time of the last completed run
 
     def changed(self) -> None:
         """Something with a time was added or edited: look again now."""
@@ -98,18 +100,32 @@ class LeagueNightLoop:
         while True:
             try:
                 self._changed.clear()
-                now = self.clock.now()
-                await self.run_due(now)
+                ran_at = self.clock.now()
+                await self.run_due(ran_at)
+                async with self._ran:
+                    self.last_run = ran_at
+                    self._ran.notify_all()
                 next_at = await self.next_due(self.clock.now())
                 wait = MAX_SLEEP_SECONDS
                 if next_at is not None:
-                    wait = max(0.0, min(wait, (next_at - self.clock.now()).total_seconds()))
-                await self._sleep_or_wake(max(wait, 1.0))
+                    wait = min(wait, (next_at - self.clock.now()).total_seconds())
+                    if next_at <= ran_at:
+                        # The run should have moved everything due past its time: something did not
+                        # (storage refusing a write, say). Never spin: look again after a pause.
+                        log.warning("league night: a step due %s is still due after the run", next_at)
+                        wait = ERROR_PAUSE_SECONDS
+                if wait > 0:
+                    await self._sleep_or_wake(wait)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("the league-night loop failed; trying again in a minute")
                 await self.clock.sleep(ERROR_PAUSE_SECONDS)
+
+    async def wait_for_run(self, at: datetime) -> None:
+        """Wait until a run for time `at` (or later) has completed (tests and shutdown use it)."""
+        async with self._ran:
+            await self._ran.wait_for(lambda: self.last_run is not None and self.last_run >= at)
 
     async def _sleep_or_wake(self, seconds: float) -> None:
         sleeper = asyncio.ensure_future(self.clock.sleep(seconds))

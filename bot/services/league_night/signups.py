@@ -186,6 +186,13 @@ class SignupService:
             raise errors.SignupClosedError()
         return signup
 
+    async def needs_psn(self, signup_id: int, guild_id: int, member_id: int) -> bool:
+        """Whether a Join click must ask for the PSN ID (not linked, not in yet): no upstream call."""
+        signup = await self._open_signup(signup_id, guild_id)
+        if await self.links.get(guild_id, member_id) is not None:
+            return False
+        return not any(entry.member_id == member_id for entry in await self.signups.entries(signup.id))
+
     async def join(self, signup_id: int, guild_id: int, member_id: int) -> JoinOutcome:
         """A Join click: a linked member joins with their PSN ID; an unlinked one is asked for it."""
         signup = await self._open_signup(signup_id, guild_id)
