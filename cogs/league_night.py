@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.services.league_night.common import clean_text, league_zone, parse_local, pick_league
+from bot.services.league_night.common import clean_text, league_zone, parse_local
 from bot.services.league_night.loop import LeagueNightLoop
 from bot.services.league_night.races import (
     CAR_LIMIT,
@@ -32,6 +32,7 @@ from bot.storage.leagues import League
 from bot.storage.races import RaceStore
 from bot.storage.signups import SignupStore
 from bot.ui import league_night as text
+from bot.ui.options import LeagueOption, the_league
 from bot.ui.replies import Attachment, Reply
 from cogs.checks import require_server
 from cogs.league_night_views import CheckinView, EventSink, Poster, SignupView
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 DR_CHOICES = [app_commands.Choice(name=name, value=name) for name in DR_CLASSES]
 SR_CHOICES = [app_commands.Choice(name=name, value=name) for name in SR_CLASSES]
 GROUP_NAMES = ("signups", "race", "checkin")
+LeagueArg = app_commands.Transform[League, LeagueOption]
 
 
 def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
@@ -49,9 +51,8 @@ def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
     return cog
 
 
-async def _league(interaction: discord.Interaction[GridBot], name: str | None) -> League:
-    assert interaction.guild_id is not None
-    return await pick_league(interaction.client.leagues, interaction.guild_id, name)
+async def _league(interaction: discord.Interaction[GridBot], league: League | None) -> League:
+    return await the_league(interaction, league)
 
 
 class _Group(app_commands.Group):
@@ -82,7 +83,7 @@ class SignupCommands(_Group):
         min_sr: str | None = None,
         closes: str | None = None,
         timezone: str | None = None,
-        league: str | None = None,
+        league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -108,7 +109,7 @@ class SignupCommands(_Group):
     @app_commands.command(
         name="close", description="Close the sign-ups: the buttons stop, the message stays."
     )
-    async def close(self, interaction: discord.Interaction[GridBot], league: str | None = None) -> None:
+    async def close(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
         reply = Reply(interaction, private=True)
@@ -118,7 +119,7 @@ class SignupCommands(_Group):
         await reply.send(text.signup_closed_reply(board))
 
     @app_commands.command(name="show", description="The grid and the waitlist of the league's sign-ups.")
-    async def show(self, interaction: discord.Interaction[GridBot], league: str | None = None) -> None:
+    async def show(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         board = await cog.signups.current(await _league(interaction, league))
         await Reply(interaction, private=True).send(embed=text.signup_embed(board))
@@ -148,7 +149,7 @@ class RaceCommands(_Group):
         checkin_hours: app_commands.Range[int, 1, 168] = DEFAULT_CHECKIN_HOURS,
         duration_minutes: app_commands.Range[int, 10, 1440] = 120,
         timezone: str | None = None,
-        league: str | None = None,
+        league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -178,7 +179,7 @@ class RaceCommands(_Group):
         checkin_hours: app_commands.Range[int, 1, 168] | None = None,
         duration_minutes: app_commands.Range[int, 10, 1440] | None = None,
         timezone: str | None = None,
-        league: str | None = None,
+        league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -199,7 +200,7 @@ class RaceCommands(_Group):
 
     @app_commands.command(name="remove", description="Remove a race (and its scheduled event).")
     async def remove(
-        self, interaction: discord.Interaction[GridBot], race: int, league: str | None = None
+        self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -209,7 +210,7 @@ class RaceCommands(_Group):
         await reply.send(text.race_removed(change))
 
     @app_commands.command(name="list", description="The league's race calendar.")
-    async def list(self, interaction: discord.Interaction[GridBot], league: str | None = None) -> None:
+    async def list(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
         await Reply(interaction, private=True).send(
@@ -223,7 +224,7 @@ class CheckinCommands(_Group):
 
     @app_commands.command(name="show", description="Who has checked in for a race.")
     async def show(
-        self, interaction: discord.Interaction[GridBot], race: int, league: str | None = None
+        self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -234,7 +235,7 @@ class CheckinCommands(_Group):
         name="attendance", description="Attendance per race and driver (optionally as CSV)."
     )
     async def attendance(
-        self, interaction: discord.Interaction[GridBot], export: bool = False, league: str | None = None
+        self, interaction: discord.Interaction[GridBot], export: bool = False, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)

@@ -402,15 +402,6 @@ def _iso(moment: datetime) -> str:
 
 def describe_league_night_error(error: errors.LeagueNightError) -> str:
     match error:
-        case errors.NoLeagueError():
-            return _("This server has no league yet: create one with `/league setup`.")
-        case errors.UnknownLeagueError(name=name):
-            return _("There is no league called `{name}` here.", name=name)
-        case errors.LeagueChoiceNeededError(names=names):
-            return _(
-                "This server runs several leagues ({names}): please choose one with the `league` option.",
-                names=truncate(", ".join(escape(name) for name in names), 1200),
-            )
         case errors.SignupAlreadyOpenError(league=league):
             return _("Sign-ups for **{league}** are already open: close them first.", league=escape(league))
         case errors.NoOpenSignupError(league=league):

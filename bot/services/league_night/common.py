@@ -1,4 +1,4 @@
-"""Shared by sign-ups and races: which league a command means, and local times in the league's zone."""
+"""Shared by sign-ups and races: local times in the league's zone, optional free text."""
 
 from __future__ import annotations
 
@@ -6,32 +6,11 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.services.league_night.errors import (
-    BadDateTimeError,
-    LeagueChoiceNeededError,
-    NoLeagueError,
-    UnknownLeagueError,
-    UnknownTimezoneError,
-)
-from bot.storage.leagues import League, LeagueStore
+from bot.services.league_night.errors import BadDateTimeError, UnknownTimezoneError
+from bot.storage.leagues import League
 
 MAX_TEXT_SHOWN = 60
 _DATE_TIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:h.](\d{2})")
-
-
-async def pick_league(leagues: LeagueStore, guild_id: int, name: str | None) -> League:
-    """The named league of the server, or its only league."""
-    if name and name.strip():
-        found = await leagues.find(guild_id, name)
-        if found is None:
-            raise UnknownLeagueError(name.strip()[:MAX_TEXT_SHOWN])
-        return found
-    every = await leagues.for_guild(guild_id)
-    if not every:
-        raise NoLeagueError()
-    if len(every) > 1:
-        raise LeagueChoiceNeededError([league.name for league in every])
-    return every[0]
 
 
 def league_zone(league: League, override: str | None = None) -> ZoneInfo:

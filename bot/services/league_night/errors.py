@@ -11,21 +11,6 @@ class LeagueNightError(Exception):
 
 
 @dataclass
-class NoLeagueError(LeagueNightError):
-    """The server has no league yet."""
-
-
-@dataclass
-class UnknownLeagueError(LeagueNightError):
-    name: str
-
-
-@dataclass
-class LeagueChoiceNeededError(LeagueNightError):
-    names: list[str]
-
-
-@dataclass
 class SignupAlreadyOpenError(LeagueNightError):
     league: str
 
