@@ -9,10 +9,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.storage.links import Link
-from tests.cogs.test_league import new_league
 from tests.conftest import Harness
 from tests.standins.discord_api import SentMessage
 from tests.standins.interactions import FakeChannel, FakeGuild, FakeUser
+
+
+SERIES = 6161
+
+
+async def new_league(harness: Harness, organiser: FakeUser, channel: FakeChannel, drivers: str = "") -> None:
+    harness.gt.dataset.add_series(SERIES, "Nations Cup", {"AlphaOne": (1, [(1, 50, True)])})
+    setup = await harness.slash(
+        "league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel
+    )
+    assert "Sunday Cup" in setup.reply.text()
+    if drivers:
+        await harness.slash("league add", user=organiser, drivers=drivers)
 
 
 async def move_to(harness: Harness, when: datetime) -> None:
