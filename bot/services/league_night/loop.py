@@ -106,14 +106,16 @@ class LeagueNightLoop:
                     self.last_run = ran_at
                     self._ran.notify_all()
                 next_at = await self.next_due(self.clock.now())
-                wait = MAX_SLEEP_SECONDS
-                if next_at is not None:
-                    wait = min(wait, (next_at - self.clock.now()).total_seconds())
-                    if next_at <= ran_at:
-                        # The run should have moved everything due past its time: something did not
-                        # (storage refusing a write, say). Never spin: look again after a pause.
-                        log.warning("league night: a step due %s is still due after the run", next_at)
-                        wait = ERROR_PAUSE_SECONDS
+                if next_at is None:
+                    # Nothing has a time: sleep until a sign-up or a race is added (no idle wake-ups).
+                    await self._changed.wait()
+                    continue
+                wait = min(MAX_SLEEP_SECONDS, (next_at - self.clock.now()).total_seconds())
+                if next_at <= ran_at:
+                    # The run should have moved everything due past its time: something did not
+                    # (storage refusing a write, say). Never spin: look again after a pause.
+                    log.warning("league night: a step due %s is still due after the run", next_at)
+                    wait = ERROR_PAUSE_SECONDS
                 if wait > 0:
                     await self._sleep_or_wake(wait)
             except asyncio.CancelledError:
