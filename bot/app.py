@@ -36,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.admin",
     "cogs.drivers",
     "cogs.league",
+    "cogs.league_night",
     "cogs.catalog",
     "cogs.roles",
     "cogs.personal",

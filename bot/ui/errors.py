@@ -40,11 +40,13 @@ from bot.gtgridstats.errors import (
 )
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
+from bot.services.league_night.errors import LeagueNightError
 from bot.services.personal import MemberOrPsnNotBoth, MembersNeedTheBot, NoPersonalPsn, PersonalError
 from bot.services.roles import RolesError
 from bot.ui.format import code, code_text, timestamp
 from bot.ui.i18n import N_, _, ngettext
 from bot.ui.league import LEAGUE_ERRORS, describe_league_error
+from bot.ui.league_night import describe_league_night_error
 from bot.ui.roles import describe_roles_error
 
 UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")
@@ -317,7 +319,8 @@ def personal_error_text(error: PersonalError) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, (UserError, GTGridStatsError, RolesError, PersonalError, *LEAGUE_ERRORS)
+        error.__cause__,
+        (UserError, GTGridStatsError, RolesError, PersonalError, LeagueNightError, *LEAGUE_ERRORS),
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
@@ -337,6 +340,8 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
             return personal_error_text(error), False
         case AddTheBot():
             return add_the_bot_text(error), False
+        case LeagueNightError():
+            return describe_league_night_error(error), False
         case app_commands.MissingPermissions():
             return (
                 _(

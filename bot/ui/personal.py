@@ -22,6 +22,10 @@ KIND_TITLES: dict[str, str] = {
     "personal_psn": N_("Personal PSN ID"),
     "link": N_("PSN ID links in servers"),
     "league_created": N_("Leagues you created"),
+    "signup_entry": N_("League sign-ups"),
+    "signup_opened": N_("Sign-ups you opened"),
+    "race_answer": N_("Race check-in answers"),
+    "race_created": N_("Races you added"),
 }
 
 
@@ -75,6 +79,24 @@ def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
             )
         case "league_created":
             return _("{league} in {where}", league=code(values.get("name", ""), 60), where=where)
+        case "signup_entry":
+            return _(
+                "signed up as {psn} in {where}, {when}",
+                psn=code(values.get("psn_id", ""), 40),
+                where=where,
+                when=_day(values.get("joined_at")),
+            )
+        case "signup_opened":
+            return _("opened sign-ups in {where}, {when}", where=where, when=_day(values.get("opened_at")))
+        case "race_answer":
+            return _(
+                "check-in answer for {psn} in {where}, {when}",
+                psn=code(values.get("psn_id", ""), 40),
+                where=where,
+                when=_day(values.get("answered_at")),
+            )
+        case "race_created":
+            return _("added a race in {where}, {when}", where=where, when=_day(values.get("starts_at")))
     shown = ", ".join(f"{key}: {code(value, 40)}" for key, value in values.items())
     return f"{shown} ({where})" if where else shown
 

@@ -90,9 +90,9 @@ async def test_the_group_defaults_to_managers_and_discord_decides_who_else(
     assert group.default_permissions is not None
     assert group.default_permissions.manage_guild
     assert group.guild_only
-    for subcommand in group.commands:
-        assert isinstance(subcommand, discord.app_commands.Command)
-        assert not subcommand.checks, f"/league {subcommand.name} checks permissions itself"
+    for subcommand in group.walk_commands():  # league-night subgroups included
+        if isinstance(subcommand, discord.app_commands.Command):
+            assert not subcommand.checks, f"/league {subcommand.qualified_name} checks permissions itself"
     quota = harness.bot.tree.get_command("quota")
     assert isinstance(quota, discord.app_commands.Command)
     assert quota.default_permissions is not None

@@ -228,9 +228,39 @@ async def fill_everything(harness: Harness, ann: FakeUser, bob: FakeUser) -> Fak
     await harness.bot.leagues.create(
         harness.guild.id, "Ann Cup", 1564, harness.guild.channel_id, ann.id, harness.clock.now()
     )
-    await harness.bot.leagues.create(
+    bob_cup = await harness.bot.leagues.create(
         harness.guild.id, "Bob Cup", 1564, harness.guild.channel_id, bob.id, harness.clock.now()
     )
+    # League night rows with Ann's id: a sign-up she opened and joined, a race she added and answered.
+    now = harness.clock.now().isoformat()
+    guild = harness.guild.id
+    async with harness.bot.database.transaction() as connection:
+        for opener in (ann.id, bob.id):
+            cursor = await connection.execute(
+                "INSERT INTO league_signups (guild_id, league_id, channel_id, opened_by, opened_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (guild, bob_cup.id, harness.guild.channel_id, opener, now),
+            )
+            await connection.execute(
+                "UPDATE league_signups SET closed_at = ? WHERE id = ?", (now, cursor.lastrowid)
+            )
+            for member, psn in ((ann.id, "Ann_Here"), (bob.id, "Bob_Here")):
+                await connection.execute(
+                    "INSERT INTO signup_entries (guild_id, signup_id, member_id, psn_id, joined_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (guild, cursor.lastrowid, member, psn, now),
+                )
+            race = await connection.execute(
+                "INSERT INTO league_races (guild_id, league_id, starts_at, duration_minutes, created_by, "
+                "created_at) VALUES (?, ?, ?, 120, ?, ?)",
+                (guild, bob_cup.id, now, opener, now),
+            )
+            for member, psn in ((ann.id, "Ann_Here"), (bob.id, "Bob_Here")):
+                await connection.execute(
+                    "INSERT INTO race_attendance (guild_id, race_id, psn_id, member_id, status, answered_at) "
+                    "VALUES (?, ?, ?, ?, 'in', ?)",
+                    (guild, race.lastrowid, psn, member, now),
+                )
     return other
 
 
@@ -241,7 +271,17 @@ async def test_me_show_lists_every_kind_of_row_about_the_user(harness: Harness) 
     assert record.reply.ephemeral
     embed = record.reply.embed
     titles = [field["name"] for field in embed["fields"]]
-    assert titles == ["Personal PSN ID", "PSN ID links in servers", "Leagues you created"]
+    assert sorted(titles) == sorted(
+        [
+            "Personal PSN ID",
+            "PSN ID links in servers",
+            "Leagues you created",
+            "Sign-ups you opened",
+            "League sign-ups",
+            "Races you added",
+            "Race check-in answers",
+        ]
+    )
     text = record.reply.text()
     for shown in (
         "`Ann_Self`",

@@ -32,6 +32,18 @@ CALLBACK_DEFERRED_MESSAGE = 5
 CALLBACK_DEFERRED_UPDATE = 6
 CALLBACK_UPDATE_MESSAGE = 7
 CALLBACK_AUTOCOMPLETE = 8
+CALLBACK_MODAL = 9
+
+# Discord's documented limits for a modal (interaction response type 9) and its text inputs.
+MODAL_TITLE_LIMIT = 45
+MODAL_ROWS_LIMIT = 5
+TEXT_INPUT_LABEL_LIMIT = 45
+TEXT_INPUT_VALUE_LIMIT = 4000
+# Guild scheduled events (https://discord.com/developers/docs/resources/guild-scheduled-event).
+EVENT_NAME_LIMIT = 100
+EVENT_DESCRIPTION_LIMIT = 1000
+EVENT_LOCATION_LIMIT = 100
+EVENT_EXTERNAL = 3
 
 # Discord's permission bits and role limits (https://discord.com/developers/docs/topics/permissions).
 ADMINISTRATOR = 1 << 3
@@ -136,6 +148,7 @@ class InteractionRecord:
     original: SentMessage | None = None
     followups: list[SentMessage] = field(default_factory=list)
     clicked_message: SentMessage | None = None  # for component interactions: the message clicked
+    modal: dict[str, Any] | None = None  # the modal the bot answered with (callback type 9)
 
     @property
     def callback_type(self) -> int | None:
@@ -206,6 +219,10 @@ class DiscordStandin:
         self.unknown_routes: list[str] = []
         self.rejected: list[dict[str, Any]] = []  # bodies refused with 50035 Invalid Form Body
         self.identify_payloads: list[dict[str, Any]] = []
+        # Guild scheduled events by guild, then event id; guilds where the bot lacks Manage Events.
+        self.scheduled_events: dict[int, dict[int, dict[str, Any]]] = {}
+        self.events_forbidden_guilds: set[int] = set()
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.ready_guild_ids: list[int] = []
         self._socket: web.WebSocketResponse | None = None
         self._sequence = 0
@@ -466,6 +483,12 @@ class DiscordStandin:
                 return await self._open_dm(request)
             case ["channels", channel_id, "messages"] if method == "POST":
                 return await self._channel_message(request, int(channel_id))
+            case ["channels", channel_id, "messages", message_id]:
+                return await self._channel_message_edit(request, int(channel_id), int(message_id))
+            case ["guilds", guild_id, "scheduled-events"]:
+                return await self._scheduled_events(request, int(guild_id), None)
+            case ["guilds", guild_id, "scheduled-events", event_id]:
+                return await self._scheduled_events(request, int(guild_id), int(event_id))
             case ["channels", channel_id]:
                 return _json({"id": channel_id, "type": 0, "guild_id": None, "name": f"channel-{channel_id}"})
         self.unknown_routes.append(f"{method} {'/'.join(parts)}")
@@ -575,6 +598,13 @@ class DiscordStandin:
                 response_message_ephemeral=message.ephemeral,
             )
             response["resource"] = {"type": callback_type, "message": message.to_payload(self.bot_user)}
+        elif callback_type == CALLBACK_MODAL:
+            if (problems := modal_problems(data)) is not None:
+                record.callbacks.pop()
+                self.rejected.append(body)
+                return _json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, status=400)
+            record.modal = data
+            response["resource"] = {"type": callback_type}
         elif callback_type == CALLBACK_UPDATE_MESSAGE:
             self._update_clicked_message(record, data, files)
             response["resource"] = {"type": callback_type}
@@ -762,6 +792,134 @@ class DiscordStandin:
         message = self._message_from(data, files, channel_id, None)
         self.channel_messages.setdefault(channel_id, []).append(message)
         return _json(message.to_payload(self.bot_user))
+
+    async def _channel_message_edit(
+        self, request: web.Request, channel_id: int, message_id: int
+    ) -> web.Response:
+        """GET or PATCH (edit in place, components included) or DELETE a message the bot posted."""
+        message = next((m for m in self.messages_in(channel_id) if m.id == message_id), None)
+        if message is None:
+            return _discord_error(404, 10008, "Unknown Message")
+        if channel_id in self.forbidden_channels:
+            return _discord_error(403, 50013, "Missing Permissions")
+        if request.method == "PATCH":
+            data, files = await self._read_message(request)
+            if (refused := _invalid_form_body(data)) is not None:
+                self.rejected.append(data)
+                return refused
+            self._apply(message, data, files)
+        elif request.method == "DELETE":
+            message.deleted = True
+            return web.Response(status=204)
+        return _json(message.to_payload(self.bot_user))
+
+    async def _scheduled_events(
+        self, request: web.Request, guild_id: int, event_id: int | None
+    ) -> web.StreamResponse:
+        """Guild scheduled events, refused with 403/50013 without Manage Events, validated as documented."""
+        if guild_id in self.events_forbidden_guilds:
+            return _discord_error(403, 50013, "Missing Permissions")
+        events = self.scheduled_events.setdefault(guild_id, {})
+        if event_id is None:
+            if request.method == "GET":
+                return _json(list(events.values()))
+            if request.method != "POST":
+                return _discord_error(405, 0, "405: Method Not Allowed")
+            body = await request.json()
+            if (problems := self._event_problems(body, None)) is not None:
+                self.rejected.append(body)
+                return problems
+            new_id = self.new_id()
+            event: dict[str, Any] = {
+                **body,
+                "id": str(new_id),
+                "guild_id": str(guild_id),
+                "status": 1,
+                "creator_id": None,
+            }
+            event.setdefault("channel_id", None)
+            event.setdefault("description", None)
+            event.setdefault("entity_id", None)
+            events[new_id] = event
+            return _json(event)
+        found = events.get(event_id)
+        if found is None:
+            return _discord_error(404, 10070, "Unknown Guild Scheduled Event")
+        if request.method == "DELETE":
+            del events[event_id]
+            return web.Response(status=204)
+        if request.method == "PATCH":
+            body = await request.json()
+            if (problems := self._event_problems(body, found)) is not None:
+                self.rejected.append(body)
+                return problems
+            found.update(body)
+        return _json(found)
+
+    def _event_problems(self, body: dict[str, Any], current: dict[str, Any] | None) -> web.Response | None:
+        merged = {**(current or {}), **body}
+        errors: dict[str, Any] = {}
+
+        def refuse(key: str, message: str) -> None:
+            errors[key] = {"_errors": [{"code": "BASE_TYPE_BAD", "message": message}]}
+
+        name = merged.get("name") or ""
+        if not 1 <= len(name) <= EVENT_NAME_LIMIT:
+            refuse("name", f"Must be between 1 and {EVENT_NAME_LIMIT} in length.")
+        if len(merged.get("description") or "") > EVENT_DESCRIPTION_LIMIT:
+            refuse("description", f"Must be {EVENT_DESCRIPTION_LIMIT} or fewer in length.")
+        start = _moment(merged.get("scheduled_start_time"))
+        if start is None:
+            refuse("scheduled_start_time", "This field is required")
+        elif "scheduled_start_time" in body and start <= self.now():
+            refuse("scheduled_start_time", "Cannot schedule event in the past.")
+        if merged.get("entity_type") == EVENT_EXTERNAL:
+            location = (merged.get("entity_metadata") or {}).get("location") or ""
+            if not 1 <= len(location) <= EVENT_LOCATION_LIMIT:
+                refuse("entity_metadata", "A location is required for external events.")
+            end = _moment(merged.get("scheduled_end_time"))
+            if end is None:
+                refuse("scheduled_end_time", "External events require an end time.")
+            elif start is not None and end <= start:
+                refuse("scheduled_end_time", "The end time must be after the start time.")
+        if not errors:
+            return None
+        return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)
+
+
+def _moment(value: Any) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def modal_problems(data: dict[str, Any]) -> dict[str, Any] | None:
+    """What Discord would refuse in a modal: title 1-45, 1-5 action rows, labels 1-45, value lengths."""
+    errors: dict[str, Any] = {}
+    title = str(data.get("title") or "")
+    if not 1 <= len(title) <= MODAL_TITLE_LIMIT:
+        errors["title"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1-45 long."}]}
+    if not data.get("custom_id"):
+        errors["custom_id"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}
+    rows = data.get("components") or []
+    if not 1 <= len(rows) <= MODAL_ROWS_LIMIT:
+        errors["components"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1-5."}]}
+    for index, row in enumerate(rows):
+        for item in row.get("components", []):
+            label = str(item.get("label") or "")
+            problems: dict[str, Any] = {}
+            if item.get("type") == 4 and not 1 <= len(label) <= TEXT_INPUT_LABEL_LIMIT:
+                problems["label"] = "Must be 1-45 long."
+            for key in ("min_length", "max_length"):
+                limit = item.get(key)
+                if limit is not None and not 0 <= int(limit) <= TEXT_INPUT_VALUE_LIMIT:
+                    problems[key] = f"Must be 0-{TEXT_INPUT_VALUE_LIMIT}."
+            if len(str(item.get("value") or "")) > int(item.get("max_length") or TEXT_INPUT_VALUE_LIMIT):
+                problems["value"] = "Longer than max_length."
+            if problems:
+                errors.setdefault("components", {})[str(index)] = problems
+    return errors or None
 
 
 # Installation types (0 GUILD_INSTALL, 1 USER_INSTALL) and interaction contexts (0 GUILD, 1 BOT_DM,

@@ -184,6 +184,29 @@ class InteractionDriver:
         data = {"custom_id": button["custom_id"], "component_type": 2}
         return await self._dispatch(3, data, user=user, channel_id=channel_id, clicked=message, shape=shape)
 
+    async def submit_modal(
+        self,
+        record: InteractionRecord,
+        values: dict[str, str],
+        *,
+        user: FakeUser,
+        channel_id: int | None = None,
+    ) -> InteractionRecord:
+        """Fill in the modal the bot answered `record` with (type 9) and submit it (interaction type 5)."""
+        modal = record.modal
+        assert modal is not None, f"the bot answered with no modal: {record.callbacks}"
+        rows = []
+        for row in modal["components"]:
+            inputs = []
+            for item in row["components"]:
+                value = values.get(item["custom_id"], "")
+                if item.get("required", True) and not value:
+                    raise AssertionError(f"the modal's field {item['label']!r} is required")
+                inputs.append({"type": 4, "custom_id": item["custom_id"], "value": value})
+            rows.append({"type": 1, "components": inputs})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        return await self._dispatch(5, data, user=user, channel_id=channel_id)
+
     # --- payloads ----------------------------------------------------------------------------------
 
     def _find(self, command: str) -> tuple[list[str], app_commands.Command[Any, ..., Any]]:
