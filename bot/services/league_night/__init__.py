@@ -1,0 +1,1 @@
+"""League night: lobbies, penalties, teams and who can still win (no discord objects here)."""
