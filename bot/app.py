@@ -16,13 +16,15 @@ from bot.gtgridstats import GTGridStatsClient
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
-from bot.services.league_schedule import LeagueSchedule
+from bot.services.league_posts import LeaguePoster, LeaguePosts
+from bot.services.leagues import LeagueService
 from bot.services.standings import StandingsService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
 from bot.ui.errors import describe_error
+from bot.ui.league_post import ChannelPoster
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,13 @@ async def send_error(interaction: discord.Interaction[Any], text: str) -> None:
 
 
 class GridBot(commands.Bot):
-    def __init__(self, dependencies: Dependencies, *, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+    def __init__(
+        self,
+        dependencies: Dependencies,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        league_poster: LeaguePoster | None = None,
+    ) -> None:
         # The bot never joins voice: discord.py's warnings about missing voice libraries are only noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
@@ -91,7 +99,9 @@ class GridBot(commands.Bot):
         self.standings = StandingsService(
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
-        self.league_schedule = LeagueSchedule(self.leagues, self.standings, self.links, self.clock)
+        self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
+        # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
+        self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,

@@ -21,7 +21,6 @@ class Admin(commands.Cog):
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
     async def quota(self, interaction: discord.Interaction[GridBot]) -> None:
         budget = self.bot.api.budget
         quota = budget.quota

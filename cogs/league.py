@@ -1,9 +1,12 @@
-"""/standings for everyone, and the /league group for organisers (Manage Server): rosters and weekly posts."""
+"""/standings for everyone, and the /league group for organisers: rosters, posts and weekly schedules.
+
+Who may run /league is Discord's decision: the group defaults to members with Manage Server, and a server
+can hand it to an organiser role (Server Settings -> Integrations); the bot checks nothing more.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,66 +16,27 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.errors import FriendlyError
-from bot.gtgridstats.identifiers import shorten, validate_positive_id
-from bot.services.driver_refs import ResolvedDriver, parse_driver_list, resolve_driver_refs
-from bot.services.league_schedule import (
-    WEEKDAYS,
-    ChannelUnavailableError,
-    PostFailedError,
-    describe_schedule,
-    parse_time,
-    parse_timezone,
-    parse_weekday,
-    zone_names,
-)
-from bot.services.standings import MAX_DRIVERS, Standings
-from bot.storage.leagues import (
-    MAX_LEAGUES_PER_GUILD,
-    MAX_ROSTER,
-    League,
-    LeagueExistsError,
-    RosterFullError,
-    Schedule,
-    TooManyLeaguesError,
-)
-from bot.ui.format import as_of, number, timestamp
+from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
+from bot.ui import league as texts
+from bot.ui.league_views import ConfirmDelete
+from bot.ui.options import LeagueOption, TimeZoneOption, WallClockTime, WeekdayOption, the_league
 from bot.ui.paginator import Paginator, pages_from_lines
-from bot.ui.standings import (
-    DRIVERS_PER_CHANNEL_PAGE,
-    channel_messages,
-    csv_filename,
-    shows_movement,
-    standings_csv,
-    standings_pages,
-    standings_title,
-)
+from bot.ui.replies import Attachment, Reply
+from bot.ui.standings import csv_filename, image_title, png_filename, standings_csv, standings_pages
 from bot.ui.standings_image import StandingsImages
 from cogs.checks import require_server
 
 log = logging.getLogger(__name__)
 
-MAX_NAME_LENGTH = 50
 # What the bot needs in a league's channel: see it, post, and show an embed with the PNG.
 POST_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, attach_files=True
 )
-OFF_WORDS = frozenset({"off", "none", "stop", "disable"})
-COMMON_ZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Amsterdam",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-)
+LEAGUE_HELP = "One of this server's leagues (may be left out when the server has one)"
+DRIVERS_HELP = "PSN IDs and/or member mentions, separated by spaces or commas"
+SERIES_HELP = "The GT Grid Stats series id, e.g. 1564"
+
+LeagueArg = app_commands.Transform[League, LeagueOption]
 
 
 @dataclass(frozen=True)
@@ -115,33 +79,18 @@ class PostChannelTransformer(app_commands.Transformer[GridBot]):
         return PostChannel(id=value.id, bot_permissions=permissions)
 
 
-def _permission_names(permissions: discord.Permissions) -> str:
-    return ", ".join(name.replace("_", " ").title() for name, granted in permissions if granted)
-
-
-def clean_league_name(text: str) -> str:
-    name = " ".join(text.split())
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise FriendlyError(f"A league name needs 1–{MAX_NAME_LENGTH} characters.")
-    return name
-
-
-def bold(text: str) -> str:
-    return f"**{discord.utils.escape_markdown(text)}**"
-
-
 class Leagues(commands.Cog):
     league = app_commands.Group(
         name="league",
-        description="Run a league: its roster and weekly standings posts (Manage Server).",
+        description="Run a league: its roster and weekly standings posts.",
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
-        self.schedule = bot.league_schedule
-        self.store = bot.leagues
+        self.service: LeagueService = bot.league_service
+        self.posts = bot.league_posts
         self.images = StandingsImages()
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -150,55 +99,15 @@ class Leagues(commands.Cog):
         return require_server(interaction)
 
     async def cog_load(self) -> None:
-        self.schedule.poster = self.post_to_channel
+        """The weekly-post loop runs while the cog is loaded (one loop, whatever the gateway does)."""
+        self._loop_task = asyncio.create_task(self.posts.run_forever(), name="league-posts")
 
     async def cog_unload(self) -> None:
-        if self.schedule.poster == self.post_to_channel:
-            self.schedule.poster = None
         if self._loop_task is not None:
+            # Wait for it to stop, so it never touches the database after the bot has closed it.
             self._loop_task.cancel()
+            await asyncio.wait({self._loop_task})
             self._loop_task = None
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        """Start the weekly-post loop once; on_ready fires again after reconnects."""
-        if self._loop_task is None:
-            self._loop_task = asyncio.create_task(self.schedule.run_forever(), name="league-schedule")
-
-    # --- posting (the schedule's poster) -----------------------------------------------------------
-
-    async def post_to_channel(self, league: League, standings: Standings) -> None:
-        """The standings as embeds plus the PNG, in as few channel messages as Discord allows."""
-        channel = self.bot.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
-        pages = standings_pages(standings, league_name=league.name, per_page=DRIVERS_PER_CHANNEL_PAGE)
-        png = await self.images.png(
-            standings,
-            title=f"{league.name} · {standings.series_type or 'Standings'}",
-            movement=shows_movement(standings),
-        )
-        messages = channel_messages(pages)
-        try:
-            await channel.send(embeds=messages[0], file=_png_file(png, standings))
-        except discord.Forbidden:
-            raise ChannelUnavailableError("Discord answered that I lack permissions there") from None
-        except discord.NotFound:
-            raise ChannelUnavailableError("the channel no longer exists") from None
-        except discord.HTTPException as error:
-            raise PostFailedError(f"HTTP {error.status}") from None
-        for page_message, embeds in enumerate(messages[1:], start=2):
-            try:
-                await channel.send(embeds=embeds)
-            except discord.HTTPException as error:
-                # The table and the image are already posted: a retry would post them twice, so the rest
-                # of the pages is given up on and the post counts as made.
-                log.warning(
-                    "league %d: page message %d of %d not posted (HTTP %s)",
-                    league.id,
-                    page_message,
-                    len(messages),
-                    error.status,
-                )
-                return
 
     # --- /standings --------------------------------------------------------------------------------
 
@@ -207,55 +116,28 @@ class Leagues(commands.Cog):
         description="A series' standings for a league, a list of drivers, or this server's linked members.",
     )
     @app_commands.describe(
-        series="The GT Grid Stats series id, e.g. 1564",
-        drivers="PSN IDs and/or member mentions, separated by spaces or commas",
-        league="One of this server's leagues: its roster",
+        series="The GT Grid Stats series id, e.g. 1564 (defaults to the league's series)",
+        drivers=DRIVERS_HELP,
+        league="One of this server's leagues: its roster and its series",
     )
     @app_commands.guild_only()
     async def standings(
         self,
         interaction: discord.Interaction[GridBot],
-        series: app_commands.Range[int, 1, None],
+        series: app_commands.Range[int, 1, None] | None = None,
         drivers: str | None = None,
-        league: str | None = None,
+        league: LeagueArg | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        validate_positive_id(series, "series id")
-        chosen: League | None = None
-        if drivers and league:
-            raise FriendlyError("Please give either `drivers` or `league`, not both.")
-        if drivers:
-            refs = parse_driver_list(drivers, minimum=1, maximum=MAX_DRIVERS)
-            roster = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
-        elif league:
-            chosen = await self._find_league(interaction.guild_id, league)
-            roster = await self.schedule.roster_drivers(chosen)
-            if not roster:
-                raise FriendlyError(f"The {bold(chosen.name)} roster is empty.")
-        else:
-            links = await self.bot.links.for_guild(interaction.guild_id)
-            roster = [ResolvedDriver(link.psn_id, link.member_id) for link in links]
-            if not roster:
-                raise FriendlyError(
-                    "Nobody here has linked a PSN ID yet: give `drivers` (PSN IDs or mentions) or a `league`."
-                )
-        if len(roster) > MAX_DRIVERS:
-            raise FriendlyError(
-                f"Standings cover at most {MAX_DRIVERS} drivers and there are {len(roster)}: "
-                "give `drivers` or a `league` instead."
-            )
-        await interaction.response.defer(thinking=True)
-        result = await self.bot.standings.standings(series, roster)
-        league_name = chosen.name if chosen else None
+        request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
+        reply = Reply(interaction, private=False)
+        await reply.defer()
+        result = await self.service.standings(request)
+        league_name = request.league.name if request.league else None
         pages = standings_pages(result, league_name=league_name)
-        png = await self.images.png(result, title=_image_title(result, league_name))
-        await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=_png_file(png, result))
-
-    @standings.autocomplete("league")
-    async def _standings_league_names(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._league_choices(interaction, current)
+        png = await self.images.png(result, title=image_title(result, league_name))
+        file = Attachment(png_filename(result), png).file()
+        await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=file)
 
     # --- /league -----------------------------------------------------------------------------------
 
@@ -264,10 +146,9 @@ class Leagues(commands.Cog):
     )
     @app_commands.describe(
         name="The league's name, e.g. Sunday Cup",
-        series="The GT Grid Stats series id, e.g. 1564",
+        series=SERIES_HELP,
         channel="Where the standings are posted",
     )
-    @app_commands.checks.has_permissions(manage_guild=True)
     async def league_setup(
         self,
         interaction: discord.Interaction[GridBot],
@@ -276,354 +157,134 @@ class Leagues(commands.Cog):
         channel: app_commands.Transform[PostChannel, PostChannelTransformer],
     ) -> None:
         assert interaction.guild_id is not None
-        league_name = clean_league_name(name)
-        validate_positive_id(series, "series id")
+        reply = Reply(interaction, private=True)
         missing = POST_PERMISSIONS & ~channel.bot_permissions
-        if missing.value:
-            raise FriendlyError(
-                f"I can't post standings in {channel.mention}: I need the {_permission_names(missing)} "
-                "permission there. Nothing was saved."
-            )
-        now = self.bot.clock.now()
-        existing = await self.store.find(interaction.guild_id, league_name)
-        if existing is not None:
-            await self._defer_if_busy(interaction, existing)
-            updated = await self.schedule.retarget(existing, series, channel.id, now)
-            text = f"Updated {bold(updated.name)}: series {updated.series_id}, posting in {channel.mention}."
-            if existing.paused:
-                text += " Its paused weekly post runs again."
-        else:
-            try:
-                created = await self.store.create(
-                    interaction.guild_id, league_name, series, channel.id, interaction.user.id, now
-                )
-            except TooManyLeaguesError:
-                raise FriendlyError(
-                    f"A server can run at most {MAX_LEAGUES_PER_GUILD} leagues: delete one first."
-                ) from None
-            except LeagueExistsError:
-                raise FriendlyError(f"There is already a league called {bold(league_name)}.") from None
-            text = (
-                f"Created {bold(created.name)}: series {created.series_id}, posting in {channel.mention}.\n"
-                "Next: add drivers with `/league add`, then `/league post` or `/league schedule`."
-            )
-        await self._reply(interaction, text)
+        result = await self.service.setup(
+            interaction.guild_id,
+            name,
+            series,
+            channel.id,
+            missing_permissions=[flag for flag, granted in missing if granted],
+            created_by=interaction.user.id,
+            before_wait=reply.defer,
+        )
+        await self._answer(reply, texts.setup_text(result))
 
     @league.command(name="add", description="Add drivers (PSN IDs or linked members) to a league's roster.")
-    @app_commands.describe(drivers="PSN IDs and/or member mentions, separated by spaces or commas")
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(drivers=DRIVERS_HELP, league=LEAGUE_HELP)
     async def league_add(
-        self, interaction: discord.Interaction[GridBot], drivers: str, league: str | None = None
-    ) -> None:
-        target, wanted = await self._league_and_drivers(interaction, league, drivers)
-        try:
-            added, already = await self.store.add_drivers(target, wanted, self.bot.clock.now())
-        except RosterFullError as error:
-            raise FriendlyError(
-                f"A roster holds at most {error.limit} drivers: {bold(target.name)} has {error.current} and "
-                f"{error.adding} would be new. Nothing was added."
-            ) from None
-        size = len(await self.store.roster(target.id))
-        lines = []
-        if added:
-            lines.append(f"Added {len(added)} to {bold(target.name)}: {_names(added)}.")
-        if already:
-            lines.append(f"Already in the roster: {_names(already)}.")
-        lines.append(f"The roster has {size} driver{'s' if size != 1 else ''}.")
-        await self._reply(interaction, "\n".join(lines))
-
-    @league.command(name="remove", description="Remove drivers from a league's roster.")
-    @app_commands.describe(drivers="PSN IDs and/or member mentions, separated by spaces or commas")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def league_remove(
-        self, interaction: discord.Interaction[GridBot], drivers: str, league: str | None = None
-    ) -> None:
-        target, wanted = await self._league_and_drivers(interaction, league, drivers)
-        removed = await self.store.remove_drivers(target.id, wanted)
-        if not removed:
-            raise FriendlyError(f"None of those drivers are in the {bold(target.name)} roster.")
-        gone = {psn.lower() for psn in removed}
-        absent = [psn for psn in wanted if psn.lower() not in gone]
-        size = len(await self.store.roster(target.id))
-        lines = [f"Removed {len(removed)} from {bold(target.name)}: {_names(removed)}."]
-        if absent:
-            lines.append(f"Not in the roster: {_names(absent)}.")
-        lines.append(f"The roster has {size} driver{'s' if size != 1 else ''}.")
-        await self._reply(interaction, "\n".join(lines))
-
-    @league.command(name="roster", description="A league's drivers, series, channel and schedule.")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def league_roster(
-        self, interaction: discord.Interaction[GridBot], league: str | None = None
+        self, interaction: discord.Interaction[GridBot], drivers: str, league: LeagueArg | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        drivers = await self.schedule.roster_drivers(target)
+        change = await self.service.add_drivers(interaction.guild_id, league, drivers)
+        await self._answer(Reply(interaction, private=True), texts.added_text(change))
+
+    @league.command(name="remove", description="Remove drivers from a league's roster.")
+    @app_commands.describe(drivers=DRIVERS_HELP, league=LEAGUE_HELP)
+    async def league_remove(
+        self, interaction: discord.Interaction[GridBot], drivers: str, league: LeagueArg | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        change = await self.service.remove_drivers(interaction.guild_id, league, drivers)
+        await self._answer(Reply(interaction, private=True), texts.removed_text(change))
+
+    @league.command(name="roster", description="A league's drivers, series, channel and schedule.")
+    @app_commands.describe(league=LEAGUE_HELP)
+    async def league_roster(
+        self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
+    ) -> None:
+        target = await the_league(interaction, league)
+        drivers = await self.service.roster(target)
         lines = [
             f"`{index:>3}` {discord.utils.escape_markdown(driver.psn_id)}"
             + (f" · <@{driver.member_id}>" if driver.member_id is not None else "")
             for index, driver in enumerate(drivers, start=1)
         ]
         pages = pages_from_lines(
-            f"{target.name} · roster",
-            lines or ["No drivers yet: add them with `/league add`."],
+            texts.roster_title(target),
+            lines or [texts.roster_empty_line()],
             per_page=20,
-            header=_league_summary(target, len(drivers)),
+            header=texts.roster_summary(target, len(drivers)),
         )
         await Paginator(pages, owner_id=interaction.user.id).send(interaction, ephemeral=True)
-        await self._deliver_notices(interaction)
+        await self._deliver_notices(Reply(interaction, private=True))
 
     @league.command(name="post", description="Post the league's standings to its channel now.")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def league_post(self, interaction: discord.Interaction[GridBot], league: str | None = None) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            result = await self.schedule.post(target, self.bot.clock.now())
-        except ChannelUnavailableError as error:
-            raise FriendlyError(
-                f"I could not post in <#{target.channel_id}>: {error.reason}. Give me the View Channel, "
-                "Send Messages, Embed Links and Attach Files permissions there, or pick another channel "
-                "with `/league setup`."
-            ) from None
-        except PostFailedError as error:
-            raise FriendlyError(
-                f"Discord did not take the post ({error}). Please try again shortly."
-            ) from None
-        await self._reply(
-            interaction,
-            f"Posted the {bold(target.name)} standings ({len(result.rows)} drivers) "
-            f"in <#{target.channel_id}>.",
-        )
+    @app_commands.describe(league=LEAGUE_HELP)
+    async def league_post(
+        self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
+    ) -> None:
+        target = await the_league(interaction, league)
+        reply = Reply(interaction, private=True)
+        await reply.defer()
+        result = await self.posts.post(target)
+        await self._answer(reply, texts.posted_text(target, result))
 
     @league.command(name="schedule", description="Post the standings every week, or stop (weekday: off).")
     @app_commands.describe(
-        weekday="Day of the week, e.g. Monday — or off to stop the weekly post",
-        time="Local time, 24-hour HH:MM, e.g. 20:00",
+        weekday="Day of the week, or off to stop the weekly post",
+        time="Local time, e.g. 20:00 or 8pm",
         timezone="IANA time zone, e.g. Europe/London (defaults to the league's current one)",
+        league=LEAGUE_HELP,
     )
-    @app_commands.checks.has_permissions(manage_guild=True)
     async def league_schedule(
         self,
         interaction: discord.Interaction[GridBot],
-        weekday: str,
-        time: str | None = None,
-        timezone: str | None = None,
-        league: str | None = None,
+        weekday: app_commands.Transform[int | None, WeekdayOption],
+        time: app_commands.Transform[Any, WallClockTime] | None = None,
+        timezone: app_commands.Transform[str, TimeZoneOption] | None = None,
+        league: LeagueArg | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        if weekday.strip().lower() in OFF_WORDS:
-            await self._defer_if_busy(interaction, target)
-            await self.schedule.clear_schedule(target)
-            was = " (it was " + describe_schedule(target.schedule) + ")" if target.schedule else ""
-            await self._reply(interaction, f"Weekly posts of {bold(target.name)} are off{was}.")
-            return
-        day = parse_weekday(weekday)
-        if time is None:
-            raise FriendlyError("Please give the `time` of the weekly post, e.g. 20:00.")
-        at = parse_time(time)
-        if timezone is not None:
-            zone = parse_timezone(timezone)
-        elif target.schedule is not None:
-            zone = target.schedule.timezone
-        else:
-            raise FriendlyError("Please give the `timezone` of the weekly post, e.g. Europe/London.")
-        await self._defer_if_busy(interaction, target)
-        updated = await self.schedule.set_schedule(target, Schedule(day, at, zone), self.bot.clock.now())
-        assert updated.schedule is not None
-        assert updated.next_post_at is not None
-        await self._reply(
-            interaction,
-            f"{bold(updated.name)} standings will be posted in <#{updated.channel_id}> "
-            f"{describe_schedule(updated.schedule)}. Next post: {timestamp(updated.next_post_at, 'F')} "
-            f"({timestamp(updated.next_post_at)}).",
-        )
+        target = await the_league(interaction, league)
+        reply = Reply(interaction, private=True)
+        change = await self.service.set_schedule(target, weekday, time, timezone, before_wait=reply.defer)
+        await self._answer(reply, texts.schedule_text(change))
 
     @league.command(name="export", description="The league's current standings as a CSV file.")
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(league=LEAGUE_HELP)
     async def league_export(
-        self, interaction: discord.Interaction[GridBot], league: str | None = None
+        self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
     ) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.schedule.league_standings(target)
-        file = discord.File(io.BytesIO(standings_csv(result)), filename=csv_filename(result, target.name))
-        await self._reply(
-            interaction,
-            f"{bold(target.name)} · {standings_title(result)} · {len(result.rows)} drivers, "
-            f"{as_of(result.as_of)}.",
-            file=file,
-        )
+        target = await the_league(interaction, league)
+        reply = Reply(interaction, private=True)
+        await reply.defer()
+        result = await self.service.league_standings(target)
+        file = Attachment(csv_filename(result, target.name), standings_csv(result))
+        await self._answer(reply, texts.export_text(target, result), attachment=file)
 
     @league.command(name="delete", description="Delete a league with its roster, schedule and post history.")
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(league=LEAGUE_HELP)
     async def league_delete(
-        self, interaction: discord.Interaction[GridBot], league: str | None = None
+        self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
     ) -> None:
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        size = len(await self.store.roster(target.id))
-        await self.store.delete(target.id)
-        await self._reply(
-            interaction,
-            f"Deleted {bold(target.name)} with its roster of {size} driver{'s' if size != 1 else ''}"
-            + (", its weekly post" if target.schedule else "")
-            + " and its post history.",
+        target = await the_league(interaction, league)
+        size = await self.service.roster_size(target)
+
+        async def delete() -> str:
+            return texts.deleted_text(await self.service.delete(target))
+
+        view = ConfirmDelete(target, owner_id=interaction.user.id, delete=delete)
+        view.message = await Reply(interaction, private=True).send(
+            texts.delete_question(target, size), view=view
         )
-
-    @league_add.autocomplete("league")
-    @league_remove.autocomplete("league")
-    @league_roster.autocomplete("league")
-    @league_post.autocomplete("league")
-    @league_schedule.autocomplete("league")
-    @league_export.autocomplete("league")
-    @league_delete.autocomplete("league")
-    async def _league_names(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if not interaction.permissions.manage_guild:
-            return []
-        return await self._league_choices(interaction, current)
-
-    @league_schedule.autocomplete("weekday")
-    async def _weekdays(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        options = [*WEEKDAYS, "off"]
-        wanted = current.strip().lower()
-        return [
-            app_commands.Choice(name="Off (stop the weekly post)" if day == "off" else day, value=day)
-            for day in options
-            if day.lower().startswith(wanted)
-        ]
-
-    @league_schedule.autocomplete("timezone")
-    async def _timezones(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        wanted = current.strip().lower().replace(" ", "_")
-        if not wanted:
-            names = list(COMMON_ZONES)
-        else:
-            every = zone_names()
-            starts = [name for name in every if name.lower().startswith(wanted)]
-            contains = [name for name in every if wanted in name.lower() and name not in starts]
-            names = starts + contains
-        return [app_commands.Choice(name=name, value=name) for name in names[:25]]
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    async def _league_choices(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        wanted = current.strip().casefold()
-        leagues = await self.store.for_guild(interaction.guild_id)
-        names = [league.name for league in leagues if wanted in league.name.casefold()]
-        names.sort(key=lambda name: (not name.casefold().startswith(wanted), name.casefold()))
-        return [app_commands.Choice(name=name, value=name) for name in names[:25]]
-
-    async def _find_league(self, guild_id: int, name: str) -> League:
-        found = await self.store.find(guild_id, name)
-        if found is None:
-            raise FriendlyError(
-                f"There is no league called `{shorten(name.strip(), 50)}` here. "
-                "The `league` option suggests this server's leagues as you type."
-            )
-        return found
-
-    async def _league_and_drivers(
-        self, interaction: discord.Interaction[GridBot], league: str | None, drivers: str
-    ) -> tuple[League, list[str]]:
-        """For /league add and remove: the league, and the PSN IDs the driver list names."""
-        assert interaction.guild_id is not None
-        target = await self._pick_league(interaction.guild_id, league)
-        refs = parse_driver_list(drivers, minimum=1, maximum=MAX_ROSTER)
-        resolved = await resolve_driver_refs(refs, interaction.guild_id, self.bot.links)
-        return target, [driver.psn_id for driver in resolved]
-
-    async def _pick_league(self, guild_id: int, name: str | None) -> League:
-        """The named league, or the only one when the server runs exactly one."""
-        if name:
-            return await self._find_league(guild_id, name)
-        leagues = await self.store.for_guild(guild_id)
-        if not leagues:
-            raise FriendlyError("This server has no league yet: create one with `/league setup`.")
-        if len(leagues) > 1:
-            raise FriendlyError(
-                f"This server runs {len(leagues)} leagues ({_names([league.name for league in leagues])}): "
-                "please choose one with the `league` option."
-            )
-        return leagues[0]
-
-    async def _defer_if_busy(self, interaction: discord.Interaction[GridBot], league: League) -> None:
-        """A change waits for a post of the league being made, which may outlast the 3 s to answer.
-
-        Called right before the change: nothing awaits in between, so the lock cannot be taken meanwhile."""
-        if self.schedule.busy(league.id) and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
-
-    async def _reply(
-        self, interaction: discord.Interaction[GridBot], text: str, *, file: discord.File | None = None
-    ) -> None:
+    async def _answer(self, reply: Reply, text: str, *, attachment: Attachment | None = None) -> None:
         """An ephemeral answer (organiser business), followed by anything the schedule has to tell them."""
-        extra: dict[str, Any] = {"file": file} if file is not None else {}
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, **extra)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, **extra)
-        await self._deliver_notices(interaction)
+        await reply.send(text, attachment=attachment)
+        await self._deliver_notices(reply)
 
-    async def _deliver_notices(self, interaction: discord.Interaction[GridBot]) -> None:
+    async def _deliver_notices(self, reply: Reply) -> None:
         """Notices are marked as reported only once Discord has taken the message: each is shown once."""
-        assert interaction.guild_id is not None
-        notices = await self.store.pending_notices(interaction.guild_id)
-        if not notices:
+        guild_id = reply.interaction.guild_id
+        assert guild_id is not None
+        pending = await self.service.pending_notices(guild_id)
+        if not pending:
             return
-        lines = [f"⚠️ {notice.message}" for notice in notices]
-        text = "\n\n".join(lines)
-        while len(text) > 2000 and len(lines) > 1:
-            lines.pop()
-            text = "\n\n".join(lines)
-        shown = notices[: len(lines)]
-        await interaction.followup.send(text[:2000], ephemeral=True)
-        await self.store.mark_reported((notice.id for notice in shown), self.bot.clock.now())
-
-
-def _names(psn_ids: list[str], limit: int = 1200) -> str:
-    text = ", ".join(discord.utils.escape_markdown(psn) for psn in psn_ids)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _image_title(standings: Standings, league_name: str | None) -> str:
-    kind = standings.series_type or f"Series {standings.series_id}"
-    return f"{league_name} · {kind}" if league_name else f"{kind} standings"
-
-
-def _png_file(png: bytes, standings: Standings) -> discord.File:
-    return discord.File(io.BytesIO(png), filename=f"standings-series-{standings.series_id}.png")
-
-
-def _league_summary(league: League, drivers: int) -> str:
-    lines = [
-        f"Series {league.series_id} · posts in <#{league.channel_id}> · {number(drivers)} driver"
-        + ("s" if drivers != 1 else "")
-    ]
-    if league.paused_reason:
-        lines.append("Weekly post: **paused** — run `/league schedule` to resume.")
-    elif league.schedule is not None and league.next_post_at is not None:
-        lines.append(
-            f"Weekly post: {describe_schedule(league.schedule)}; next {timestamp(league.next_post_at, 'F')}."
-        )
-    else:
-        lines.append("Weekly post: off.")
-    if league.last_posted_at is not None:
-        lines.append(f"Last post: {timestamp(league.last_posted_at, 'F')}.")
-    return "\n".join(lines)
+        text, shown = texts.notices_message([notice.message for notice in pending])
+        await reply.send(text)
+        await self.service.mark_reported(pending[:shown])
 
 
 async def setup(bot: GridBot) -> None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import FriendlyError
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import NotFoundError
 from bot.gtgridstats.identifiers import chunked, validate_positive_id
@@ -29,12 +28,40 @@ from bot.services.driver_refs import ResolvedDriver
 MAX_DRIVERS = 200
 
 
-class QuotaShortError(FriendlyError):
+class StandingsError(Exception):
+    """Standings that cannot be made as asked; subclasses carry what bot/ui/standings.py words."""
+
+
+@dataclass
+class NoDriversError(StandingsError):
+    pass
+
+
+@dataclass
+class TooManyDriversError(StandingsError):
+    limit: int
+    count: int
+
+
+@dataclass
+class NoResultsError(StandingsError):
+    count: int
+    series_id: int
+    series_type: str | None
+
+
+@dataclass
+class UnknownSeriesError(StandingsError):
+    series_id: int
+
+
+@dataclass
+class QuotaShortError(StandingsError):
     """Today's quota left is too small for the whole table: nothing is fetched, it fits again after reset."""
 
-    def __init__(self, resets_at: datetime | None, message: str) -> None:
-        super().__init__(message)
-        self.resets_at = resets_at
+    resets_at: datetime | None
+    needed: int
+    remaining: int
 
 
 @dataclass(frozen=True)
@@ -162,19 +189,14 @@ class StandingsService:
         for driver in drivers:
             unique.setdefault(driver.psn_id.lower(), driver)
         if not unique:
-            raise FriendlyError("There are no drivers to show standings for: the roster is empty.")
+            raise NoDriversError()
         if len(unique) > MAX_DRIVERS:
-            raise FriendlyError(
-                f"Standings cover at most {MAX_DRIVERS} drivers at a time; this roster has {len(unique)}."
-            )
+            raise TooManyDriversError(MAX_DRIVERS, len(unique))
         entries = await self._fetch(series_id, [driver.psn_id for driver in unique.values()])
         results = [entry.row for entry in entries.values() if entry.row is not None]
         series_type = next((entry.series_type for entry in entries.values() if entry.series_type), None)
         if not results:
-            kind = f" ({series_type})" if series_type else ""
-            raise FriendlyError(
-                f"None of the {len(unique)} drivers asked about have results in series {series_id}{kind}."
-            )
+            raise NoResultsError(len(unique), series_id, series_type)
         member_ids = {key: driver.member_id for key, driver in unique.items()}
         missing = tuple(unique[key].psn_id for key, entry in entries.items() if entry.row is None)
         return Standings(
@@ -217,9 +239,7 @@ class StandingsService:
         try:
             result = await self._api.series_drivers(series_id, batch)
         except NotFoundError:
-            raise FriendlyError(
-                f"GT Grid Stats has no series {series_id}. Please check the series id."
-            ) from None
+            raise UnknownSeriesError(series_id) from None
         fetched_at = self._clock.now()
         found = {row.psn.lower(): row for row in result.drivers}
         return {psn.lower(): _Cached(found.get(psn.lower()), result.type, fetched_at) for psn in batch}
@@ -229,8 +249,4 @@ class StandingsService:
         quota = self._api.budget.quota
         needed = self.calls_needed(driver_count)
         if quota.remaining is not None and 0 < quota.remaining < needed:
-            raise QuotaShortError(
-                quota.resets_at,
-                f"These standings need {needed} GT Grid Stats requests and only {quota.remaining} are left "
-                "today. Please try again after the daily quota resets.",
-            )
+            raise QuotaShortError(quota.resets_at, needed, quota.remaining)

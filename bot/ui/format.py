@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+
+from discord.utils import escape_markdown
 
 BRAND_COLOUR = 0xE4002B  # GT red
 
@@ -40,3 +43,13 @@ def percent(value: float | None) -> str:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bold(text: str) -> str:
+    """Bold in Discord markdown, with the text's own markdown characters escaped."""
+    return f"**{escape_markdown(text)}**"
+
+
+def permission_names(names: Iterable[str]) -> str:
+    """Permission flag names as Discord shows them: manage_guild -> Manage Server."""
+    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in names)

@@ -1,4 +1,4 @@
-"""Standings as Discord embeds (one driver per block, paged) and as a CSV file."""
+"""Standings as Discord embeds (one driver per block, paged), as a CSV file, and their error messages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.services.standings import StandingRow, Standings
-from bot.ui.format import BRAND_COLOUR, as_of, number, truncate
+from bot.services.standings import (
+    NoDriversError,
+    NoResultsError,
+    QuotaShortError,
+    StandingRow,
+    Standings,
+    StandingsError,
+    TooManyDriversError,
+    UnknownSeriesError,
+)
+from bot.ui.format import BRAND_COLOUR, as_of, bold, number, truncate
+from bot.ui.i18n import N_, _, ngettext
 from bot.ui.paginator import EMBED_TOTAL_LIMIT, check_embed_limits, fit_embed, pages_from_lines
 
 DRIVERS_PER_PAGE = 10  # an interactive reply: pages turn with buttons
@@ -26,7 +36,7 @@ CSV_FIXED_COLUMNS = (
     "gap_to_ahead",
     "season_rank",
 )
-LEGEND = "~~12~~ dropped round · =3 shared position · gap: to the leader · int: to the driver ahead"
+LEGEND = N_("~~12~~ dropped round · =3 shared position · gap: to the leader · int: to the driver ahead")
 
 
 def position_label(row: StandingRow) -> str:
@@ -36,7 +46,7 @@ def position_label(row: StandingRow) -> str:
 def movement_label(row: StandingRow) -> str:
     movement = row.movement
     if movement is None:
-        return "new"
+        return _("new")
     if movement > 0:
         return f"▲{movement}"
     if movement < 0:
@@ -54,7 +64,7 @@ def shows_movement(standings: Standings) -> bool:
 def driver_label(row: StandingRow) -> str:
     if row.member_id is not None:
         return f"<@{row.member_id}>"
-    return f"**{discord.utils.escape_markdown(row.psn_id)}**"
+    return bold(row.psn_id)
 
 
 def _rounds_text(row: StandingRow, round_numbers: Sequence[int], *, labels: bool) -> str:
@@ -64,7 +74,7 @@ def _rounds_text(row: StandingRow, round_numbers: Sequence[int], *, labels: bool
         value = "-" if score is None else number(score.points)
         if score is not None and not score.counted:
             value = f"~~{value}~~"
-        parts.append(f"R{round_no} {value}" if labels else value)
+        parts.append(_("R{round} {points}", round=round_no, points=value) if labels else value)
     return " · ".join(parts)
 
 
@@ -75,11 +85,13 @@ def driver_block(
     head = f"`{position_label(row):>{label_width}}`"
     if movement:
         head += f" {movement_label(row)}"
-    head += f" {driver_label(row)} · **{number(row.total_points)}** pts"
+    head += " " + _("{driver} · **{points}** pts", driver=driver_label(row), points=number(row.total_points))
     if row.gap_to_ahead is not None:
-        head += f" · gap {number(row.gap_to_leader)} · int {number(row.gap_to_ahead)}"
+        head += " · " + _(
+            "gap {leader} · int {ahead}", leader=number(row.gap_to_leader), ahead=number(row.gap_to_ahead)
+        )
     else:
-        head += " · leader"
+        head += " · " + _("leader")
     rounds = _rounds_text(row, round_numbers, labels=True)
     if len(head) + len(rounds) > 290:
         rounds = _rounds_text(row, round_numbers, labels=False)
@@ -88,13 +100,13 @@ def driver_block(
 
 def standings_title(standings: Standings, league_name: str | None = None) -> str:
     series = (
-        f"{standings.series_type} · series {standings.series_id}"
+        _("{kind} · series {series}", kind=standings.series_type, series=standings.series_id)
         if standings.series_type
-        else (f"Series {standings.series_id}")
+        else _("Series {series}", series=standings.series_id)
     )
     if league_name:
-        return f"{discord.utils.escape_markdown(league_name)} — {series}"
-    return f"{series} standings"
+        return _("{league} — {series}", league=discord.utils.escape_markdown(league_name), series=series)
+    return _("{series} standings", series=series)
 
 
 def standings_pages(
@@ -103,15 +115,19 @@ def standings_pages(
     movement = shows_movement(standings)
     rounds = standings.round_numbers
     drivers = len(standings.rows)
+    legend = _(LEGEND) + (" · " + _("▲▼ places since the last post") if movement else "")
     header = (
-        f"{drivers} driver{'s' if drivers != 1 else ''} · {as_of(standings.as_of)}\n"
-        f"*{LEGEND}" + (" · ▲▼ places since the last post" if movement else "") + "*"
+        ngettext("{count} driver", "{count} drivers", drivers) + f" · {as_of(standings.as_of)}\n*{legend}*"
     )
     footer = ""
     if standings.missing:
         footer = truncate(
-            f"No results in this series for {len(standings.missing)} of the drivers: "
-            + ", ".join(standings.missing),
+            ngettext(
+                "No results in this series for {count} of the drivers: {names}",
+                "No results in this series for {count} of the drivers: {names}",
+                len(standings.missing),
+                names=", ".join(standings.missing),
+            ),
             300,
         )
     width = max(len(position_label(row)) for row in standings.rows)
@@ -177,3 +193,52 @@ def standings_csv(standings: Standings) -> bytes:
 def csv_filename(standings: Standings, league_name: str | None = None) -> str:
     stem = "".join(ch if ch.isalnum() else "-" for ch in (league_name or "standings").lower()).strip("-")
     return f"{stem or 'standings'}-series-{standings.series_id}.csv"
+
+
+def png_filename(standings: Standings) -> str:
+    return f"standings-series-{standings.series_id}.png"
+
+
+def image_title(standings: Standings, league_name: str | None) -> str:
+    kind = standings.series_type or _("Series {series}", series=standings.series_id)
+    if league_name:
+        return _("{league} · {kind}", league=league_name, kind=kind)
+    return _("{kind} standings", kind=kind)
+
+
+def describe_standings_error(error: StandingsError) -> str:
+    """The message for a standings error (bot/ui/errors.py calls this)."""
+    match error:
+        case NoDriversError():
+            return _("There are no drivers to show standings for: the roster is empty.")
+        case TooManyDriversError(limit=limit, count=count):
+            return _(
+                "Standings cover at most {limit} drivers at a time; this roster has {count}.",
+                limit=limit,
+                count=count,
+            )
+        case NoResultsError(count=count, series_id=series, series_type=kind):
+            if kind:
+                return ngettext(
+                    "None of the {count} drivers asked about have results in series {series} ({kind}).",
+                    "None of the {count} drivers asked about have results in series {series} ({kind}).",
+                    count,
+                    series=series,
+                    kind=kind,
+                )
+            return ngettext(
+                "None of the {count} drivers asked about have results in series {series}.",
+                "None of the {count} drivers asked about have results in series {series}.",
+                count,
+                series=series,
+            )
+        case UnknownSeriesError(series_id=series):
+            return _("GT Grid Stats has no series {series}. Please check the series id.", series=series)
+        case QuotaShortError(needed=needed, remaining=remaining):
+            return _(
+                "These standings need {needed} GT Grid Stats requests and only {remaining} are left today. "
+                "Please try again after the daily quota resets.",
+                needed=needed,
+                remaining=remaining,
+            )
+    return _("These standings cannot be made.")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.errors import FriendlyError
-from bot.services.league_schedule import (
+from bot.services.league_posts import (
     ERROR_PAUSE_SECONDS,
     MAX_ATTEMPTS,
     LeagueSchedule,
@@ -120,12 +120,12 @@ async def scheduled_league(harness: Harness, *, roster: tuple[str, ...] = ("lead
     channel = FakeChannel(harness.guild)
     league = await store.create(harness.guild.id, "Sunday Cup", SERIES, channel.id, 1, harness.clock.now())
     await store.add_drivers(league, list(roster), harness.clock.now())
-    return await harness.bot.league_schedule.set_schedule(league, LONDON_MONDAY_8PM, harness.clock.now())
+    return await harness.bot.league_posts.set_schedule(league, LONDON_MONDAY_8PM, harness.clock.now())
 
 
 async def test_a_post_is_due_at_its_time_not_before(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
+    schedule = harness.bot.league_posts
     assert league.next_post_at == FIRST_MONDAY
     assert await schedule.run_due(FIRST_MONDAY - timedelta(seconds=1)) == []
     assert harness.discord.messages_in(league.channel_id) == []
@@ -147,19 +147,19 @@ async def test_weeks_missed_offline_give_one_post_then_the_next_regular_slot(har
     league = await scheduled_league(harness)
     three_weeks_later = FIRST_MONDAY + timedelta(days=21, hours=3)
     harness.clock.set(three_weeks_later)
-    outcomes = await harness.bot.league_schedule.run_due(three_weeks_later)
+    outcomes = await harness.bot.league_posts.run_due(three_weeks_later)
     assert [outcome.status for outcome in outcomes] == [RunStatus.POSTED]
     assert len(harness.discord.messages_in(league.channel_id)) == 1
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
     assert stored.next_post_at == FIRST_MONDAY + timedelta(days=28)
-    assert await harness.bot.league_schedule.run_due(three_weeks_later) == []
+    assert await harness.bot.league_posts.run_due(three_weeks_later) == []
 
 
 async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: Harness) -> None:
     league = await scheduled_league(harness)
     harness.discord.forbidden_channels.add(league.channel_id)
-    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    outcomes = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
@@ -167,7 +167,7 @@ async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: 
     assert stored.next_post_at is None
     # Not retried: a week later nothing is due and no more requests go to the channel.
     calls = len(harness.discord.calls)
-    assert await harness.bot.league_schedule.run_due(FIRST_MONDAY + timedelta(days=7)) == []
+    assert await harness.bot.league_posts.run_due(FIRST_MONDAY + timedelta(days=7)) == []
     assert len(harness.discord.calls) == calls
     (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
     assert f"<#{league.channel_id}>" in notice.message
@@ -176,7 +176,7 @@ async def test_a_forbidden_channel_pauses_the_schedule_with_one_notice(harness: 
 
 async def test_an_empty_roster_pauses_with_a_notice(harness: Harness) -> None:
     league = await scheduled_league(harness, roster=())
-    outcomes = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    outcomes = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert [outcome.status for outcome in outcomes] == [RunStatus.PAUSED]
     (notice,) = await harness.bot.leagues.pending_notices(harness.guild.id)
     assert "roster is empty" in notice.message
@@ -185,7 +185,7 @@ async def test_an_empty_roster_pauses_with_a_notice(harness: Harness) -> None:
 
 async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipped(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
+    schedule = harness.bot.league_posts
     harness.gt.fail(503, times=None, path_prefix="/api/series-")
     now = FIRST_MONDAY
     statuses = []
@@ -212,7 +212,7 @@ async def test_gt_grid_stats_down_is_retried_a_few_times_then_that_week_is_skipp
 async def test_the_loop_sleeps_until_the_post_is_due_then_posts(harness: Harness) -> None:
     league = await scheduled_league(harness)
     harness.clock.set(FIRST_MONDAY - timedelta(minutes=2))
-    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    loop = asyncio.create_task(harness.bot.league_posts.run_forever())
     try:
         # run_until moves time only to the next sleeper's deadline: the post came exactly on time.
         await harness.clock.run_until(
@@ -225,7 +225,7 @@ async def test_the_loop_sleeps_until_the_post_is_due_then_posts(harness: Harness
 
 async def test_a_schedule_set_while_the_loop_sleeps_wakes_it(harness: Harness) -> None:
     league = await scheduled_league(harness)
-    schedule = harness.bot.league_schedule
+    schedule = harness.bot.league_posts
     await schedule.clear_schedule(league)
     loop = asyncio.create_task(schedule.run_forever())
     try:
@@ -245,7 +245,7 @@ async def test_too_little_quota_left_waits_for_the_reset_instead_of_pausing(harn
     harness.gt.dataset.add_series(SERIES, "Nations Cup", {psn: (1, [(1, 10, True)]) for psn in roster})
     harness.clock.set(FIRST_MONDAY)
     harness.bot.api.budget.quota.observe(100, 1)
-    (outcome,) = await harness.bot.league_schedule.run_due(FIRST_MONDAY)
+    (outcome,) = await harness.bot.league_posts.run_due(FIRST_MONDAY)
     assert outcome.status is RunStatus.RETRYING
     stored = await harness.bot.leagues.get(league.id)
     assert stored is not None
@@ -277,7 +277,7 @@ class CountedRuns:
 
 
 async def run_loop_until(harness: Harness, runs: CountedRuns) -> None:
-    loop = asyncio.create_task(harness.bot.league_schedule.run_forever())
+    loop = asyncio.create_task(harness.bot.league_posts.run_forever())
     try:
         await harness.clock.run_until(runs.enough.wait(), limit=30 * 86_400)
     finally:
@@ -290,7 +290,7 @@ async def test_two_schedulers_over_one_database_post_a_due_time_once(harness: Ha
     """The guarantee is in storage, not only in one process's lock: a second scheduler (another process,
     or the same bot's lock lost) finds the due time taken and moves on without posting."""
     league = await scheduled_league(harness)
-    first = harness.bot.league_schedule
+    first = harness.bot.league_posts
     second = LeagueSchedule(harness.bot.leagues, harness.bot.standings, harness.bot.links, harness.clock)
     second.poster = first.poster
     harness.clock.set(FIRST_MONDAY)
@@ -316,7 +316,7 @@ async def test_a_next_post_without_a_schedule_never_spins_the_loop(
             (league.id,),
         )
     harness.clock.set(FIRST_MONDAY + timedelta(minutes=1))
-    runs = CountedRuns(harness.bot.league_schedule, wanted=3)
+    runs = CountedRuns(harness.bot.league_posts, wanted=3)
     await run_loop_until(harness, runs)
     assert runs.times == sorted(set(runs.times))  # time moved on between every two runs
     assert harness.discord.messages_in(league.channel_id) == []
@@ -338,7 +338,7 @@ async def test_a_due_time_already_posted_is_skipped_and_the_loop_does_not_spin(
             "BEGIN SELECT RAISE(IGNORE); END"
         )
     harness.clock.set(FIRST_MONDAY)
-    runs = CountedRuns(harness.bot.league_schedule, wanted=4)
+    runs = CountedRuns(harness.bot.league_posts, wanted=4)
     await run_loop_until(harness, runs)
     assert runs.times == sorted(set(runs.times))
     assert runs.times[1] - runs.times[0] >= timedelta(seconds=ERROR_PAUSE_SECONDS)

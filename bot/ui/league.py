@@ -1,0 +1,433 @@
+"""What organisers read from /league: replies, the roster summary, notices, and the league errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from discord.utils import escape_markdown
+
+from bot.gtgridstats.errors import GTGridStatsError
+from bot.services import league_notices as notices
+from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
+from bot.services.league_posts import ChannelUnavailableError, PostFailedError
+from bot.services.leagues import (
+    WEEKDAYS,
+    BadLeagueName,
+    BadTime,
+    BadTimeZone,
+    BadWeekday,
+    Deleted,
+    DriversOrLeague,
+    League,
+    LeagueChoiceNeeded,
+    LeagueError,
+    LeagueExists,
+    LeagueGone,
+    MissingPostPermissions,
+    NobodyLinked,
+    NoLeagueYet,
+    NoneInRoster,
+    NoSuchLeague,
+    RosterChange,
+    RosterEmpty,
+    RosterFull,
+    Schedule,
+    ScheduleChange,
+    ScheduleNeeds,
+    SeriesNeeded,
+    SetupResult,
+    StandingsTooLarge,
+    TooManyLeagues,
+)
+from bot.services.standings import Standings, StandingsError
+from bot.ui.format import as_of, bold, permission_names, timestamp, truncate
+from bot.ui.i18n import N_, _, ngettext
+from bot.ui.standings import describe_standings_error, standings_title
+
+NAMES_LIMIT = 1200
+NOTICES_LIMIT = 2000
+WEEKDAY_NAMES = tuple(N_(day) for day in WEEKDAYS)
+# The errors describe_league_error words (bot/ui/errors.py hands them over).
+LEAGUE_ERRORS = (LeagueError, StandingsError, ChannelUnavailableError, PostFailedError)
+
+
+def channel(channel_id: int) -> str:
+    return f"<#{channel_id}>"
+
+
+def names(psn_ids: Sequence[str], limit: int = NAMES_LIMIT) -> str:
+    """PSN IDs (or league names) as a list, escaped, cut with an ellipsis past `limit`."""
+    return truncate(", ".join(escape_markdown(psn) for psn in psn_ids), limit)
+
+
+def weekday_name(weekday: int) -> str:
+    return _(WEEKDAY_NAMES[weekday])
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    return _(
+        "every {weekday} at {time} ({zone})",
+        weekday=weekday_name(schedule.weekday),
+        time=schedule.at.strftime("%H:%M"),
+        zone=schedule.timezone,
+    )
+
+
+# --- replies ------------------------------------------------------------------------------------------
+
+
+def setup_text(result: SetupResult) -> str:
+    league = result.league
+    values: dict[str, Any] = {
+        "league": bold(league.name),
+        "series": league.series_id,
+        "channel": channel(league.channel_id),
+    }
+    if result.created:
+        return _(
+            "Created {league}: series {series}, posting in {channel}.\n"
+            "Next: add drivers with `/league add`, then `/league post` or `/league schedule`.",
+            **values,
+        )
+    if result.resumed:
+        return _(
+            "Updated {league}: series {series}, posting in {channel}. Its paused weekly post runs again.",
+            **values,
+        )
+    return _("Updated {league}: series {series}, posting in {channel}.", **values)
+
+
+def _roster_size(size: int) -> str:
+    return ngettext("The roster has {count} driver.", "The roster has {count} drivers.", size)
+
+
+def added_text(change: RosterChange) -> str:
+    lines = []
+    if change.changed:
+        lines.append(
+            _(
+                "Added {count} to {league}: {names}.",
+                count=len(change.changed),
+                league=bold(change.league.name),
+                names=names(change.changed),
+            )
+        )
+    if change.unchanged:
+        lines.append(_("Already in the roster: {names}.", names=names(change.unchanged)))
+    lines.append(_roster_size(change.size))
+    return "\n".join(lines)
+
+
+def removed_text(change: RosterChange) -> str:
+    lines = [
+        _(
+            "Removed {count} from {league}: {names}.",
+            count=len(change.changed),
+            league=bold(change.league.name),
+            names=names(change.changed),
+        )
+    ]
+    if change.unchanged:
+        lines.append(_("Not in the roster: {names}.", names=names(change.unchanged)))
+    lines.append(_roster_size(change.size))
+    return "\n".join(lines)
+
+
+def roster_title(league: League) -> str:
+    return _("{league} · roster", league=league.name)
+
+
+def roster_empty_line() -> str:
+    return _("No drivers yet: add them with `/league add`.")
+
+
+def roster_summary(league: League, drivers: int) -> str:
+    lines = [
+        ngettext(
+            "Series {series} · posts in {channel} · {count} driver",
+            "Series {series} · posts in {channel} · {count} drivers",
+            drivers,
+            series=league.series_id,
+            channel=channel(league.channel_id),
+        )
+    ]
+    if league.paused:
+        lines.append(_("Weekly post: **paused** — run `/league schedule` to resume."))
+    elif league.schedule is not None and league.next_post_at is not None:
+        lines.append(
+            _(
+                "Weekly post: {schedule}; next {when}.",
+                schedule=describe_schedule(league.schedule),
+                when=timestamp(league.next_post_at, "F"),
+            )
+        )
+    else:
+        lines.append(_("Weekly post: off."))
+    if league.last_posted_at is not None:
+        lines.append(_("Last post: {when}.", when=timestamp(league.last_posted_at, "F")))
+    return "\n".join(lines)
+
+
+def posted_text(league: League, standings: Standings) -> str:
+    return ngettext(
+        "Posted the {league} standings ({count} driver) in {channel}.",
+        "Posted the {league} standings ({count} drivers) in {channel}.",
+        len(standings.rows),
+        league=bold(league.name),
+        channel=channel(league.channel_id),
+    )
+
+
+def schedule_text(change: ScheduleChange) -> str:
+    league = change.league
+    if league.schedule is None:
+        if change.previous is not None:
+            return _(
+                "Weekly posts of {league} are off (it was {schedule}).",
+                league=bold(league.name),
+                schedule=describe_schedule(change.previous),
+            )
+        return _("Weekly posts of {league} are off.", league=bold(league.name))
+    assert league.next_post_at is not None
+    return _(
+        "{league} standings will be posted in {channel} {schedule}. Next post: {when} ({relative}).",
+        league=bold(league.name),
+        channel=channel(league.channel_id),
+        schedule=describe_schedule(league.schedule),
+        when=timestamp(league.next_post_at, "F"),
+        relative=timestamp(league.next_post_at),
+    )
+
+
+def export_text(league: League, standings: Standings) -> str:
+    return ngettext(
+        "{league} · {title} · {count} driver, {as_of}.",
+        "{league} · {title} · {count} drivers, {as_of}.",
+        len(standings.rows),
+        league=bold(league.name),
+        title=standings_title(standings),
+        as_of=as_of(standings.as_of),
+    )
+
+
+def delete_question(league: League, roster_size: int) -> str:
+    what = (
+        ngettext(
+            "Delete {league} with its roster of {count} driver, its weekly post and its post history?",
+            "Delete {league} with its roster of {count} drivers, its weekly post and its post history?",
+            roster_size,
+            league=bold(league.name),
+        )
+        if league.schedule
+        else ngettext(
+            "Delete {league} with its roster of {count} driver and its post history?",
+            "Delete {league} with its roster of {count} drivers and its post history?",
+            roster_size,
+            league=bold(league.name),
+        )
+    )
+    return what + "\n" + _("This cannot be undone.")
+
+
+def deleted_text(deleted: Deleted) -> str:
+    league = deleted.league
+    if league.schedule:
+        return ngettext(
+            "Deleted {league} with its roster of {count} driver, its weekly post and its post history.",
+            "Deleted {league} with its roster of {count} drivers, its weekly post and its post history.",
+            deleted.roster_size,
+            league=bold(league.name),
+        )
+    return ngettext(
+        "Deleted {league} with its roster of {count} driver and its post history.",
+        "Deleted {league} with its roster of {count} drivers and its post history.",
+        deleted.roster_size,
+        league=bold(league.name),
+    )
+
+
+def delete_kept_text(league: League) -> str:
+    return _("Nothing was deleted: {league} stays as it is.", league=bold(league.name))
+
+
+def delete_timeout_text(league: League) -> str:
+    return _("No answer in time: {league} was not deleted.", league=bold(league.name))
+
+
+# --- notices ------------------------------------------------------------------------------------------
+
+
+def _problem_text(data: object) -> str:
+    problem = rebuild_problem(data)
+    if problem is not None:
+        return describe_league_error(problem)
+    kind = data.get("type") if isinstance(data, dict) else None
+    if isinstance(data, dict) and data.get("error") == "upstream":
+        if kind == "QuotaExhaustedError":
+            return _("Today's GT Grid Stats quota is used up.")
+        return _("GT Grid Stats did not answer properly.")
+    return _("An unexpected error happened (it was logged).")
+
+
+def notice_text(stored: str) -> str:
+    data = notices.decode(stored)
+    kind = data.get("kind")
+    league = bold(str(data.get("league", "")))
+    if kind == notices.PAUSED_CHANNEL:
+        reason = (
+            _("the channel no longer exists")
+            if data.get("problem") == ChannelProblem.GONE
+            else _("Discord answered that I lack permissions there")
+        )
+        return _(
+            "I could not post the {league} standings in {channel} ({reason}), so its weekly post is "
+            "paused. Let me view the channel, send messages, embed links and attach files there (or "
+            "choose another channel with `/league setup`), then run `/league schedule` to resume.",
+            league=league,
+            channel=channel(int(data.get("channel_id", 0))),
+            reason=reason,
+        )
+    if kind == notices.PAUSED_PROBLEM:
+        return _(
+            "The weekly {league} post is paused: {problem} Fix that, then run `/league schedule` to resume.",
+            league=league,
+            problem=_problem_text(data.get("problem")),
+        )
+    if kind == notices.SKIPPED:
+        return _(
+            "The {league} standings due {due} were not posted: {problem} The next post is {next}, or post "
+            "now with `/league post`.",
+            league=league,
+            due=f"<t:{int(data.get('due_at', 0))}:f>",
+            next=f"<t:{int(data.get('next_at', 0))}:f>",
+            problem=_problem_text(data.get("problem")),
+        )
+    return str(data.get("text", ""))
+
+
+def notices_message(stored: Sequence[str]) -> tuple[str, int]:
+    """The notices as one message within Discord's limit, and how many of them it holds."""
+    lines = ["⚠️ " + notice_text(text) for text in stored]
+    text = "\n\n".join(lines)
+    while len(text) > NOTICES_LIMIT and len(lines) > 1:
+        lines.pop()
+        text = "\n\n".join(lines)
+    return truncate(text, NOTICES_LIMIT), len(lines)
+
+
+# --- errors -------------------------------------------------------------------------------------------
+
+
+def describe_league_error(error: Exception) -> str:
+    """The message for a league or standings error (bot/ui/errors.py calls this)."""
+    if isinstance(error, StandingsError):
+        return describe_standings_error(error)
+    if isinstance(error, ChannelUnavailableError):
+        return post_refused_text(error.channel_id, error.problem)
+    if isinstance(error, PostFailedError):
+        return post_failed_text(error.status)
+    match error:
+        case BadLeagueName(limit=limit):
+            return _("A league name needs 1–{limit} characters.", limit=limit)
+        case NoSuchLeague(name=name):
+            return _(
+                "There is no league called `{name}` here. "
+                "The `league` option suggests this server's leagues as you type.",
+                name=name.replace("`", "ˋ"),
+            )
+        case NoLeagueYet():
+            return _("This server has no league yet: create one with `/league setup`.")
+        case LeagueChoiceNeeded(names=found):
+            return _(
+                "This server runs {count} leagues ({names}): please choose one with the `league` option.",
+                count=len(found),
+                names=names(found),
+            )
+        case LeagueExists(name=name):
+            return _("There is already a league called {league}.", league=bold(name))
+        case TooManyLeagues(limit=limit):
+            return _("A server can run at most {limit} leagues: delete one first.", limit=limit)
+        case LeagueGone(name=name):
+            return _("The league {league} no longer exists.", league=bold(name))
+        case MissingPostPermissions(channel_id=channel_id, missing=missing):
+            return _(
+                "I can't post standings in {channel}: I need the {permissions} permission there. "
+                "Nothing was saved.",
+                channel=channel(channel_id),
+                permissions=permission_names(missing),
+            )
+        case RosterFull(league=league, current=current, adding=adding, limit=limit):
+            return _(
+                "A roster holds at most {limit} drivers: {league} has {current} and {adding} would be new. "
+                "Nothing was added.",
+                limit=limit,
+                league=bold(league),
+                current=current,
+                adding=adding,
+            )
+        case NoneInRoster(league=league):
+            return _("None of those drivers are in the {league} roster.", league=bold(league))
+        case RosterEmpty(league=league):
+            return _("The {league} roster is empty: add drivers with `/league add`.", league=bold(league))
+        case BadWeekday(text=text):
+            return _(
+                "`{text}` is not a weekday. Use a day such as Monday or Sat, or off to stop.",
+                text=_code(text),
+            )
+        case BadTime(text=text):
+            return _("`{text}` is not a time. Use 24-hour HH:MM, such as 20:00, or 8pm.", text=_code(text))
+        case BadTimeZone(text=text):
+            return _(
+                "`{text}` is not a time zone I know. Use an IANA name such as Europe/London or "
+                "America/New_York (the option suggests names as you type).",
+                text=_code(text),
+            )
+        case ScheduleNeeds(option="time"):
+            return _("Please give the `time` of the weekly post, e.g. 20:00.")
+        case ScheduleNeeds():
+            return _("Please give the `timezone` of the weekly post, e.g. Europe/London.")
+        case DriversOrLeague():
+            return _("Please give either `drivers` or `league`, not both.")
+        case NobodyLinked():
+            return _(
+                "Nobody here has linked a PSN ID yet: give `drivers` (PSN IDs or mentions) or a `league`."
+            )
+        case StandingsTooLarge(limit=limit, count=count):
+            return _(
+                "Standings cover at most {limit} drivers and there are {count}: "
+                "give `drivers` or a `league` instead.",
+                limit=limit,
+                count=count,
+            )
+        case SeriesNeeded():
+            return _("Please give the `series` id, or a `league` whose series is used.")
+        case PostNotTaken(status=status):
+            return _("Discord did not take the post (HTTP {status}).", status=status)
+    if isinstance(error, LeagueError):
+        return _("That league request cannot be done.")
+    if isinstance(error, GTGridStatsError):
+        return error.user_message
+    return _("An unexpected error happened (it was logged).")
+
+
+def _code(text: str) -> str:
+    return text.replace("`", "ˋ") or _("(empty)")
+
+
+def post_refused_text(channel_id: int, problem: ChannelProblem) -> str:
+    reason = (
+        _("the channel no longer exists")
+        if problem is ChannelProblem.GONE
+        else _("Discord answered that I lack permissions there")
+    )
+    return _(
+        "I could not post in {channel}: {reason}. Give me the View Channel, Send Messages, Embed Links and "
+        "Attach Files permissions there, or pick another channel with `/league setup`.",
+        channel=channel(channel_id),
+        reason=reason,
+    )
+
+
+def post_failed_text(status: int) -> str:
+    return _("Discord did not take the post (HTTP {status}). Please try again shortly.", status=status)

@@ -1,0 +1,110 @@
+"""Option transformers: league, weekday, wall-clock time and time zone, each parsed and refused once.
+
+A bad value raises the service's typed error; discord.py wraps it in a TransformerError and
+`describe_error` words it, so every command taking the option answers a bad value the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.services.leagues import (
+    WEEKDAYS,
+    League,
+    LeagueService,
+    parse_time,
+    parse_timezone,
+    parse_weekday,
+    zone_names,
+)
+from bot.ui.i18n import _
+
+MAX_CHOICES = 25
+OFF = "off"
+COMMON_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def _service(interaction: discord.Interaction[Any]) -> LeagueService:
+    service: LeagueService = interaction.client.league_service
+    return service
+
+
+class LeagueOption(app_commands.Transformer[Any]):
+    """One of the server's leagues, by name (autocompleted); resolves to the League."""
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> League:
+        assert interaction.guild_id is not None  # every command taking a league is guild-only
+        return await _service(interaction).find(interaction.guild_id, str(value))
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = await _service(interaction).names(interaction.guild_id, value, limit=MAX_CHOICES)
+        return [app_commands.Choice(name=name, value=name) for name in found]
+
+
+async def the_league(interaction: discord.Interaction[Any], league: League | None) -> League:
+    """The league given, or the server's only league when the option was left out."""
+    assert interaction.guild_id is not None
+    return await _service(interaction).pick(interaction.guild_id, league)
+
+
+class WeekdayOption(app_commands.Transformer[Any]):
+    """A weekday from fixed choices, or "off": resolves to 0..6 (Monday first) or None."""
+
+    @property
+    def choices(self) -> list[app_commands.Choice[str]]:
+        days = [app_commands.Choice(name=_(day), value=day) for day in WEEKDAYS]
+        return [*days, app_commands.Choice(name=_("Off (stop the weekly post)"), value=OFF)]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> int | None:
+        return parse_weekday(str(value))
+
+
+class WallClockTime(app_commands.Transformer[Any]):
+    """A local time of day: `20:00`, `8:30`, `20.00`, `8pm`, `8:30 pm`."""
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> time:
+        return parse_time(str(value))
+
+
+class TimeZoneOption(app_commands.Transformer[Any]):
+    """An IANA time zone, in any case; autocomplete offers common zones, then names matching the text."""
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        return parse_timezone(str(value))
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in zone_choices(value)]
+
+
+def zone_choices(current: str) -> list[str]:
+    wanted = current.strip().lower().replace(" ", "_")
+    if not wanted:
+        return list(COMMON_ZONES)
+    every = zone_names()
+    starts = [name for name in every if name.lower().startswith(wanted)]
+    contains = [name for name in every if wanted in name.lower() and not name.lower().startswith(wanted)]
+    return (starts + contains)[:MAX_CHOICES]
