@@ -8,6 +8,7 @@ from bot.errors import FriendlyError
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
 from bot.ui.league import LEAGUE_ERRORS, describe_league_error
+from bot.ui.league_extras import LEAGUE_NIGHT_ERRORS, describe_league_night_error
 
 UNEXPECTED = "Something went wrong on the bot's side. The error was logged; please try again later."
 
@@ -39,13 +40,15 @@ def _rate_limited(error: UpstreamRateLimited) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, FriendlyError | GTGridStatsError | LEAGUE_ERRORS
+        error.__cause__, FriendlyError | GTGridStatsError | LEAGUE_ERRORS | LEAGUE_NIGHT_ERRORS
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, LEAGUE_ERRORS):
         return describe_league_error(error), False
+    if isinstance(error, LEAGUE_NIGHT_ERRORS):
+        return describe_league_night_error(error), False
     match error:
         case FriendlyError():
             return error.message, False
