@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
-from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE
+from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE, HostNotRacingError
 from bot.services.league_night.season import who_can_win
 from bot.services.league_night.teams import team_standings
 from bot.storage.league_extras import (
@@ -235,6 +235,8 @@ async def _lobbies(
     bot = _bot(interaction)
     host_psn = await _one_driver(interaction, host) if host else None
     roster = await bot.league_service.roster(target)
+    if host_psn is not None and host_psn.casefold() not in {d.psn_id.casefold() for d in roster}:
+        raise HostNotRacingError(host_psn)  # said privately, before the public answer starts
     reply = Reply(interaction, private=False)
     await reply.defer()
 

@@ -40,7 +40,7 @@ def _rate_limited(error: UpstreamRateLimited) -> str:
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
-        error.__cause__, FriendlyError | GTGridStatsError | LEAGUE_ERRORS | LEAGUE_NIGHT_ERRORS
+        error.__cause__, (FriendlyError, GTGridStatsError, *LEAGUE_ERRORS, *LEAGUE_NIGHT_ERRORS)
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
