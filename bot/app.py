@@ -15,6 +15,7 @@ from bot.gtgridstats import GTGridStatsClient
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
+from bot.services.league_night.night import LeagueNight
 from bot.services.league_posts import LeaguePoster, LeaguePosts
 from bot.services.leagues import LeagueService
 from bot.services.personal import PersonalService
@@ -37,6 +38,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.drivers",
     "cogs.league",
     "cogs.league_night",
+    "cogs.league_extras",
     "cogs.catalog",
     "cogs.roles",
     "cogs.personal",
@@ -120,6 +122,8 @@ class GridBot(commands.Bot):
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
+        self.league_night = LeagueNight(self.database, self.leagues, self.drivers)
+        self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
         self.catalog = CatalogService(

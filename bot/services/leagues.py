@@ -289,6 +289,8 @@ class LeagueService:
         self.clock = clock
         self.schedule_changed = asyncio.Event()  # the post loop waits on it
         self._locks: dict[int, asyncio.Lock] = {}
+        # Set by the league night (bot/app.py): penalties and bonuses applied to a league's standings.
+        self.adjust: Callable[[League, Standings], Awaitable[Standings]] | None = None
 
     # --- locks -------------------------------------------------------------------------------------
 
@@ -425,7 +427,11 @@ class LeagueService:
         drivers = await self.roster(league)
         if not drivers:
             raise RosterEmpty(league.name)
-        return await self.standings_service.standings(league.series_id, drivers)
+        return await self._adjusted(league, await self.standings_service.standings(league.series_id, drivers))
+
+    async def _adjusted(self, league: League | None, standings: Standings) -> Standings:
+        """A league's own corrections (penalties, bonuses) applied, when the league night hooks them in."""
+        return standings if league is None or self.adjust is None else await self.adjust(league, standings)
 
     async def standings_request(
         self, guild_id: int, series_id: int | None, drivers: str | None, league_name: str | None
@@ -455,7 +461,8 @@ class LeagueService:
         return LeagueStandings(league, series, tuple(roster))
 
     async def standings(self, request: LeagueStandings) -> Standings:
-        return await self.standings_service.standings(request.series_id, request.drivers)
+        result = await self.standings_service.standings(request.series_id, request.drivers)
+        return await self._adjusted(request.league, result)
 
     # --- schedule ----------------------------------------------------------------------------------
 

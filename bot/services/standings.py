@@ -87,6 +87,7 @@ class StandingRow:
     gap_to_leader: int
     gap_to_ahead: int | None  # None for the first row
     previous_position: int | None = None  # at the previous league post, when there was one
+    adjustment: int = 0  # penalties and bonuses included in total_points
 
     @property
     def dropped_rounds(self) -> list[int]:

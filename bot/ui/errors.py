@@ -46,6 +46,7 @@ from bot.services.roles import RolesError
 from bot.ui.format import code, code_text, timestamp
 from bot.ui.i18n import N_, _, ngettext
 from bot.ui.league import LEAGUE_ERRORS, describe_league_error
+from bot.ui.league_extras import LEAGUE_EXTRAS_ERRORS, describe_league_extras_error
 from bot.ui.league_night import describe_league_night_error
 from bot.ui.roles import describe_roles_error
 
@@ -320,13 +321,23 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     """The user's message for `error`, and whether it was unexpected (a bug to log with its traceback)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and isinstance(
         error.__cause__,
-        (UserError, GTGridStatsError, RolesError, PersonalError, LeagueNightError, *LEAGUE_ERRORS),
+        (
+            UserError,
+            GTGridStatsError,
+            RolesError,
+            PersonalError,
+            LeagueNightError,
+            *LEAGUE_ERRORS,
+            *LEAGUE_EXTRAS_ERRORS,
+        ),
     ):
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, LEAGUE_ERRORS):
         return describe_league_error(error), False
+    if isinstance(error, LEAGUE_EXTRAS_ERRORS):
+        return describe_league_extras_error(error), False
     match error:
         case UserError():
             return user_error_message(error), False

@@ -26,6 +26,7 @@ KIND_TITLES: dict[str, str] = {
     "signup_opened": N_("Sign-ups you opened"),
     "race_answer": N_("Race check-in answers"),
     "race_created": N_("Races you added"),
+    "penalty_given": N_("Penalties you gave"),
 }
 
 
@@ -94,6 +95,13 @@ def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
                 psn=code(values.get("psn_id", ""), 40),
                 where=where,
                 when=_day(values.get("answered_at")),
+            )
+        case "penalty_given":
+            return _(
+                "a change of {points} points you gave in {where}, {when}",
+                points=values.get("points", ""),
+                where=where,
+                when=_day(values.get("given_at")),
             )
         case "race_created":
             return _("added a race in {where}, {when}", where=where, when=_day(values.get("starts_at")))

@@ -92,6 +92,8 @@ def driver_block(
         )
     else:
         head += " · " + _("leader")
+    if row.adjustment:
+        head += " · " + _("{points} pts by the stewards ⚖️", points=f"{row.adjustment:+,}")
     rounds = _rounds_text(row, round_numbers, labels=True)
     if len(head) + len(rounds) > 290:
         rounds = _rounds_text(row, round_numbers, labels=False)
@@ -169,7 +171,14 @@ def standings_csv(standings: Standings) -> bytes:
     rounds = standings.round_numbers
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CSV_FIXED_COLUMNS, *(f"{CSV_ROUND_PREFIX}{no}" for no in rounds), "dropped_rounds"])
+    writer.writerow(
+        [
+            *CSV_FIXED_COLUMNS,
+            *(f"{CSV_ROUND_PREFIX}{no}" for no in rounds),
+            "dropped_rounds",
+            "penalty_points",
+        ]
+    )
     for row in standings.rows:
         scores = [row.points_in(no) for no in rounds]
         writer.writerow(
@@ -184,6 +193,7 @@ def standings_csv(standings: Standings) -> bytes:
                 row.season_rank if row.season_rank is not None else "",
                 *(score.points if score is not None else "" for score in scores),
                 ";".join(str(no) for no in row.dropped_rounds),
+                row.adjustment,
             ]
         )
     # A byte-order mark, so spreadsheet programs read the file as UTF-8.

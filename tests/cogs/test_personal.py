@@ -261,6 +261,11 @@ async def fill_everything(harness: Harness, ann: FakeUser, bob: FakeUser) -> Fak
                     "VALUES (?, ?, ?, ?, 'in', ?)",
                     (guild, race.lastrowid, psn, member, now),
                 )
+        await connection.execute(
+            "INSERT INTO league_penalties (guild_id, league_id, psn_id, points, reason, given_by, given_at) "
+            "VALUES (?, ?, 'Bob_Here', -5, 'Divebomb', ?, ?)",
+            (guild, bob_cup.id, ann.id, now),
+        )
     return other
 
 
@@ -280,6 +285,7 @@ async def test_me_show_lists_every_kind_of_row_about_the_user(harness: Harness) 
             "League sign-ups",
             "Races you added",
             "Race check-in answers",
+            "Penalties you gave",
         ]
     )
     text = record.reply.text()

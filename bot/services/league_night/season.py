@@ -1,0 +1,67 @@
+"""The season's length and the most a round gives: with them, standings say who can still win."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.league_night.clinch import (
+    ClinchResult,
+    Contender,
+    SeasonTooShortError,
+    decide,
+    season_for,
+)
+from bot.services.standings import Standings
+from bot.storage.league_extras import LeagueExtrasStore, SeasonSettings
+from bot.storage.leagues import League
+
+
+@dataclass
+class RoundsTooFewError(Exception):
+    total_rounds: int
+    played_rounds: int
+
+
+def contenders(standings: Standings) -> list[Contender]:
+    return [
+        Contender(row.psn_id.lower(), tuple(score.points for score in row.rounds), row.adjustment)
+        for row in standings.rows
+    ]
+
+
+def who_can_win(standings: Standings, settings: SeasonSettings) -> ClinchResult | None:
+    """None when the league has not said how many rounds its season has."""
+    if settings.total_rounds is None:
+        return None
+    played = len(standings.round_numbers)
+    drops = max((len(row.dropped_rounds) for row in standings.rows), default=0)
+    field = contenders(standings)
+    try:
+        season = season_for(settings.total_rounds, played, drops, settings.max_points_per_round, field)
+    except SeasonTooShortError as error:
+        raise RoundsTooFewError(error.total_rounds, error.played_rounds) from None
+    return decide(field, season)
+
+
+class SeasonService:
+    def __init__(self, extras: LeagueExtrasStore) -> None:
+        self._extras = extras
+
+    async def settings(self, league: League) -> SeasonSettings:
+        return await self._extras.season(league.id)
+
+    async def set(
+        self,
+        league: League,
+        standings: Standings | None,
+        total_rounds: int,
+        max_points: int | None,
+        team_best_n: int | None,
+    ) -> SeasonSettings:
+        """Refuses a season shorter than the rounds already raced (when the standings are at hand)."""
+        played = len(standings.round_numbers) if standings is not None else 0
+        if total_rounds < played:
+            raise RoundsTooFewError(total_rounds, played)
+        settings = SeasonSettings(total_rounds, max_points, team_best_n)
+        await self._extras.set_season(league.guild_id, league.id, settings)
+        return settings

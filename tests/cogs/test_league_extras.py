@@ -1,0 +1,145 @@
+"""League night through real discord.py interactions: lobbies, penalties, teams, season, who can win."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.conftest import Harness
+from tests.standins.interactions import FakeChannel, FakeUser
+
+SERIES = 6161
+
+
+def add_series(harness: Harness) -> None:
+    rows = {
+        "alpha_one": [(1, 50, True), (2, 10, False), (3, 40, True)],  # 90
+        "beta_two": [(1, 60, True), (2, 30, True), (3, 5, False)],  # 90
+        "gamma_3": [(1, 20, True), (2, 20, True), (3, 20, True)],  # 60
+    }
+    harness.gt.dataset.add_series(
+        SERIES, "Nations Cup", {psn: (rank, rounds) for rank, (psn, rounds) in enumerate(rows.items(), 1)}
+    )
+
+
+@pytest.fixture
+def organiser(harness: Harness) -> FakeUser:
+    return harness.member("org", manager=True)
+
+
+async def new_league(
+    harness: Harness, organiser: FakeUser, drivers: str = "alpha_one beta_two gamma_3"
+) -> None:
+    add_series(harness)
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers=drivers)
+
+
+async def test_lobbies_split_the_roster_fastest_first_with_hosts(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    drivers = [f"Racer{index:02}" for index in range(20)]
+    for index, psn in enumerate(drivers):
+        harness.gt.dataset.add_driver(psn, dr_points=1_000 * (index + 1), sr="A" if index != 15 else "S")
+    await new_league(harness, organiser, " ".join(drivers))
+    record = await harness.slash("league lobbies", user=organiser)
+    text = record.messages[-1].text()
+    # 20 drivers in rooms of 16: two rooms of 10; room 1 holds Racer19 … Racer10.
+    assert "20 drivers in 2 rooms of at most 16" in text
+    room1, room2 = text.split("**Room 2**")
+    assert "Racer19" in room1
+    assert "Racer10" in room1
+    assert "Racer09" in room2
+    assert "host: **Racer15**" in room1  # the only SR S
+    assert "host: **Racer19**" in room2 or "host: **Racer09**" in room2
+    assert "The whole roster (no check-in for this race)." in text
+    assert harness.gt.requests  # the profiles were looked up (16 per call)
+
+
+async def test_lobbies_refuse_a_bad_size_and_a_host_not_racing(harness: Harness, organiser: FakeUser) -> None:
+    harness.gt.dataset.add_driver("alpha_one")
+    await new_league(harness, organiser, "alpha_one")
+    record = await harness.slash("league lobbies", user=organiser, host="Nobody_here")
+    assert record.reply.ephemeral
+    assert "is not among tonight's drivers" in record.reply.text()
+
+
+async def test_a_penalty_changes_the_table_and_is_listed_and_removed(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await new_league(harness, organiser)
+    added = await harness.slash(
+        "league penalty add", user=organiser, driver="beta_two", points=-5, reason="Track limits", round=2
+    )
+    assert added.reply.ephemeral
+    assert "**beta\\_two** -5 pts · Track limits" in added.reply.text()
+    export = await harness.slash("league export", user=organiser)
+    (attachment,) = [a for m in export.messages for a in m.attachments]
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    by_psn = {row["psn_id"]: row for row in rows}
+    assert by_psn["alpha_one"]["position"] == "1"
+    assert by_psn["beta_two"]["total_points"] == "85"
+    assert by_psn["beta_two"]["penalty_points"] == "-5"
+    listed = await harness.slash("league penalty list", user=organiser)
+    assert f"by <@{organiser.id}>" in listed.reply.text()
+    assert "round 2" in listed.reply.text()
+    standings = await harness.slash("standings", user=organiser, league="Sunday Cup")
+    assert "-5 pts by the stewards" in standings.messages[-1].text()
+    removed = await harness.slash("league penalty remove", user=organiser, number=1)
+    assert "Removed from **Sunday Cup**" in removed.reply.text()
+    again = await harness.slash("league penalty remove", user=organiser, number=1)
+    assert "has no penalty #1" in again.reply.text()
+
+
+async def test_a_penalty_for_a_driver_not_in_the_league_is_refused(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await new_league(harness, organiser)
+    record = await harness.slash(
+        "league penalty add", user=organiser, driver="stranger", points=-3, reason="x"
+    )
+    assert record.reply.ephemeral
+    assert "is not in the **Sunday Cup** roster" in record.reply.text()
+    listed = await harness.slash("league penalty list", user=organiser)
+    assert "No penalties or bonuses yet" in listed.reply.text()
+
+
+async def test_teams_one_team_per_driver_and_team_standings(harness: Harness, organiser: FakeUser) -> None:
+    await new_league(harness, organiser)
+    red = await harness.slash("league team add", user=organiser, name="Red", drivers="alpha_one gamma_3")
+    assert "has 2 drivers" in red.reply.text()
+    refused = await harness.slash("league team add", user=organiser, name="Blue", drivers="beta_two gamma_3")
+    assert "only one team per league: gamma\\_3 (in Red)" in refused.reply.text()
+    await harness.slash("league team add", user=organiser, name="Blue", drivers="beta_two")
+    stranger = await harness.slash("league team add", user=organiser, name="Blue", drivers="stranger")
+    assert "not in the **Sunday Cup** roster: stranger" in stranger.reply.text()
+    table = await harness.slash("league team standings", user=organiser)
+    text = table.messages[-1].text()
+    # Red: counted 50+40 (alpha) + 60 (gamma) = 150; Blue: 90.
+    assert text.index("**Red** · **150** pts") < text.index("**Blue** · **90** pts")
+    listed = await harness.slash("league team list", user=organiser)
+    assert "**Red**: alpha\\_one, gamma\\_3" in listed.reply.text()
+    deleted = await harness.slash("league team remove", user=organiser, name="Blue")
+    assert "Deleted the team **Blue**" in deleted.reply.text()
+
+
+async def test_season_marks_the_champion_and_refuses_fewer_rounds_than_raced(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await new_league(harness, organiser)
+    short = await harness.slash("league season", user=organiser, rounds=2)
+    assert "cannot have 2 rounds: 3 have already been raced" in short.messages[-1].text()
+    # 3 of 3 raced: the season is over; alpha_one and beta_two tie on 90, so nobody is champion yet.
+    done = await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60)
+    text = done.messages[-1].text()
+    assert "Can no longer win: gamma\\_3" in text
+    assert "champion" not in text.split("\n")[1]
+    await harness.slash(
+        "league penalty add", user=organiser, driver="beta_two", points=-1, reason="Unsafe rejoin"
+    )
+    decided = await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60)
+    assert "🏆 **alpha\\_one** is champion" in decided.messages[-1].text()
+    assert "Worked out over 3 rounds (0 left)" in decided.messages[-1].text()
