@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from bot.services.ratings import DR_BANDS, DrBand, bands_in_range, dr_band
 from bot.ui.format import number
@@ -35,7 +35,7 @@ from bot.ui.theme import (
     TITLE_SIZE,
     WIDTH,
     Draw,
-    FontT,
+    fit_text,
     font,
 )
 
@@ -216,14 +216,6 @@ def band_label_positions(
 # --- Drawing ------------------------------------------------------------------------------------------
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
-    if draw.textlength(text, font=face) <= width:
-        return text
-    while text and draw.textlength(text + "...", font=face) > width:
-        text = text[:-1]
-    return text + "..."
-
-
 def render_dr_history(
     points: Sequence[tuple[datetime, int]], *, title: str, now: datetime | None = None
 ) -> bytes:
@@ -252,7 +244,7 @@ def render_dr_history(
     title_font = font(TITLE_SIZE * s, bold=True)
     draw.text(
         (MARGIN * s, 34 * s),
-        _fit(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
+        fit_text(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
         font=title_font,
         fill=TEXT,
     )
@@ -269,7 +261,7 @@ def render_dr_history(
     subtitle_font = font(SUBTITLE_SIZE * s)
     draw.text(
         (MARGIN * s, 84 * s),
-        _fit(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
+        fit_text(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
         font=subtitle_font,
         fill=MUTED,
     )

@@ -43,6 +43,7 @@ from bot.ui.theme import (
     WIDTH,
     Draw,
     FontT,
+    fit_text,
     font,
 )
 
@@ -81,18 +82,10 @@ def _columns(movement: bool) -> list[_Column]:
     return [pos_col, move_col, driver_col, pts_col, gap_col, int_col]
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: FontT, width: int) -> str:
-    if draw.textlength(text, font=font) <= width:
-        return text
-    while text and draw.textlength(text + "...", font=font) > width:
-        text = text[:-1]
-    return text + "..."
-
-
 def _cell(
     draw: ImageDraw.ImageDraw, column: _Column, y: int, text: str, font: FontT, fill: tuple[int, ...]
 ) -> None:
-    text = _fit(draw, text, font, column.width)
+    text = fit_text(draw, text, font, column.width)
     x = column.x + column.width if column.align == "right" else column.x
     draw.text((x, y), text, font=font, fill=fill, anchor="rm" if column.align == "right" else "lm")
 
@@ -116,7 +109,7 @@ def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
     draw.rectangle((0, 0, WIDTH, BRAND_BAR), fill=BRAND)
     draw.text(
         (MARGIN, 34),
-        _fit(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
+        fit_text(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
         font=font(TITLE_SIZE, bold=True),
         fill=TEXT,
     )
@@ -133,7 +126,7 @@ def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
     )
     draw.text(
         (MARGIN, 84),
-        _fit(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
+        fit_text(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
         font=font(SUBTITLE_SIZE),
         fill=MUTED,
     )

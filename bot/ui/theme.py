@@ -169,6 +169,15 @@ _fallbacks: dict[FontT, FontT] = {}  # filled by font(), one entry per size and 
 
 
 @cache
+def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
+    """`text` cut with "..." to fit `width` pixels in `face` (as drawn on `draw`)."""
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "...", font=face) > width:
+        text = text[:-1]
+    return text + "..."
+
+
 def font(size: int, bold: bool = False) -> FontT:
     """The images' font at `size` px (cached: each size is opened once)."""
     source = font_source()

@@ -40,6 +40,7 @@ __all__ = [
     "RACE_CLASSES",
     "BeforeFetch",
     "CarView",
+    "CatalogRegion",
     "CatalogService",
     "CatalogSnapshot",
     "Choice",
