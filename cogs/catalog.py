@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.services.catalog import BeforeFetch, Choice
+from bot.services.catalog import BeforeFetch, CatalogRegion, Choice
 from bot.ui.catalog import (
     car_embed,
     guess_notice,
@@ -27,11 +27,6 @@ LOCALE_HELP = "Region code (not a language) for names, such as jp or de; see /re
 
 def _choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
-
-
-def _defer_before_fetch(reply: Reply) -> BeforeFetch:
-    """Defer once, right before the first upstream call; stored answers are sent without deferring."""
-    return reply.defer
 
 
 class Catalog(commands.Cog):
@@ -56,6 +51,17 @@ class Catalog(commands.Cog):
         await self.bot.wait_until_ready()
         await self.bot.catalog.keep_fresh()
 
+    async def _answer_in(
+        self, interaction: discord.Interaction[GridBot], locale: str | None
+    ) -> tuple[Reply, BeforeFetch, CatalogRegion | None]:
+        """The public reply, its hook that defers once right before the first upstream call (stored
+        answers are sent without deferring), and the region whose names to show."""
+        reply = Reply(interaction, private=False)
+        region = await self.bot.catalog.resolve_locale(
+            locale, region_for_discord_locale(interaction.locale), reply.defer
+        )
+        return reply, reply.defer, region
+
     # --- /car --------------------------------------------------------------------------------------------
 
     @app_commands.command(name="car", description="A GT7 car: picture, class, manufacturer and codes.")
@@ -65,11 +71,7 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction[GridBot], car: str, locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        reply = Reply(interaction, private=False)
-        before_fetch = _defer_before_fetch(reply)
-        region = await catalog.resolve_locale(
-            locale, region_for_discord_locale(interaction.locale), before_fetch
-        )
+        reply, before_fetch, region = await self._answer_in(interaction, locale)
         view = await catalog.car(car, region, before_fetch)
         content = guess_notice(view.guessed_from, "car") if view.guessed_from else None
         await reply.send(content, embed=car_embed(view))
@@ -97,11 +99,7 @@ class Catalog(commands.Cog):
         locale: str | None = None,
     ) -> None:
         catalog = self.bot.catalog
-        reply = Reply(interaction, private=False)
-        before_fetch = _defer_before_fetch(reply)
-        region = await catalog.resolve_locale(
-            locale, region_for_discord_locale(interaction.locale), before_fetch
-        )
+        reply, before_fetch, region = await self._answer_in(interaction, locale)
         view = await catalog.manufacturer_cars(manufacturer, car_class, region, before_fetch)
         await reply.pages(manufacturer_cars_pages(view))
 
@@ -127,11 +125,7 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction[GridBot], locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        reply = Reply(interaction, private=False)
-        before_fetch = _defer_before_fetch(reply)
-        region = await catalog.resolve_locale(
-            locale, region_for_discord_locale(interaction.locale), before_fetch
-        )
+        reply, before_fetch, region = await self._answer_in(interaction, locale)
         view = await catalog.manufacturer_list(region, before_fetch)
         await reply.pages(manufacturer_list_pages(view))
 
@@ -141,7 +135,7 @@ class Catalog(commands.Cog):
     @anywhere()
     async def regions(self, interaction: discord.Interaction[GridBot]) -> None:
         reply = Reply(interaction, private=False)
-        regions = await self.bot.catalog.active_regions(_defer_before_fetch(reply))
+        regions = await self.bot.catalog.active_regions(reply.defer)
         await reply.pages(region_pages(regions))
 
     @car.autocomplete("locale")

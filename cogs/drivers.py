@@ -25,7 +25,7 @@ from bot.errors import (
     NotLinked,
 )
 from bot.gtgridstats.identifiers import validate_psn_id
-from bot.services.driver_refs import parse_driver_list, parse_user_id, resolve_driver_refs
+from bot.services.driver_refs import parse_driver_list, parse_user_id
 from bot.services.drivers import LeaderboardSort, ProfileAnswer, ProgressEvent
 from bot.services.fair_use import Requester
 from bot.ui.drivers import (
@@ -201,8 +201,7 @@ class Drivers(commands.Cog):
             holder = preflight.taken_by
             if not await self._has_left(guild_id, holder.member_id):
                 raise AlreadyLinked(holder.psn_id, holder.member_id)
-            if await self.bot.links.release(guild_id, holder.member_id, holder.psn_id) is not None:
-                log.info("guild %d: released a PSN link of user %d, who left", guild_id, holder.member_id)
+            await self.bot.drivers.release_left_member(guild_id, holder)
             note = released_text(holder.psn_id, holder.member_id) + "\n"
         current = preflight.current
         self_link = target.id == interaction.user.id
@@ -266,20 +265,14 @@ class Drivers(commands.Cog):
                 interaction.user.id, member_id, psn_id, in_server=in_server
             )
         guild_id = _guild_id(interaction)
-        links = self.bot.links
         if member is not None and psn_id is not None:
             raise EitherOption("member", "psn_id")
         if psn_id is not None:
             return validate_psn_id(psn_id), None
-        if member is not None and member.id != interaction.user.id:
-            link = await links.get(guild_id, member.id)
-            if link is None:
-                raise NotLinked(member.id)
-            return link.psn_id, member.id
-        link = await links.get(guild_id, interaction.user.id)
-        if link is None:
-            raise NotLinked(None)
-        return link.psn_id, interaction.user.id
+        member_id = member.id if member is not None else interaction.user.id
+        is_self = member_id == interaction.user.id
+        link = await self.bot.drivers.link_for(guild_id, member_id, is_self=is_self)
+        return link.psn_id, member_id
 
     @app_commands.command(name="profile", description="A driver's GT7 profile: DR, SR, races, wins and more.")
     @app_commands.describe(
@@ -346,11 +339,9 @@ class Drivers(commands.Cog):
             raise DriverCountError(
                 given=len(refs), maximum=COMPARE_MAX, over=[str(ref) for ref in refs[COMPARE_MAX:][:11]]
             )
-        resolved = await resolve_driver_refs(
-            refs, guild_id, self.bot.links, in_server=interaction.guild_id is not None
-        )
-        psn_ids = [driver.psn_id for driver in resolved]
         service = self.bot.drivers
+        resolved = await service.resolve_drivers(refs, guild_id, in_server=interaction.guild_id is not None)
+        psn_ids = [driver.psn_id for driver in resolved]
         reply = Reply(interaction, private=False)
         ticket = None
         if not await service.all_fresh(psn_ids):
@@ -388,7 +379,7 @@ class Drivers(commands.Cog):
         guild_id = _guild_id(interaction)
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
-        links = await self.bot.links.for_guild(guild_id)  # one read serves every step below
+        links = await service.guild_links(guild_id)  # one read serves every step below
         if not links:
             raise NobodyLinked()
         reply = Reply(interaction, private=False)

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.errors import AlreadyLinked, NoSuchDriver
+from bot.errors import AlreadyLinked, NoSuchDriver, NotLinked
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.gtgridstats.wire import SYNC_SECONDS_PER_NEW_DRIVER
+from bot.services.driver_refs import DriverRef, ResolvedDriver, resolve_driver_refs
 from bot.services.fair_use import FairUse, Requester, Ticket
 from bot.services.racer_batcher import RacerBatcher
 from bot.settings import Settings
@@ -676,6 +677,33 @@ class DriverService:
         if removed is not None:
             await self._forget_if_unlinked(removed)
         return removed
+
+    async def link_for(self, guild_id: int, member_id: int, *, is_self: bool) -> Link:
+        """The member's link here; NotLinked (naming the member unless `is_self`) when there is none."""
+        link = await self.links.get(guild_id, member_id)
+        if link is None:
+            raise NotLinked(None if is_self else member_id)
+        return link
+
+    async def release_left_member(self, guild_id: int, holder: Link) -> bool:
+        """Free `holder`'s PSN ID, held by a member Discord says has left; False if it changed meanwhile."""
+        released = await self.links.release(guild_id, holder.member_id, holder.psn_id) is not None
+        if released:
+            log.info("guild %d: released a PSN link of user %d, who left", guild_id, holder.member_id)
+        return released
+
+    async def guild_links(self, guild_id: int) -> list[Link]:
+        """Every link of the guild, oldest first (one read, for the leaderboard's every step)."""
+        return await self.links.for_guild(guild_id)
+
+    async def linked_count(self, guild_id: int) -> int:
+        return await self.links.count(guild_id)
+
+    async def resolve_drivers(
+        self, refs: list[DriverRef], guild_id: int | None, *, in_server: bool = True
+    ) -> list[ResolvedDriver]:
+        """The parsed list, each mention replaced by its linked PSN ID (see `resolve_driver_refs`)."""
+        return await resolve_driver_refs(refs, guild_id, self.links, in_server=in_server)
 
     async def _forget_if_unlinked(self, link: Link) -> None:
         deleted = await self.snapshots.delete_if_unlinked(link.psn_id, link.guid)

@@ -292,7 +292,19 @@ def _cell(text: str, width: int) -> str:
 def compare_table(rows: Sequence[CompareRow]) -> str:
     """An aligned table, ranked by DR points, narrow enough to read on a phone (at most ~60 columns)."""
     ranked = sorted(rows, key=lambda row: (-row.snapshot.dr_points, row.snapshot.psn_id.lower()))
-    header = f"{'#':>2} {'PSN ID':<16} {'DR':<2} {'SR':<2} {'Points':>7} {'Races':>5} {'Wins':>4} {'Win%':>4}"
+    # Each column title is cut to its column, so a longer translation never breaks the alignment.
+    header = " ".join(
+        (
+            "#".rjust(2),
+            _cell(_("PSN ID"), 16),
+            _cell(_("DR"), 2),
+            _cell(_("SR"), 2),
+            truncate(_("Points"), 7).rjust(7),
+            truncate(_("Races"), 5).rjust(5),
+            truncate(_("Wins"), 4).rjust(4),
+            truncate(_("Win%"), 4).rjust(4),
+        )
+    )
     lines = [header, "-" * len(header)]
     for rank, row in enumerate(ranked, start=1):
         driver = row.snapshot.driver

@@ -39,10 +39,12 @@ from bot.gtgridstats.errors import (
     UpstreamUnavailableError,
 )
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
+from bot.services.catalog.errors import CatalogError
 from bot.services.fair_use import LimitKind, UpstreamRateLimited
 from bot.services.league_night.errors import LeagueNightError
 from bot.services.personal import MemberOrPsnNotBoth, MembersNeedTheBot, NoPersonalPsn, PersonalError
 from bot.services.roles import RolesError
+from bot.ui.catalog_errors import catalog_error_text
 from bot.ui.format import code, code_text, timestamp
 from bot.ui.i18n import N_, _, ngettext
 from bot.ui.league import LEAGUE_ERRORS, describe_league_error
@@ -286,6 +288,8 @@ def user_error_message(error: UserError) -> str:
             return driver_list_message(error)
         case DriverCountError():
             return _driver_count(error)
+        case CatalogError():
+            return catalog_error_text(error)
     return _(UNEXPECTED)
 
 

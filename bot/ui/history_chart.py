@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from bot.services.ratings import DR_BANDS, DrBand, bands_in_range, dr_band
+from bot.ui.format import number
+from bot.ui.i18n import _, ngettext
 from bot.ui.theme import (
     BACKGROUND,
     BRAND,
@@ -33,7 +35,7 @@ from bot.ui.theme import (
     TITLE_SIZE,
     WIDTH,
     Draw,
-    FontT,
+    fit_text,
     font,
 )
 
@@ -214,14 +216,6 @@ def band_label_positions(
 # --- Drawing ------------------------------------------------------------------------------------------
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
-    if draw.textlength(text, font=face) <= width:
-        return text
-    while text and draw.textlength(text + "...", font=face) > width:
-        text = text[:-1]
-    return text + "..."
-
-
 def render_dr_history(
     points: Sequence[tuple[datetime, int]], *, title: str, now: datetime | None = None
 ) -> bytes:
@@ -230,8 +224,8 @@ def render_dr_history(
     if not points:
         raise ValueError("a chart needs at least one point")
     series = sorted(points)
-    start, end = chart_span([moment for moment, _ in series], now)
-    low, high, step = dr_axis([value for _, value in series])
+    start, end = chart_span([moment for moment, _value in series], now)
+    low, high, step = dr_axis([value for _moment, value in series])
 
     s = SUPERSAMPLE
     image = Image.new("RGB", (WIDTH * s, HEIGHT * s), BACKGROUND)
@@ -250,19 +244,24 @@ def render_dr_history(
     title_font = font(TITLE_SIZE * s, bold=True)
     draw.text(
         (MARGIN * s, 34 * s),
-        _fit(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
+        fit_text(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
         font=title_font,
         fill=TEXT,
     )
     latest = series[-1][1]
-    subtitle = (
-        f"now {latest:,} DR points, band {dr_band(latest)} · {len(series)} "
-        f"reading{'s' if len(series) != 1 else ''} · as of {end:%d %b %Y %H:%M} UTC"
+    subtitle = ngettext(
+        "now {points} DR points, band {band} · {number} reading · as of {moment} UTC",
+        "now {points} DR points, band {band} · {number} readings · as of {moment} UTC",
+        len(series),
+        points=number(latest),
+        band=dr_band(latest),
+        number=number(len(series)),
+        moment=f"{end:%d %b %Y %H:%M}",
     )
     subtitle_font = font(SUBTITLE_SIZE * s)
     draw.text(
         (MARGIN * s, 84 * s),
-        _fit(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
+        fit_text(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
         font=subtitle_font,
         fill=MUTED,
     )
@@ -291,9 +290,10 @@ def render_dr_history(
         draw.line((x, bottom, x, bottom + 8 * s), fill=MUTED, width=s)
         draw.text((x, bottom + 24 * s), text, font=label, fill=MUTED, anchor="mm")
         last_label_right = x + draw.textlength(text, font=label) / 2
-    now_width = draw.textlength("now", font=label)
+    now_text = _("now")
+    now_width = draw.textlength(now_text, font=label)
     if last_label_right < right - now_width - 12 * s:
-        draw.text((right, bottom + 24 * s), "now", font=label, fill=MUTED, anchor="rm")
+        draw.text((right, bottom + 24 * s), now_text, font=label, fill=MUTED, anchor="rm")
 
     # The DR line and its points.
     coordinates = [(x_of(moment), y_of(points_)) for moment, points_ in series]
@@ -308,8 +308,8 @@ def render_dr_history(
 
     footer_y = (HEIGHT - FOOTER_HEIGHT // 2) * s
     footer_font = font(FOOTER_SIZE * s)
-    draw.text((MARGIN * s, footer_y), "times in UTC", font=footer_font, fill=MUTED, anchor="lm")
-    draw.text(((WIDTH - MARGIN) * s, footer_y), FOOTER_TEXT, font=footer_font, fill=MUTED, anchor="rm")
+    draw.text((MARGIN * s, footer_y), _("times in UTC"), font=footer_font, fill=MUTED, anchor="lm")
+    draw.text(((WIDTH - MARGIN) * s, footer_y), _(FOOTER_TEXT), font=footer_font, fill=MUTED, anchor="rm")
 
     buffer = io.BytesIO()
     image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS).save(buffer, format="PNG", optimize=True)

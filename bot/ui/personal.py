@@ -118,7 +118,11 @@ def stored_embed(rows: list[UserRow], guild_names: dict[int, str]) -> discord.Em
     by_kind: dict[str, list[UserRow]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
-    for kind, kind_rows in by_kind.items():
+    # In KIND_TITLES' order, whatever order the storage modules happened to be imported (and registered) in.
+    order = list(KIND_TITLES)
+    kinds = sorted(by_kind, key=lambda kind: order.index(kind) if kind in order else len(order))
+    for kind in kinds:
+        kind_rows = by_kind[kind]
         lines = [f"• {_row_line(row, guild_names)}" for row in kind_rows[:MAX_LINES_PER_FIELD]]
         if len(kind_rows) > MAX_LINES_PER_FIELD:
             hidden = len(kind_rows) - MAX_LINES_PER_FIELD

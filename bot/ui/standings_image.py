@@ -17,6 +17,8 @@ from datetime import UTC
 from PIL import Image, ImageDraw
 
 from bot.services.standings import StandingRow, Standings
+from bot.ui.format import number
+from bot.ui.i18n import _, current_language, ngettext
 from bot.ui.theme import (
     BACKGROUND,
     BODY_SIZE,
@@ -41,6 +43,7 @@ from bot.ui.theme import (
     WIDTH,
     Draw,
     FontT,
+    fit_text,
     font,
 )
 
@@ -69,28 +72,20 @@ class _Column:
 
 def _columns(movement: bool) -> list[_Column]:
     right = WIDTH - MARGIN
-    int_col = _Column("INT", right - 110, 110, "right")
-    gap_col = _Column("GAP", int_col.x - 120, 120, "right")
-    pts_col = _Column("PTS", gap_col.x - 130, 130, "right")
-    pos_col = _Column("POS", MARGIN, 84, "left")
+    int_col = _Column(_("INT"), right - 110, 110, "right")
+    gap_col = _Column(_("GAP"), int_col.x - 120, 120, "right")
+    pts_col = _Column(_("PTS"), gap_col.x - 130, 130, "right")
+    pos_col = _Column(_("POS"), MARGIN, 84, "left")
     move_col = _Column("", pos_col.x + pos_col.width, 78 if movement else 0, "left")
     driver_x = move_col.x + move_col.width
-    driver_col = _Column("DRIVER", driver_x, pts_col.x - driver_x - 12, "left")
+    driver_col = _Column(_("DRIVER"), driver_x, pts_col.x - driver_x - 12, "left")
     return [pos_col, move_col, driver_col, pts_col, gap_col, int_col]
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: FontT, width: int) -> str:
-    if draw.textlength(text, font=font) <= width:
-        return text
-    while text and draw.textlength(text + "...", font=font) > width:
-        text = text[:-1]
-    return text + "..."
 
 
 def _cell(
     draw: ImageDraw.ImageDraw, column: _Column, y: int, text: str, font: FontT, fill: tuple[int, ...]
 ) -> None:
-    text = _fit(draw, text, font, column.width)
+    text = fit_text(draw, text, font, column.width)
     x = column.x + column.width if column.align == "right" else column.x
     draw.text((x, y), text, font=font, fill=fill, anchor="rm" if column.align == "right" else "lm")
 
@@ -100,7 +95,7 @@ def _movement(draw: ImageDraw.ImageDraw, column: _Column, middle: int, row: Stan
     marker_font = font(22, bold=True)
     x = column.x
     if movement is None:
-        draw.text((x, middle), "NEW", font=marker_font, fill=MUTED, anchor="lm")
+        draw.text((x, middle), _("NEW"), font=marker_font, fill=MUTED, anchor="lm")
     elif movement == 0:
         draw.line((x + 2, middle, x + 18, middle), fill=MUTED, width=3)
     else:
@@ -114,16 +109,24 @@ def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
     draw.rectangle((0, 0, WIDTH, BRAND_BAR), fill=BRAND)
     draw.text(
         (MARGIN, 34),
-        _fit(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
+        fit_text(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
         font=font(TITLE_SIZE, bold=True),
         fill=TEXT,
     )
-    kind = standings.series_type or "Series"
+    kind = standings.series_type or _("Series")
     moment = standings.as_of.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
-    subtitle = f"{kind} · series {standings.series_id} · {len(standings.rows)} drivers · as of {moment}"
+    subtitle = ngettext(
+        "{kind} · series {series_id} · {number} driver · as of {moment}",
+        "{kind} · series {series_id} · {number} drivers · as of {moment}",
+        len(standings.rows),
+        kind=kind,
+        series_id=standings.series_id,
+        number=number(len(standings.rows)),
+        moment=moment,
+    )
     draw.text(
         (MARGIN, 84),
-        _fit(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
+        fit_text(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
         font=font(SUBTITLE_SIZE),
         fill=MUTED,
     )
@@ -179,7 +182,7 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
     draw = Draw(image)
     title_font, small = font(CHART_TITLE_SIZE * s, bold=True), font(LABEL_SIZE * s)
     shown = list(rows[:CHART_DRIVERS])
-    draw.text((MARGIN * s, 4 * s), "Points per round", font=title_font, fill=TEXT)
+    draw.text((MARGIN * s, 4 * s), _("Points per round"), font=title_font, fill=TEXT)
 
     # Legend: a swatch and the PSN ID of each driver, wrapping onto a second line when needed.
     x, y = MARGIN * s, 48 * s
@@ -192,7 +195,7 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
         draw.rounded_rectangle((x, y + 4 * s, x + 22 * s, y + 20 * s), radius=4 * s, fill=colour)
         draw.text((x + 30 * s, y + 12 * s), label, font=small, fill=TEXT, anchor="lm")
         x += item
-    note = "hollow = dropped round"
+    note = _("hollow = dropped round")
     draw.text((width - MARGIN * s, 16 * s), note, font=small, fill=MUTED, anchor="rm")
 
     left, right = (MARGIN + 56) * s, width - MARGIN * s
@@ -224,7 +227,7 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
         points = [
             (x_of(score.no), y_of(score.points), score.counted) for score in row.rounds if score.no in rounds
         ]
-        for (x1, y1, _), (x2, y2, _) in itertools.pairwise(points):
+        for (x1, y1, _counted1), (x2, y2, _counted2) in itertools.pairwise(points):
             draw.line((x1, y1, x2, y2), fill=colour, width=4 * s)
         radius = 8 * s
         for px, py, counted in points:
@@ -244,7 +247,7 @@ def standings_png(standings: Standings, *, title: str, movement: bool = False) -
         image.paste(_chart(standings.rows, rounds), (0, y + CHART_GAP))
     draw.text(
         (WIDTH - MARGIN, size[1] - FOOTER_HEIGHT // 2),
-        FOOTER_TEXT,
+        _(FOOTER_TEXT),
         font=font(FOOTER_SIZE),
         fill=MUTED,
         anchor="rm",
@@ -263,10 +266,10 @@ class StandingsImages:
 
     def __init__(self, keep: int = 32) -> None:
         self._keep = keep
-        self._renders: OrderedDict[tuple[Standings, str, bool], asyncio.Task[bytes]] = OrderedDict()
+        self._renders: OrderedDict[tuple[Standings, str, bool, str], asyncio.Task[bytes]] = OrderedDict()
 
     async def png(self, standings: Standings, *, title: str, movement: bool = False) -> bytes:
-        key = (standings, title, movement)
+        key = (standings, title, movement, current_language())  # the image's words are in that language
         task = self._renders.get(key)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = asyncio.ensure_future(

@@ -22,6 +22,8 @@ from typing import Any
 
 from PIL import ImageDraw, ImageFont
 
+from bot.ui.i18n import N_
+
 log = logging.getLogger(__name__)
 
 Colour = tuple[int, int, int]
@@ -68,7 +70,7 @@ CHART_TITLE_SIZE = 26  # bold
 HEADER_SIZE = 20  # bold, table column titles
 LABEL_SIZE = 20  # axis labels, legends, notes
 FOOTER_SIZE = 18
-FOOTER_TEXT = "GT Grid · data from GT Grid Stats"
+FOOTER_TEXT = N_("GT Grid · data from GT Grid Stats")  # translated where it is drawn
 
 # --- Fonts -------------------------------------------------------------------------------------------
 _PACKAGES = {False: "cvttf_NotoSansCJK_Regular", True: "cvttf_NotoSansCJK_Bold"}
@@ -167,6 +169,15 @@ _fallbacks: dict[FontT, FontT] = {}  # filled by font(), one entry per size and 
 
 
 @cache
+def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
+    """`text` cut with "..." to fit `width` pixels in `face` (as drawn on `draw`)."""
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "...", font=face) > width:
+        text = text[:-1]
+    return text + "..."
+
+
 def font(size: int, bold: bool = False) -> FontT:
     """The images' font at `size` px (cached: each size is opened once)."""
     source = font_source()

@@ -76,6 +76,25 @@ async def test_unknown_car_is_an_ephemeral_message_with_suggestions(filled: Harn
 
 
 @pytest.mark.parametrize(
+    ("command", "options", "expected"),
+    [
+        ("car", {"car": "qw`**x**`z"}, "No car matches `qwˋ**x**ˋz`."),
+        ("cars", {"manufacturer": "Zy`xw"}, "No manufacturer matches `Zyˋxw`."),
+        ("cars", {"manufacturer": "Ferrari", "car_class": "Gr`.9"}, "`Grˋ.9` is not a car class."),
+        ("car", {"car": "car1544", "locale": "z`z"}, "`zˋz` is not an active GT Grid Stats region."),
+    ],
+)
+async def test_a_backtick_in_the_users_text_stays_inside_its_code_span(
+    filled: Harness, command: str, options: dict[str, str], expected: str
+) -> None:
+    record = await filled.slash(command, user=filled.member("ann"), **options)
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert record.reply.content.startswith(expected)
+    assert filled.gt.count() == 0
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("   ", "Type part of a car's name, its car code or its GT7 code (such as `car1544`)."),

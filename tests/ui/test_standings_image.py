@@ -11,6 +11,7 @@ from PIL import Image
 
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
 from bot.services.standings import Standings, rank
+from bot.ui.i18n import speaking
 from bot.ui.standings_image import StandingsImages, image_size, standings_png
 from tests.ui.test_theme import SCRIPTS, DrawnText
 
@@ -100,6 +101,19 @@ async def test_concurrent_requests_for_the_same_standings_draw_it_once() -> None
     other = await images.png(standings, title="Another title")
     assert other is not results[0]
     assert other.startswith(b"\x89PNG")
+
+
+async def test_the_same_standings_are_drawn_again_for_another_language() -> None:
+    # The image's words (column titles, subtitle, footer) are in the reader's language: a German reader
+    # must not get the drawing made for an English one.
+    images = StandingsImages()
+    standings = standings_of(8, 4)
+    english = await images.png(standings, title="Cup")
+    with speaking("de"):
+        german = await images.png(standings, title="Cup")
+        assert await images.png(standings, title="Cup") is german  # shared within one language
+    assert german is not english
+    assert await images.png(standings, title="Cup") is english
 
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))

@@ -22,7 +22,6 @@ from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
 from bot.services.catalog.fill import MAX_CAR_PAGES, CatalogFill, FillReport
 from bot.services.catalog.lookups import (
-    CATALOG_LOADING,
     CarView,
     CatalogLookups,
     ManufacturerCarsView,
@@ -36,12 +35,12 @@ from bot.storage.catalog import CatalogRegion, CatalogStore, FillState
 from bot.storage.database import Database
 
 __all__ = [
-    "CATALOG_LOADING",
     "DEFAULT_NAME_REGIONS",
     "MAX_CAR_PAGES",
     "RACE_CLASSES",
     "BeforeFetch",
     "CarView",
+    "CatalogRegion",
     "CatalogService",
     "CatalogSnapshot",
     "Choice",

@@ -8,10 +8,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import FriendlyError
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import NotFoundError
-from bot.gtgridstats.identifiers import shorten, validate_car_class
+from bot.gtgridstats.identifiers import validate_car_class
+from bot.services.catalog.errors import (
+    EmptyQuery,
+    Looking,
+    NoCarsInClass,
+    NoMatch,
+    NoSuchCar,
+    NoSuchManufacturer,
+    NotACarClass,
+    QueryTooLong,
+    Suggestion,
+)
 from bot.services.catalog.memory import BeforeFetch, CatalogMemory, catalog_car, no_fetch_hook
 from bot.services.catalog.names import CatalogNames
 from bot.services.catalog.search import (
@@ -30,9 +40,6 @@ from bot.storage.catalog import (
     LocalizedCarName,
 )
 
-CATALOG_LOADING = "The car catalog is still loading"
-
-
 # --- what the commands show ------------------------------------------------------------------------------
 
 
@@ -46,7 +53,7 @@ class CarView:
     region_name: str | None
     guessed_from: str | None  # the user's text, when the car is the closest match rather than an exact one
     as_of: datetime | None  # when the stored catalog was filled; None when fetched just now
-    note: str | None = None
+    names_unavailable: str | None = None  # a region whose names could not be fetched (defaults shown)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class ManufacturerCarsView:
     region_name: str | None
     guessed_from: str | None
     as_of: datetime | None
-    note: str | None = None
+    names_unavailable: str | None = None  # a region whose names could not be fetched (defaults shown)
 
 
 @dataclass(frozen=True)
@@ -76,22 +83,19 @@ class ManufacturerListView:
     locale: str | None
     region_name: str | None
     as_of: datetime | None
-    note: str | None = None
+    names_unavailable: str | None = None  # a region whose names could not be fetched (defaults shown)
 
 
-def _validate_query(text: str, hint: str) -> str:
+def _validate_query(text: str, looking: Looking) -> str:
     query = text.strip()
     if not query:
-        raise FriendlyError(hint)
+        raise EmptyQuery(looking)
     if len(query) > MAX_QUERY_LENGTH:
-        raise FriendlyError(
-            f"That search is {len(query)} characters long; keep it to {MAX_QUERY_LENGTH} characters or fewer."
-        )
+        raise QueryTooLong(len(query), MAX_QUERY_LENGTH)
     return query
 
 
-CAR_HINT = "Type part of a car's name, its car code or its GT7 code (such as `car1544`)."
-MANUFACTURER_HINT = "Type part of a manufacturer's name or its id (such as `Ferrari` or `78`)."
+MAX_SUGGESTIONS = 3
 
 
 class CatalogLookups:
@@ -105,9 +109,9 @@ class CatalogLookups:
 
     # --- /car --------------------------------------------------------------------------------------------
 
-    def _suggestions(self, hits: Iterable[Hit[int]], describe: Callable[[int], str]) -> str:
-        names = [describe(hit.key) for hit in list(hits)[:3]]
-        return f" Did you mean {', '.join(names)}?" if names else ""
+    @staticmethod
+    def _suggestions(hits: Iterable[Hit[int]], describe: Callable[[int], Suggestion]) -> list[Suggestion]:
+        return [describe(hit.key) for hit in list(hits)[:MAX_SUGGESTIONS]]
 
     async def car(
         self,
@@ -115,33 +119,28 @@ class CatalogLookups:
         region: CatalogRegion | None,
         before_fetch: BeforeFetch = no_fetch_hook,
     ) -> CarView:
-        text = _validate_query(query, CAR_HINT)
+        text = _validate_query(query, Looking.CAR)
         car, guessed, hits = self._search.find_car(text)
         if guessed and not self._memory.is_complete and is_identifier(text):
             car = None  # an identifier the half-filled catalog lacks: ask the API rather than guess
         snapshot = self._memory.snapshot
 
-        def describe(car_id: int) -> str:
+        def describe(car_id: int) -> Suggestion:
             found = snapshot.cars[car_id]
-            return f"**{found.name}** (`{found.gt7_code}`)"
+            return Suggestion(found.name, found.gt7_code)
 
         if car is None:
             if not self._memory.is_complete and is_identifier(text):
                 return await self._car_from_api(text, region, before_fetch)
-            if not self._memory.is_complete:
-                raise FriendlyError(
-                    f"{CATALOG_LOADING}, so `{shorten(text)}` can't be searched by name yet. Look the car up "
-                    f"by its id, car code or GT7 code (such as `car1544`) meanwhile."
-                    + self._suggestions(hits, describe)
-                )
-            raise FriendlyError(f"No car matches `{shorten(text)}`." + self._suggestions(hits, describe))
+            suggestions = self._suggestions(hits, describe)
+            raise NoMatch(Looking.CAR, text, suggestions, loading=not self._memory.is_complete)
         self._memory.record_cache(hit=True)
         maker = snapshot.manufacturers.get(car.manufacturer_id)
-        name, maker_name, note = car.name, car.manufacturer_name, None
+        name, maker_name, unavailable = car.name, car.manufacturer_name, None
         if region is not None:
-            names, note = await self._names.car_names([car], region.code, before_fetch)
-            if car.id not in names and note is None:
-                fetched, note = await self._names.one_car_name(car, region.code, before_fetch)
+            names, unavailable = await self._names.car_names([car], region.code, before_fetch)
+            if car.id not in names and unavailable is None:
+                fetched, unavailable = await self._names.one_car_name(car, region.code, before_fetch)
                 names.update(fetched)
             if car.id in names:
                 name, maker_name = names[car.id].name, names[car.id].manufacturer_name
@@ -150,11 +149,11 @@ class CatalogLookups:
             name=name,
             manufacturer_name=maker_name,
             logo=maker.logo if maker else None,
-            locale=region.code if region and not note else None,
-            region_name=region.name if region and not note else None,
+            locale=region.code if region and not unavailable else None,
+            region_name=region.name if region and not unavailable else None,
             guessed_from=text if guessed else None,
             as_of=self._memory.completed_at,
-            note=note,
+            names_unavailable=unavailable,
         )
 
     async def _car_from_api(
@@ -166,9 +165,7 @@ class CatalogLookups:
         try:
             fetched = await self._api.car(identifier, locale=region.code if region else None)
         except NotFoundError:
-            raise FriendlyError(
-                f"GT Grid Stats has no car with the id, car code or GT7 code `{identifier}`."
-            ) from None
+            raise NoSuchCar(identifier) from None
         car = catalog_car(fetched)
         name, maker_name = car.name, car.manufacturer_name
         if region is None:
@@ -203,10 +200,7 @@ class CatalogLookups:
         if not self._memory.is_complete:
             validate_car_class(car_class)  # still loading: the API has the final word on odd classes
             return car_class.strip()
-        raise FriendlyError(
-            f"`{shorten(car_class.strip())}` is not a car class. "
-            f"Classes: {', '.join(self._memory.snapshot.classes)}."
-        )
+        raise NotACarClass(car_class.strip(), self._memory.snapshot.classes)
 
     async def manufacturer_cars(
         self,
@@ -215,7 +209,7 @@ class CatalogLookups:
         region: CatalogRegion | None,
         before_fetch: BeforeFetch = no_fetch_hook,
     ) -> ManufacturerCarsView:
-        text = _validate_query(manufacturer, MANUFACTURER_HINT)
+        text = _validate_query(manufacturer, Looking.MANUFACTURER)
         wanted_class = self._check_class(car_class)
         maker, guessed, hits = self._search.find_manufacturer(text)
         snapshot = self._memory.snapshot
@@ -229,15 +223,11 @@ class CatalogLookups:
                     before_fetch,
                 )
 
-            def describe(maker_id: int) -> str:
-                return f"**{snapshot.manufacturers[maker_id].name}** (`{maker_id}`)"
+            def describe(maker_id: int) -> Suggestion:
+                return Suggestion(snapshot.manufacturers[maker_id].name, str(maker_id))
 
-            prefix = (
-                f"{CATALOG_LOADING}: choose a manufacturer by its id (see /manufacturers) meanwhile."
-                if not self._memory.is_complete
-                else f"No manufacturer matches `{shorten(text)}`."
-            )
-            raise FriendlyError(prefix + self._suggestions(hits, describe))
+            suggestions = self._suggestions(hits, describe)
+            raise NoMatch(Looking.MANUFACTURER, text, suggestions, loading=not self._memory.is_complete)
         self._memory.record_cache(hit=True)
         all_cars = snapshot.by_manufacturer.get(maker.id, [])
         cars = [
@@ -248,9 +238,9 @@ class CatalogLookups:
         if not cars:
             self._no_cars(maker.name, wanted_class, all_cars)
         names: dict[int, LocalizedCarName] = {}
-        maker_name, note = maker.name, None
+        maker_name, unavailable = maker.name, None
         if region is not None:
-            names, note = await self._names.car_names(cars, region.code, before_fetch)
+            names, unavailable = await self._names.car_names(cars, region.code, before_fetch)
             localized_makers = await self._names.stored_manufacturer_names(region.code)
             if maker.id in localized_makers:
                 maker_name = localized_makers[maker.id].name
@@ -262,24 +252,19 @@ class CatalogLookups:
             logo=maker.logo,
             car_class=wanted_class,
             cars=[(car, names[car.id].name if car.id in names else car.name) for car in cars],
-            locale=region.code if region and not note else None,
-            region_name=region.name if region and not note else None,
+            locale=region.code if region and not unavailable else None,
+            region_name=region.name if region and not unavailable else None,
             guessed_from=text if guessed else None,
             as_of=self._memory.completed_at,
-            note=note,
+            names_unavailable=unavailable,
         )
 
     @staticmethod
     def _no_cars(maker_name: str, wanted_class: str | None, all_cars: Sequence[CatalogCar]) -> None:
-        if wanted_class is None:
-            raise FriendlyError(f"No cars of {maker_name} are in the catalog.")
         counts: dict[str, int] = {}
         for car in all_cars:
             counts[car.car_class] = counts.get(car.car_class, 0) + 1
-        listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
-        raise FriendlyError(
-            f"{maker_name} has no {wanted_class} cars." + (f" Its classes: {listed}." if listed else "")
-        )
+        raise NoCarsInClass(maker_name, wanted_class, sorted(counts.items()))
 
     async def _manufacturer_cars_from_api(
         self,
@@ -299,7 +284,7 @@ class CatalogLookups:
             else:
                 result = await self._api.manufacturer_cars_by_class(maker_id, wanted_class, locale=locale)
         except NotFoundError:
-            raise FriendlyError(f"GT Grid Stats has no manufacturer with the id `{maker_id}`.") from None
+            raise NoSuchManufacturer(maker_id) from None
         cars = [catalog_car(car) for car in result.cars]
         if not cars:
             self._no_cars(result.manufacturer, result.car_class or wanted_class, [])
@@ -344,9 +329,9 @@ class CatalogLookups:
         snapshot = self._memory.snapshot
         makers = list(self._memory.manufacturers.values())
         names: dict[int, str] = {}
-        note = None
+        unavailable = None
         if region is not None:
-            names, note = await self._names.manufacturer_names(makers, region.code, before_fetch)
+            names, unavailable = await self._names.manufacturer_names(makers, region.code, before_fetch)
         rows = [
             ManufacturerRow(
                 maker,
@@ -358,8 +343,8 @@ class CatalogLookups:
         rows.sort(key=lambda row: normalize(row.name))
         return ManufacturerListView(
             rows=rows,
-            locale=region.code if region and not note else None,
-            region_name=region.name if region and not note else None,
+            locale=region.code if region and not unavailable else None,
+            region_name=region.name if region and not unavailable else None,
             as_of=as_of,
-            note=note,
+            names_unavailable=unavailable,
         )

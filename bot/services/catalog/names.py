@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.errors import FriendlyError
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import (
     NotFoundError,
@@ -14,7 +13,7 @@ from bot.gtgridstats.errors import (
     RateLimitedError,
     UpstreamUnavailableError,
 )
-from bot.gtgridstats.identifiers import shorten
+from bot.services.catalog.errors import NotARegion
 from bot.services.catalog.memory import BeforeFetch, CatalogMemory, no_fetch_hook
 from bot.storage.catalog import (
     CatalogCar,
@@ -28,10 +27,6 @@ log = logging.getLogger(__name__)
 
 # Regions whose names are the API's default (English) names: asking for them would spend a call for nothing.
 DEFAULT_NAME_REGIONS = frozenset({"gb", "us"})
-
-
-def names_unavailable(locale: str) -> str:
-    return f"Names for region `{locale}` could not be fetched just now, so the default names are shown."
 
 
 class CatalogNames:
@@ -73,11 +68,7 @@ class CatalogNames:
             regions = await self.active_regions(before_fetch)
             region = next((region for region in regions if region.code == code), None)
             if region is None:
-                valid = ", ".join(f"`{region.code}`" for region in regions) or "none right now"
-                raise FriendlyError(
-                    f"`{shorten(requested.strip())}` is not an active GT Grid Stats region. "
-                    f"Use one of: {valid} — or leave `locale` out for the default names."
-                )
+                raise NotARegion(requested.strip(), [region.code for region in regions])
             return None if region.code in DEFAULT_NAME_REGIONS else region
         if discord_region is None or discord_region in DEFAULT_NAME_REGIONS:
             return None
@@ -103,7 +94,7 @@ class CatalogNames:
         except (UpstreamUnavailableError, RateLimitedError, QuotaExhaustedError) as error:
             # The car is known: show it with its default names rather than fail the whole lookup.
             log.info("localized name of car %d in %s unavailable: %s", car.id, locale, error)
-            return {}, names_unavailable(locale)
+            return {}, locale
         name = LocalizedCarName(car.id, fetched.name, fetched.manufacturer.name, memory.clock.now())
         await memory.store.store_car_names(locale, [name])
         memory.car_aliases.setdefault(car.id, set()).add(name.name)
@@ -115,8 +106,8 @@ class CatalogNames:
     ) -> tuple[dict[int, LocalizedCarName], str | None]:
         """Stored names in `locale`; missing or stale ones are fetched, one call per manufacturer.
 
-        When GT Grid Stats can't answer, stale names are used, and without any the note says why the
-        default names are shown.
+        When GT Grid Stats can't answer, stale names are used; without any, the second value is `locale`
+        (its names could not be fetched, so the default names are shown), else None.
         """
         memory = self._memory
         stored = await memory.store.car_names(locale, (car.id for car in cars))
@@ -125,7 +116,7 @@ class CatalogNames:
             memory.record_cache(hit=True)
             return stored, None
         memory.record_cache(hit=False)
-        note = None
+        unavailable = None
         fetched_any = False
         for maker_id in dict.fromkeys(car.manufacturer_id for car in wanted):
             await before_fetch()
@@ -134,7 +125,7 @@ class CatalogNames:
             except (UpstreamUnavailableError, RateLimitedError, QuotaExhaustedError) as error:
                 log.info("localized names for %s unavailable: %s", locale, error)
                 if any(car.id not in stored for car in wanted):
-                    note = names_unavailable(locale)
+                    unavailable = locale
                 break
             except NotFoundError:
                 continue
@@ -151,7 +142,7 @@ class CatalogNames:
             fetched_any = True
         if fetched_any:
             await memory.rebuild()
-        return stored, note
+        return stored, unavailable
 
     def remember_car_names(self, names: Sequence[LocalizedCarName]) -> None:
         """Names that came with another answer (a fallback lookup) become search aliases too."""
@@ -179,7 +170,7 @@ class CatalogNames:
             log.info("localized manufacturers for %s unavailable: %s", locale, error)
             if all(maker.id in stored for maker in makers):
                 return {key: value.name for key, value in stored.items()}, None
-            return ({}, names_unavailable(locale))
+            return ({}, locale)
         now = memory.clock.now()
         names = [LocalizedManufacturerName(maker.id, maker.name, now) for maker in fetched]
         await memory.store.store_manufacturer_names(locale, names)
