@@ -12,7 +12,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from discord import app_commands
 
+from bot.errors import Action, NeedsManageServer
 from bot.ui import catalogues, i18n
+from bot.ui.errors import describe_error
 from bot.ui.format import number, percent
 from bot.ui.i18n import _, current_language, language_for, ngettext, speaking
 from bot.ui.translator import CatalogueTranslator
@@ -20,7 +22,6 @@ from tests.conftest import Harness
 from tests.standins.interactions import MANAGER_PERMISSIONS, FakeChannel, FakeGuild, FakeUser
 
 SERVER_ONLY_JA = "このコマンドはサーバー内でのみ使えます。サーバーのチャンネルで使ってください。"
-UNLINK_OTHERS_JA = "ほかのメンバーのリンクを解除するには「サーバー管理」の権限が必要です。"
 TRANSLATED_LOCALES = {"ja", "zh-CN", "zh-TW", "ko", "de", "fr", "es-ES", "es-419", "it", "pt-BR"}
 
 
@@ -112,7 +113,11 @@ async def test_a_japanese_user_sees_errors_in_japanese(harness: Harness) -> None
     member = harness.member("taro", locale="ja")
     other = harness.member("hanako")
     record = await harness.slash("unlink", user=member, member=other)
-    assert record.reply.content == UNLINK_OTHERS_JA
+    english, _unexpected = describe_error(NeedsManageServer(Action.UNLINK))
+    with speaking("ja"):
+        japanese, _unexpected = describe_error(NeedsManageServer(Action.UNLINK))
+    assert japanese != english  # the catalogue has it in Japanese
+    assert record.reply.content == japanese
     assert record.reply.ephemeral
 
     # The next English user of the same bot still reads English: the language lives in the command's task.
