@@ -121,8 +121,8 @@ async def test_a_japanese_user_sees_errors_in_japanese(harness: Harness) -> None
     assert record.reply.ephemeral
 
     # The next English user of the same bot still reads English: the language lives in the command's task.
-    english = await harness.slash("league roster", user=harness.member("bob"))
-    assert english.reply.content == "You need the Manage Server permission to do that."
+    again = await harness.slash("unlink", user=harness.member("bob"), member=other)
+    assert again.reply.content == english == "You need the Manage Server permission to unlink someone else."
 
 
 # --- the slash commands' descriptions -------------------------------------------------------------
