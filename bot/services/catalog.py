@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.errors import FriendlyError
 from bot.gtgridstats import GTGridStatsClient
-from bot.gtgridstats.budget import EndpointClass
+from bot.gtgridstats.budget import EndpointClass, Priority, priority
 from bot.gtgridstats.errors import (
     GTGridStatsError,
     NotFoundError,
@@ -346,7 +346,8 @@ class CatalogService:
                 log.info("car catalog fill %d resumes at page %s", state.generation, state.next_page)
             report = FillReport(generation=state.generation)
             try:
-                await self._fill(state, report)
+                with priority(Priority.CATALOG):  # the least urgent of all upstream work
+                    await self._fill(state, report)
             except GTGridStatsError:
                 # What was stored before the failure is kept, and findable.
                 if report.pages:

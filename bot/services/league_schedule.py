@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.clock import Clock
 from bot.errors import FriendlyError
+from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
 from bot.gtgridstats.identifiers import shorten
 from bot.services.driver_refs import ResolvedDriver
@@ -262,7 +263,8 @@ class LeagueSchedule:
         """Post every league whose scheduled time has come; each league's failure stays its own."""
         outcomes = []
         for league in await self.leagues.due(now):
-            outcome = await self._run_one(league.id, now)
+            with priority(Priority.LEAGUE_POST):  # after interactive commands, before background refresh
+                outcome = await self._run_one(league.id, now)
             if outcome is not None:
                 log.info("scheduled post of league %d: %s", league.id, outcome.status)
                 outcomes.append(outcome)
