@@ -13,20 +13,24 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.gtgridstats.planner import PlannerConfig
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
 from bot.services.league_schedule import LeagueSchedule
+from bot.services.refresh import RefreshService
 from bot.services.standings import StandingsService
+from bot.services.tracking import TrackingService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
+from bot.storage.tracking import TrackingStore
 from bot.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog")
+EXTENSIONS: tuple[str, ...] = ("cogs.admin", "cogs.drivers", "cogs.league", "cogs.catalog", "cogs.tracking")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,22 @@ class GridBot(commands.Bot):
             database=self.database,
             clock=self.clock,
             max_age=timedelta(hours=self.settings.catalog_max_age_hours),
+        )
+        tracking_store = TrackingStore(self.database)
+        self.tracking = TrackingService(tracking_store, self.drivers.snapshots, self.clock)
+        # Background refresh keeps the drivers of every server that tracks them fresh; the rank roles
+        # add their servers with `refresh.add_wanted_guilds`.
+        self.refresh = RefreshService(
+            drivers=self.drivers,
+            store=tracking_store,
+            budget=self.api.budget,
+            clock=self.clock,
+            config=PlannerConfig(
+                refresh_interval=timedelta(minutes=self.settings.driver_refresh_minutes),
+                background_share=self.settings.background_share_percent / 100,
+                per_minute_limit=self.settings.gtgridstats_metered_per_minute,
+            ),
+            wanted_guilds=[self.tracking.active_guild_ids],
         )
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions

@@ -168,6 +168,19 @@ class TrackingStore:
         )
         return None if row is None else stored_moment(row[0])
 
+    async def links_in(self, guild_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+        """(guild id, member id, PSN ID) of every link in these guilds."""
+        ids = sorted(set(guild_ids))
+        found: list[tuple[int, int, str]] = []
+        for start in range(0, len(ids), 400):
+            chunk = ids[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetch_all(
+                f"SELECT guild_id, member_id, psn_id FROM links WHERE guild_id IN ({marks})", chunk
+            )
+            found += [(row[0], row[1], row[2]) for row in rows]
+        return found
+
     # --- opt-outs ----------------------------------------------------------------------------------
 
     async def set_opted_out(self, guild_id: int, member_id: int, opted_out: bool, now: datetime) -> None:
