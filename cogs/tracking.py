@@ -61,6 +61,7 @@ class Tracking(commands.Cog):
         self._poke = bot.refresh.wake_event  # wakes the refresh loop (a server turned tracking on, roles...)
         self._digest_poke = asyncio.Event()  # wakes the digest loop (a digest was scheduled)
         self._tasks: list[asyncio.Task[None]] = []
+        self._cycle_lock = asyncio.Lock()
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         return require_server(interaction)
@@ -72,6 +73,10 @@ class Tracking(commands.Cog):
         ]
 
     async def cog_unload(self) -> None:
+        await self.stop_loops()
+
+    async def stop_loops(self) -> None:
+        """Cancel and await both loops (unload; tests that drive cycles by hand)."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -222,12 +227,13 @@ class Tracking(commands.Cog):
 
     async def refresh_once(self) -> CycleResult:
         """One refresh cycle, then its news (one message per server) and the drivers_refreshed event."""
-        result = await self.bot.refresh.run_cycle()
-        if result.error is None and result.calls:
-            for news in await self.service.collect_news():
-                await self.post_news(news)
-            self.bot.dispatch("drivers_refreshed", list(result.snapshots))
-        return result
+        async with self._cycle_lock:  # one cycle at a time, its news posted before the next
+            result = await self.bot.refresh.run_cycle()
+            if result.error is None and result.calls:
+                for news in await self.service.collect_news():
+                    await self.post_news(news)
+                self.bot.dispatch("drivers_refreshed", list(result.snapshots))
+            return result
 
     def _delay(self, result: CycleResult) -> float:
         now = self.bot.clock.now()

@@ -93,7 +93,7 @@ class RefreshService:
     async def wanted(self) -> list[planner.WantedDriver]:
         links = await self._store.links_in(await self.wanted_guilds())
         soon = await self._league_soon() if self._league_soon is not None else ()
-        fetched = await self._drivers.snapshots.latest_fetch_times()
+        fetched = await self._drivers.fetch_times()
         return planner.wanted_drivers(((g, psn) for g, _, psn in links), soon, fetched)
 
     def _quota(self) -> planner.QuotaState:
@@ -136,7 +136,7 @@ class RefreshService:
                     return CycleResult((), calls, lookup.error, None)
                 continue
             wake = current.wake_at
-            if calls and wake is not None and wake - self._clock.now() <= CYCLE_MAX_GAP:
+            if wake is not None and wake - self._clock.now() <= CYCLE_MAX_GAP:
                 await self._clock.sleep(max(MIN_SLEEP_SECONDS, (wake - self._clock.now()).total_seconds()))
                 continue
             return self._finish(calls, wake)

@@ -96,6 +96,22 @@ class TrackingService:
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
         await self.store.set_channel(guild_id, channel_id, self.clock.now())
+        if channel_id is not None:
+            await self.prime(guild_id)
+
+    async def prime(self, guild_id: int) -> None:
+        """What tracking compares against starts as each linked driver's stored ratings (so the first
+        refresh after turning tracking on announces the changes since then, not nothing)."""
+        links = await self.store.links_in([guild_id])
+        latest = await self.snapshots.latest_many(psn for _, _, psn in links)
+        seen = await self.store.seen(latest)
+        fresh = [
+            SeenRating(snap.psn_id, snap.driver.dr, snap.driver.sr, snap.dr_points)
+            for key, snap in latest.items()
+            if key not in seen
+        ]
+        if fresh:
+            await self.store.save_seen(fresh, self.clock.now())
 
     async def set_pings(self, guild_id: int, pings: bool) -> None:
         await self._require_channel(guild_id)
