@@ -10,6 +10,7 @@ from bot import __version__
 from bot.app import GridBot
 from bot.gtgridstats.budget import EndpointClass
 from bot.ui.format import BRAND_COLOUR, duration, number, percent, timestamp
+from bot.ui.planner_text import refresh_summary_text
 
 
 class Admin(commands.Cog):
@@ -51,6 +52,10 @@ class Admin(commands.Cog):
             value=f"{percent(cache.hit_rate)} served without a call ({number(cache.hits)} of "
             f"{number(cache.hits + cache.misses)})",
             inline=False,
+        )
+        plan = await self.bot.refresh.plan()
+        embed.add_field(
+            name="Background refresh", value=refresh_summary_text(plan.summary)[:1024], inline=False
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any, cast
 
-from bot.gtgridstats.errors import UpstreamUnavailableError
 from bot.gtgridstats.budget import EndpointClass, Priority
+from bot.gtgridstats.errors import UpstreamUnavailableError
 from bot.storage.links import Link
 from cogs.tracking import Tracking
 from tests.conftest import Harness
@@ -17,7 +16,8 @@ from tests.standins.interactions import FakeChannel, FakeUser
 def cog(harness: Harness) -> Tracking:
     # discord.py loads an extension as a new module object, so the class is not this import's class.
     found = harness.bot.get_cog("Tracking")
-    assert found is not None and type(found).__name__ == "Tracking"
+    assert found is not None
+    assert type(found).__name__ == "Tracking"
     return cast(Tracking, found)
 
 
@@ -59,9 +59,12 @@ async def test_a_class_change_is_announced_once_with_before_after_and_no_ping(ha
     posts = harness.discord.messages_in(channel.id)
     assert len(posts) == 1
     text = posts[0].text()
-    assert f"<@{ann.id}>" in text and "DR C → B" in text and "10,200" in text
+    assert f"<@{ann.id}>" in text
+    assert "DR C → B" in text
+    assert "10,200" in text
     assert "Bob_GT" not in text
-    assert posts[0].allowed_mentions.get("parse") == [] and not posts[0].allowed_mentions.get("users")
+    assert posts[0].allowed_mentions.get("parse") == []
+    assert not posts[0].allowed_mentions.get("users")
     # The same change is never announced again (stored), even after a restart and another refresh.
     await harness.restart()
     harness.clock.advance(31 * 60)
@@ -95,7 +98,9 @@ async def test_opted_out_members_are_simply_absent(harness: Harness) -> None:
     harness.clock.advance(31 * 60)
     await harness.clock.run_until(cog(harness).refresh_once())
     text = harness.discord.messages_in(channel.id)[0].text()
-    assert "Bob\\_GT" in text and "Fast\\_Ann" not in text and "opt" not in text.lower()
+    assert "Bob\\_GT" in text
+    assert "Fast\\_Ann" not in text
+    assert "opt" not in text.lower()
 
 
 async def test_many_changes_are_one_message_split_within_discords_limit(harness: Harness) -> None:
@@ -160,7 +165,8 @@ async def test_lost_channel_access_pauses_and_the_next_organiser_command_says_wh
     organiser = harness.member("org", manager=True)
     record = await harness.slash("tracking pings", user=organiser, state="off")
     assert record.reply.ephemeral
-    assert "paused" in record.reply.text() and "permissions" in record.reply.text()
+    assert "paused" in record.reply.text()
+    assert "permissions" in record.reply.text()
     again = await harness.slash("tracking pings", user=organiser, state="on")
     assert "paused" not in again.reply.text()  # said once
     # Paused: the next refresh posts nothing and fetches nothing for this server.
@@ -180,24 +186,29 @@ async def test_missing_access_also_pauses(harness: Harness) -> None:
     harness.clock.advance(31 * 60)
     await harness.clock.run_until(cog(harness).refresh_once())
     settings = await harness.bot.tracking.settings(harness.guild.id)
-    assert settings is not None and settings.paused_reason is not None
+    assert settings is not None
+    assert settings.paused_reason is not None
 
 
 async def test_tracking_commands_need_a_channel_and_friendly_bad_input(harness: Harness) -> None:
     organiser = harness.member("org", manager=True)
     record = await harness.slash("tracking pings", user=organiser, state="on")
-    assert record.reply.ephemeral and "/tracking channel" in record.reply.text()
+    assert record.reply.ephemeral
+    assert "/tracking channel" in record.reply.text()
     await setup_news(harness)
     bad = await harness.slash("tracking digest", user=organiser, weekday="Funday")
-    assert bad.reply.ephemeral and "Traceback" not in bad.reply.text()
+    assert bad.reply.ephemeral
+    assert "Traceback" not in bad.reply.text()
     zone = await harness.slash("tracking digest", user=organiser, weekday="Monday", timezone="Mars/Olympus")
-    assert zone.reply.ephemeral and "Traceback" not in zone.reply.text()
+    assert zone.reply.ephemeral
+    assert "Traceback" not in zone.reply.text()
     good = await harness.slash(
         "tracking digest", user=organiser, weekday="Monday", time="20:00", timezone="UTC"
     )
     assert "Monday" in good.reply.text()
     status = await harness.slash("tracking status", user=organiser)
-    assert status.reply.ephemeral and "Weekly digest: Monday" in status.reply.text()
+    assert status.reply.ephemeral
+    assert "Weekly digest: Monday" in status.reply.text()
 
 
 async def test_an_interactive_profile_waits_behind_at_most_one_background_request(
@@ -267,7 +278,8 @@ async def test_drivers_refreshed_is_dispatched_after_a_cycle(harness: Harness) -
     # Not more often than the refresh interval: a second cycle right away sends nothing.
     harness.gt.reset_counts()
     result = await harness.clock.run_until(cog(harness).refresh_once())
-    assert result.calls == 0 and refresh_paths(harness) == []
+    assert result.calls == 0
+    assert refresh_paths(harness) == []
 
 
 async def test_the_refresh_ledger_survives_a_restart(make_harness: Any) -> None:
@@ -281,10 +293,22 @@ async def test_the_refresh_ledger_survives_a_restart(make_harness: Any) -> None:
     before = await harness.bot.tracking.store.ledger()
     await harness.restart()
     after = await harness.bot.tracking.store.ledger()
-    assert before == after and after.last_call_at is not None
+    assert before == after
+    assert after.last_call_at is not None
     assert after.last_call_at == harness.clock.now()
-    assert after.allowance_left is not None and before.allowance_left is not None
+    assert after.allowance_left is not None
+    assert before.allowance_left is not None
     # Restarted, the plan goes on from the stored share: nothing new is due, nothing is sent.
     harness.gt.reset_counts()
     again = await harness.clock.run_until(cog(harness).refresh_once())
-    assert again.calls == 0 and refresh_paths(harness) == []
+    assert again.calls == 0
+    assert refresh_paths(harness) == []
+
+
+async def test_quota_says_what_background_refresh_can_do(harness: Harness) -> None:
+    for i in range(20):
+        await link(harness, harness.member(f"m{i}"), f"Drv{i:02d}", dr_points=9_500)
+    await setup_news(harness)
+    record = await harness.slash("quota", user=harness.member("org", manager=True))
+    field = next(f for f in record.reply.embed["fields"] if f["name"] == "Background refresh")
+    assert field["value"].startswith("Keeping 20 drivers fresh needs 2 calls a cycle")

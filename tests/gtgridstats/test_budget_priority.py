@@ -70,4 +70,5 @@ async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_goes() -> No
     await asyncio.sleep(0)
     first.cancel()
     await clock.run_until(second, limit=120)
-    assert limiter.waiting == 0 and limiter.granted == 2
+    assert limiter.waiting == 0
+    assert limiter.granted == 2
