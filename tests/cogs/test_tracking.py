@@ -312,3 +312,33 @@ async def test_quota_says_what_background_refresh_can_do(harness: Harness) -> No
     record = await harness.slash("quota", user=harness.member("org", manager=True))
     field = next(f for f in record.reply.embed["fields"] if f["name"] == "Background refresh")
     assert field["value"].startswith("Keeping 20 drivers fresh needs 2 calls a cycle")
+
+
+async def test_the_weekly_digest_posts_once_at_the_servers_time_with_the_weeks_movers(
+    harness: Harness,
+) -> None:
+    ann, bob = harness.member("ann"), harness.member("bob")
+    await link(harness, ann, "Fast_Ann", dr_points=9_500)
+    await link(harness, bob, "Bob_GT", dr_points=12_000)
+    channel = await setup_news(harness)
+    organiser = harness.member("org", manager=True)
+    record = await harness.slash(
+        "tracking digest", user=organiser, weekday="Monday", time="20:00", timezone="UTC"
+    )
+    assert "Monday" in record.reply.text()
+    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_400)  # +900, C -> B
+    harness.gt.dataset.add_driver("Bob_GT", dr_points=11_000)  # -1,000
+    harness.clock.advance(31 * 60)
+    await harness.clock.run_until(cog(harness).refresh_once())
+    settings = await harness.bot.tracking.settings(harness.guild.id)
+    assert settings is not None
+    assert settings.digest_next_at is not None
+    harness.clock.set(settings.digest_next_at)
+    assert await cog(harness).digest_once() == 1
+    digest = harness.discord.messages_in(channel.id)[-1]
+    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
+    assert f"<@{ann.id}>" in fields["Biggest gains"]
+    assert "+900" in fields["Biggest gains"]
+    assert f"<@{bob.id}>" in fields["Biggest losses"]
+    assert "DR C → B" in fields["Class changes"]
+    assert await cog(harness).digest_once() == 0  # moved on to next week: posted once

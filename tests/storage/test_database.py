@@ -125,3 +125,24 @@ async def test_sigkill_during_writes_leaves_a_sound_database(tmp_path: Path) -> 
         # Every committed link is whole: its PSN ID matches the member it was written for.
         assert all(row["psn_id"] == f"driver_{row['member_id']}" for row in rows)
         assert await database.migrate() == await database.schema_version()
+
+
+async def test_a_write_cancelled_while_beginning_leaves_no_open_transaction(tmp_path: Path) -> None:
+    async with Database(tmp_path / "cancel.sqlite3") as database:
+        await database.open()
+        await database.migrate()
+
+        async def write() -> None:
+            async with database.transaction() as connection:
+                await connection.execute("INSERT INTO guild_settings VALUES (1, 'k', 'v', 'now')")
+
+        task = asyncio.ensure_future(write())
+        await asyncio.sleep(0)  # the task is now awaiting BEGIN in aiosqlite's thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await write()  # a later write works: no transaction was left open
+        assert not database.connection.in_transaction
+        row = await database.fetch_one("SELECT COUNT(*) FROM guild_settings")
+        assert row is not None
+        assert row[0] == 1
