@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.gtgridstats.planner import PlannerConfig
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
 from bot.services.drivers import DriverService
@@ -19,11 +20,14 @@ from bot.services.league_night.night import LeagueNight
 from bot.services.league_posts import LeaguePoster, LeaguePosts
 from bot.services.leagues import LeagueService
 from bot.services.personal import PersonalService
+from bot.services.refresh import RefreshService
 from bot.services.standings import StandingsService
+from bot.services.tracking import TrackingService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.leagues import LeagueStore
 from bot.storage.links import LinkStore
+from bot.storage.tracking import TrackingStore
 from bot.storage.users import UserDataStore
 from bot.ui.errors import describe_error
 from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
@@ -42,6 +46,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.catalog",
     "cogs.roles",
     "cogs.personal",
+    "cogs.tracking",
 )
 
 
@@ -134,6 +139,22 @@ class GridBot(commands.Bot):
         )
         # Whether cogs start their background loops when loaded (tests that drive them by hand say no).
         self.background_loops = background_loops
+        tracking_store = TrackingStore(self.database)
+        self.tracking = TrackingService(tracking_store, self.drivers.snapshots, self.clock)
+        # Background refresh keeps the drivers of every server that tracks them fresh; the rank roles
+        # add their servers with `refresh.add_wanted_guilds`.
+        self.refresh = RefreshService(
+            drivers=self.drivers,
+            store=tracking_store,
+            budget=self.api.budget,
+            clock=self.clock,
+            config=PlannerConfig(
+                refresh_interval=timedelta(minutes=self.settings.driver_refresh_minutes),
+                background_share=self.settings.background_share_percent / 100,
+                per_minute_limit=self.settings.gtgridstats_metered_per_minute,
+            ),
+            wanted_guilds=[self.tracking.active_guild_ids],
+        )
         self.started_at: datetime = self.clock.now()
         self._extensions = extensions
 

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     member_upstream_per_minute: PositiveInt = 4
     member_upstream_per_day: PositiveInt = 50
     fair_share_below_percent: Annotated[int, Field(ge=0, le=100)] = 25
+    background_share_percent: Annotated[int, Field(ge=0, le=100)] = 50
 
     @field_validator("discord_token", "gtgridstats_api_key")
     @classmethod

@@ -24,7 +24,10 @@ class Admin(commands.Cog):
     @server_only()
     @app_commands.default_permissions(manage_guild=True)
     async def quota(self, interaction: discord.Interaction[GridBot]) -> None:
-        await Reply(interaction, private=True).send(embed=quota_embed(self.bot.api.budget.report()))
+        plan = await self.bot.refresh.plan()
+        await Reply(interaction, private=True).send(
+            embed=quota_embed(self.bot.api.budget.report(), refresh=plan.summary)
+        )
 
     @app_commands.command(name="about", description="What this bot is, and how it is doing.")
     @anywhere()

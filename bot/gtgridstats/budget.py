@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import heapq
+import itertools
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -27,8 +31,53 @@ class EndpointClass(enum.StrEnum):
     FREE = "free"
 
 
+class Priority(enum.IntEnum):
+    """Who a request is for, most urgent first: a waiting request of a lower value is always sent first."""
+
+    INTERACTIVE = 0
+    LEAGUE_POST = 1
+    BACKGROUND = 2
+    CATALOG = 3
+
+
+# The priority of the request being made in this context; callers set it with `with priority(...)`.
+# Tasks started inside inherit it (asyncio copies the context), so batchers and coalesced calls keep it.
+_PRIORITY: ContextVar[Priority] = ContextVar("gtgridstats_priority", default=Priority.INTERACTIVE)
+
+
+def current_priority() -> Priority:
+    return _PRIORITY.get()
+
+
+@contextmanager
+def priority(level: Priority) -> Iterator[None]:
+    """Every upstream request made inside (and in tasks started inside) waits at this priority."""
+    token = _PRIORITY.set(level)
+    try:
+        yield
+    finally:
+        _PRIORITY.reset(token)
+
+
+# Background work (refresh, catalog) never takes the last slot of the window: an interactive command
+# arriving then is sent at once instead of waiting for a background request to leave the window.
+BACKGROUND_RESERVED_SLOTS = 1
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: int
+    order: int
+    wake: asyncio.Event = field(compare=False, default_factory=asyncio.Event)
+
+
 class RollingWindowLimiter:
-    """At most `limit` requests in any `window` seconds, granted in arrival order."""
+    """At most `limit` requests in any `window` seconds, granted by priority, then in arrival order.
+
+    The first waiter in (priority, arrival) order is the one that sleeps until the next slot; a more urgent
+    request arriving meanwhile takes its place, so an interactive command waits behind at most the one
+    background request already sent, never behind a queue of them.
+    """
 
     def __init__(self, limit: int, clock: Clock, window: float = wire.RATE_WINDOW_SECONDS) -> None:
         self.limit = limit
@@ -36,7 +85,8 @@ class RollingWindowLimiter:
         self._clock = clock
         self._sent: deque[float] = deque()
         self._blocked_until = 0.0
-        self._lock = asyncio.Lock()
+        self._queue: list[_Waiter] = []
+        self._order = itertools.count()
         self.waiting = 0
         self.granted = 0
 
@@ -44,40 +94,79 @@ class RollingWindowLimiter:
         while self._sent and self._sent[0] <= now - self.window:
             self._sent.popleft()
 
-    def _wait_for_slot(self, now: float, ahead: int = 0) -> float:
-        """Seconds until a request with `ahead` others queued before it could be sent."""
+    def _wait_for_slot(self, now: float, ahead: int = 0, reserved: int = 0) -> float:
+        """Seconds until a request with `ahead` others queued before it could be sent, leaving `reserved`
+        slots of the window unused."""
         self._forget_old(now)
+        limit = max(1, self.limit - reserved)
         position = len(self._sent) + ahead
         wait = max(0.0, self._blocked_until - now)
-        if position < self.limit:
+        if position < limit:
             return wait
         # Each full window of queued requests past the limit pushes the slot one window further.
-        index = position - self.limit
-        rounds, index_in_window = divmod(index, self.limit)
+        index = position - limit
+        rounds, index_in_window = divmod(index, limit)
         if index_in_window < len(self._sent):
             slot = self._sent[index_in_window] + self.window * (rounds + 1)
         else:
             slot = now + self.window * (rounds + 1)
         return max(wait, slot - now)
 
-    def estimated_wait(self) -> float:
-        return self._wait_for_slot(self._clock.monotonic(), ahead=self.waiting)
+    def estimated_wait(self, level: Priority | None = None) -> float:
+        """How long a request would wait: behind every waiter, or (given a priority) behind those that go
+        before a request of that priority."""
+        if level is None:
+            return self._wait_for_slot(self._clock.monotonic(), ahead=self.waiting)
+        ahead = sum(1 for waiter in self._queue if waiter.priority <= level)
+        return self._wait_for_slot(self._clock.monotonic(), ahead=ahead, reserved=_reserved(level))
 
     def block_for(self, seconds: float) -> None:
         """The server said to wait (Retry-After): nobody sends before then (at most one day, never inf)."""
         seconds = min(max(0.0, seconds), 86_400.0) if math.isfinite(seconds) else 86_400.0
         self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
-    async def acquire(self) -> None:
+    async def acquire(self, level: Priority = Priority.INTERACTIVE) -> None:
+        me = _Waiter(int(level), next(self._order))
+        previous_head = self._queue[0] if self._queue else None
+        heapq.heappush(self._queue, me)
+        if previous_head is not None and self._queue[0] is me:
+            previous_head.wake.set()  # it was sleeping for the slot: it now waits behind us
         self.waiting += 1
         try:
-            async with self._lock:
-                while (wait := self._wait_for_slot(self._clock.monotonic())) > 0:
-                    await self._clock.sleep(wait)
-                self._sent.append(self._clock.monotonic())
-                self.granted += 1
+            while True:
+                me.wake.clear()
+                if self._queue[0] is not me:
+                    await me.wake.wait()
+                    continue
+                wait = self._wait_for_slot(self._clock.monotonic(), reserved=_reserved(level))
+                if wait <= 0:
+                    break
+                await self._sleep_unless_woken(wait, me.wake)
+            heapq.heappop(self._queue)
+            self._sent.append(self._clock.monotonic())
+            self.granted += 1
+        except BaseException:
+            if me in self._queue:
+                self._queue.remove(me)
+                heapq.heapify(self._queue)
+            raise
         finally:
             self.waiting -= 1
+            if self._queue:
+                self._queue[0].wake.set()
+
+    async def _sleep_unless_woken(self, seconds: float, wake: asyncio.Event) -> None:
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        woken = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            woken.cancel()
+
+
+def _reserved(level: Priority) -> int:
+    return BACKGROUND_RESERVED_SLOTS if level >= Priority.BACKGROUND else 0
 
 
 @dataclass(frozen=True)
@@ -253,9 +342,12 @@ class RequestBudget:
     def classify(path: str) -> EndpointClass:
         return EndpointClass.FREE if path.startswith(wire.FREE_PATH_PREFIXES) else EndpointClass.METERED
 
-    def estimated_wait(self, kind: EndpointClass = EndpointClass.METERED) -> float:
-        """How long a request sent now would wait for its slot, so a command can say 'queued, about N s'."""
-        return self.limiters[kind].estimated_wait()
+    def estimated_wait(
+        self, kind: EndpointClass = EndpointClass.METERED, level: Priority | None = None
+    ) -> float:
+        """How long a request sent now would wait for its slot, so a command can say 'queued, about N s'
+        (behind everyone queued, or with `level`, behind the requests that go before that priority)."""
+        return self.limiters[kind].estimated_wait(level)
 
     def queued(self, kind: EndpointClass) -> int:
         return self.limiters[kind].waiting
@@ -277,10 +369,11 @@ class RequestBudget:
         cache = self.usage.cache
         return QuotaReport(self.quota.snapshot(), classes, cache.hits, cache.misses)
 
-    async def acquire(self, kind: EndpointClass) -> None:
+    async def acquire(self, kind: EndpointClass, level: Priority | None = None) -> None:
+        """Wait for a slot at `level` (default: the priority set by `priority()` in this context)."""
         if kind is EndpointClass.METERED:
             self.quota.check()
-        await self.limiters[kind].acquire()
+        await self.limiters[kind].acquire(current_priority() if level is None else level)
         if kind is EndpointClass.METERED:
             # Checked again: the quota may have run out while this request waited for its slot.
             self.quota.check()

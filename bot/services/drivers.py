@@ -255,6 +255,12 @@ class DriverService:
         at = snapshot.fetched_at + self.refresh_cooldown
         return at if at > self.clock.now() else None
 
+    async def fetch_times(self) -> dict[str, datetime]:
+        """When each driver (lower-cased PSN ID) was last fetched: the in-memory index once loaded."""
+        if self._fetched_at is None:
+            return await self.snapshots.latest_fetch_times()
+        return dict(self._fetched_at)
+
     async def next_refresh_at(self, psn_id: str) -> datetime | None:
         """When `/profile refresh` may sync this driver again (None: now, or nothing stored)."""
         latest = await self.snapshots.latest(validate_psn_id(psn_id))

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
 from bot.services.league_notices import (
     ChannelProblem,
@@ -120,7 +121,8 @@ class LeaguePosts:
         """Post every league whose scheduled time has come; each league's failure stays its own."""
         outcomes = []
         for league in await self.store.due(now):
-            outcome = await self._run_one(league.id, now)
+            with priority(Priority.LEAGUE_POST):  # after interactive commands, before background refresh
+                outcome = await self._run_one(league.id, now)
             if outcome is not None:
                 log.info("scheduled post of league %d: %s", league.id, outcome.status)
                 outcomes.append(outcome)

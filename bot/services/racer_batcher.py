@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from bot.clock import Clock
+from bot.gtgridstats.budget import Priority, current_priority, priority
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class RacerBatcher(Generic[T]):
         self.name = name
         self._pending: dict[str, tuple[str, asyncio.Future[T | None]]] = {}
         self._in_flight: dict[str, asyncio.Future[T | None]] = {}
+        # The most urgent request priority among the callers waiting for each pending driver: a batch is
+        # sent at the most urgent of its drivers' priorities (an interactive lookup joining a background
+        # batch is never left waiting at background priority).
+        self._urgency: dict[str, Priority] = {}
         self._timer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.batches_sent = 0
@@ -68,6 +73,7 @@ class RacerBatcher(Generic[T]):
     async def get(self, psn_ids: Sequence[str]) -> dict[str, T | None]:
         """Answers for `psn_ids`, keyed by lower-cased PSN ID (None: not found). Upstream errors propagate."""
         loop = asyncio.get_running_loop()
+        level = current_priority()
         waiting: dict[str, asyncio.Future[T | None]] = {}
         for psn_id in psn_ids:
             key = psn_id.lower()
@@ -76,10 +82,12 @@ class RacerBatcher(Generic[T]):
             future = self._in_flight.get(key)
             if future is None and key in self._pending:
                 future = self._pending[key][1]
+                self._urgency[key] = min(self._urgency.get(key, level), level)
             if future is None:
                 future = loop.create_future()
                 future.add_done_callback(_retrieve_exception)
                 self._pending[key] = (psn_id, future)
+                self._urgency[key] = level
             waiting[key] = future
         while len(self._pending) >= self.batch_size:
             self._send(self.batch_size)
@@ -100,10 +108,14 @@ class RacerBatcher(Generic[T]):
     def _send(self, size: int) -> None:
         keys = list(self._pending)[:size]
         batch = {key: self._pending.pop(key) for key in keys}
+        level = min(
+            (self._urgency.pop(key, Priority.INTERACTIVE) for key in keys), default=Priority.INTERACTIVE
+        )
         for key, (_, future) in batch.items():
             self._in_flight[key] = future
         self.batches_sent += 1
-        task = asyncio.create_task(self._run(batch))
+        with priority(level):  # the task copies this context: its request waits at the batch's priority
+            task = asyncio.create_task(self._run(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

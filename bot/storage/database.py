@@ -182,13 +182,25 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: everything inside commits together or not at all."""
         async with self._write_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+            except asyncio.CancelledError:
+                # aiosqlite runs a queued statement even when its caller is cancelled: undo the BEGIN, or
+                # the connection stays in a transaction and every later write fails.
+                await self._rollback_quietly()
+                raise
             try:
                 yield self.connection
             except BaseException:
                 await self.connection.execute("ROLLBACK")
                 raise
             await self.connection.execute("COMMIT")
+
+    async def _rollback_quietly(self) -> None:
+        try:
+            await self.connection.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            log.debug("no transaction to roll back after a cancelled BEGIN")
 
     async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         # One trip to the database thread (execute + fetch + close would be three): under load each trip

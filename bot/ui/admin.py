@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.gtgridstats.budget import EndpointClass, QuotaReport
+from bot.gtgridstats.planner import RefreshSummary
 from bot.ui.format import BRAND_COLOUR, duration, number, percent, timestamp
 from bot.ui.i18n import N_, _
+from bot.ui.planner_text import refresh_summary_text
 
 CLASS_LABELS = {EndpointClass.METERED: N_("Metered calls"), EndpointClass.FREE: N_("Regions calls")}
 
 
-def quota_embed(report: QuotaReport) -> discord.Embed:
+def quota_embed(report: QuotaReport, *, refresh: RefreshSummary | None = None) -> discord.Embed:
     embed = discord.Embed(title=_("GT Grid Stats budget"), colour=BRAND_COLOUR)
     quota = report.quota
     if quota.limit is None:
@@ -49,6 +51,10 @@ def quota_embed(report: QuotaReport) -> discord.Embed:
         ),
         inline=False,
     )
+    if refresh is not None:
+        embed.add_field(
+            name=_("Background refresh"), value=refresh_summary_text(refresh)[:1024], inline=False
+        )
     return embed
 
 

@@ -27,6 +27,8 @@ KIND_TITLES: dict[str, str] = {
     "race_answer": N_("Race check-in answers"),
     "race_created": N_("Races you added"),
     "penalty_given": N_("Penalties you gave"),
+    "news_optout": N_("Driver news opt-outs"),
+    "news_announced": N_("Driver news about you"),
 }
 
 
@@ -95,6 +97,17 @@ def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
                 psn=code(values.get("psn_id", ""), 40),
                 where=where,
                 when=_day(values.get("answered_at")),
+            )
+        case "news_optout":
+            return _(
+                "not announced in {where}, since {when}", where=where, when=_day(values.get("created_at"))
+            )
+        case "news_announced":
+            return _(
+                "a class change of {psn} announced in {where}, {when}",
+                psn=code(values.get("psn_id", ""), 40),
+                where=where,
+                when=_day(values.get("observed_at")),
             )
         case "penalty_given":
             return _(

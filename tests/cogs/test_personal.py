@@ -266,6 +266,16 @@ async def fill_everything(harness: Harness, ann: FakeUser, bob: FakeUser) -> Fak
             "VALUES (?, ?, 'Bob_Here', -5, 'Divebomb', ?, ?)",
             (guild, bob_cup.id, ann.id, now),
         )
+        for member, psn in ((ann.id, "Ann_Here"), (bob.id, "Bob_Here")):
+            await connection.execute(
+                "INSERT INTO tracking_optouts (guild_id, member_id, created_at) VALUES (?, ?, ?)",
+                (guild, member, now),
+            )
+            await connection.execute(
+                "INSERT INTO tracking_announcements (guild_id, psn_id, rating, before_class, after_class, "
+                "points_after, member_id, observed_at) VALUES (?, ?, 'dr', 'C', 'B', 10500, ?, ?)",
+                (guild, psn, member, now),
+            )
     return other
 
 
@@ -286,6 +296,8 @@ async def test_me_show_lists_every_kind_of_row_about_the_user(harness: Harness) 
             "Races you added",
             "Race check-in answers",
             "Penalties you gave",
+            "Driver news opt-outs",
+            "Driver news about you",
         ]
     )
     text = record.reply.text()

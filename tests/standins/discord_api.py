@@ -72,6 +72,7 @@ class SentMessage:
     edits: int = 0
     deleted: bool = False
     loading: bool = False  # a deferred "thinking…" message that nothing has filled yet
+    allowed_mentions: dict[str, Any] = field(default_factory=dict)  # as sent (who the post may ping)
 
     @property
     def ephemeral(self) -> bool:
@@ -564,6 +565,8 @@ class DiscordStandin:
             message.components = data["components"] or []
         if "flags" in data and data["flags"] is not None:
             message.flags = data["flags"]
+        if isinstance(data.get("allowed_mentions"), dict):
+            message.allowed_mentions = data["allowed_mentions"]
         if "attachments" in data or files:
             kept_ids = {str(item.get("id")) for item in data.get("attachments") or []}
             # discord.py lists new uploads in `attachments` by index; old ones are dropped unless listed.
@@ -972,6 +975,7 @@ EMBED_AUTHOR_LIMIT = 256
 EMBED_FIELDS_LIMIT = 25
 EMBEDS_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
+MESSAGE_CONTENT_LIMIT = 2000
 
 
 def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
@@ -1027,6 +1031,11 @@ def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
 def _invalid_form_body(data: dict[str, Any]) -> web.Response | None:
     """Discord's answer to a message with an over-limit embed: 400, code 50035 Invalid Form Body."""
     errors = embed_problems(data)
+    content = data.get("content")
+    if isinstance(content, str) and len(content) > MESSAGE_CONTENT_LIMIT:
+        errors["content"] = {
+            "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]
+        }
     if not errors:
         return None
     return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)

@@ -182,3 +182,24 @@ async def test_open_names_a_damaged_database_and_leaves_it_as_it_was(tmp_path: P
 async def test_open_refuses_a_directory_without_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnusableError, match="is a directory"):
         await Database(tmp_path).open()
+
+
+async def test_a_write_cancelled_while_beginning_leaves_no_open_transaction(tmp_path: Path) -> None:
+    async with Database(tmp_path / "cancel.sqlite3") as database:
+        await database.open()
+        await database.migrate()
+
+        async def write() -> None:
+            async with database.transaction() as connection:
+                await connection.execute("INSERT INTO guild_settings VALUES (1, 'k', 'v', 'now')")
+
+        task = asyncio.ensure_future(write())
+        await asyncio.sleep(0)  # the task is now awaiting BEGIN in aiosqlite's thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await write()  # a later write works: no transaction was left open
+        assert not database.connection.in_transaction
+        row = await database.fetch_one("SELECT COUNT(*) FROM guild_settings")
+        assert row is not None
+        assert row[0] == 1

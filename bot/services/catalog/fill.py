@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from bot.gtgridstats import GTGridStatsClient
-from bot.gtgridstats.budget import EndpointClass
+from bot.gtgridstats.budget import EndpointClass, Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError, RateLimitedError
 from bot.gtgridstats.models import CarPage
 from bot.services.catalog.memory import CatalogMemory, catalog_car
@@ -101,7 +101,8 @@ class CatalogFill:
                 log.info("car catalog fill %d resumes at page %s", state.generation, state.next_page)
             report = FillReport(generation=state.generation)
             try:
-                await self._fill(state, report)
+                with priority(Priority.CATALOG):  # the least urgent of all upstream work
+                    await self._fill(state, report)
             except GTGridStatsError:
                 # What was stored before the failure is kept, and findable.
                 if report.pages:

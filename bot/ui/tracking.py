@@ -1,0 +1,183 @@
+"""Words for driver news: the news post, the weekly digest, and the /tracking replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+
+from bot.services.tracking import Digest, Mover, NewsItem, sort_news
+from bot.storage.tracking import TrackingSettings
+from bot.ui.format import number, timestamp
+from bot.ui.i18n import _
+from bot.ui.replies import MESSAGE_CONTENT_LIMIT
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class NewsMessage:
+    content: str
+    ping_ids: tuple[int, ...]  # the members this message may ping (empty unless pings are on)
+
+
+def news_line(item: NewsItem) -> str:
+    arrow = "🔼" if item.up else "🔽"
+    points = number(item.points) if item.points is not None else "?"
+    psn = discord.utils.escape_markdown(item.psn_id)
+    if item.rating == "DR":
+        return _(
+            "{arrow} <@{member}> ({psn}): DR {before} → {after} ({points} DR points)",
+            arrow=arrow,
+            member=item.member_id,
+            psn=psn,
+            before=item.before,
+            after=item.after,
+            points=points,
+        )
+    return _(
+        "{arrow} <@{member}> ({psn}): SR {before} → {after}",
+        arrow=arrow,
+        member=item.member_id,
+        psn=psn,
+        before=item.before,
+        after=item.after,
+    )
+
+
+def news_messages(items: Sequence[NewsItem], *, pings: bool) -> list[NewsMessage]:
+    """The news of one refresh as one message, split into more only when Discord's 2,000 characters
+    would be exceeded (lines are never cut)."""
+    header = _("**Driver news**")
+    messages: list[NewsMessage] = []
+    lines: list[str] = [header]
+    members: list[int] = []
+    size = len(header)
+    for item in sort_news(items):
+        line = news_line(item)[: MESSAGE_CONTENT_LIMIT - len(header) - 1]
+        if size + 1 + len(line) > MESSAGE_CONTENT_LIMIT:
+            messages.append(NewsMessage("\n".join(lines), tuple(members) if pings else ()))
+            lines, members, size = [header], [], len(header)
+        lines.append(line)
+        size += 1 + len(line)
+        if item.member_id not in members:
+            members.append(item.member_id)
+    if len(lines) > 1:
+        messages.append(NewsMessage("\n".join(lines), tuple(members) if pings else ()))
+    return messages
+
+
+def _mover_line(mover: Mover) -> str:
+    sign = "+" if mover.delta > 0 else "−"
+    return _(
+        "<@{member}> ({psn}): {sign}{delta} DR points ({before} → {after})",
+        member=mover.member_id,
+        psn=discord.utils.escape_markdown(mover.psn_id),
+        sign=sign,
+        delta=number(abs(mover.delta)),
+        before=number(mover.points_before),
+        after=number(mover.points_after),
+    )
+
+
+def digest_embed(digest: Digest) -> discord.Embed:
+    embed = discord.Embed(title=_("Driver news: the week"), colour=discord.Colour.blurple())
+    gains = "\n".join(_mover_line(m) for m in digest.gains) or _("No gains this week.")
+    losses = "\n".join(_mover_line(m) for m in digest.losses) or _("No losses this week.")
+    changes = "\n".join(news_line(item) for item in digest.changes[:15]) or _("No class changes this week.")
+    if len(digest.changes) > 15:
+        changes += "\n" + _("…and {count} more.", count=len(digest.changes) - 15)
+    embed.add_field(name=_("Biggest gains"), value=gains[:1024], inline=False)
+    embed.add_field(name=_("Biggest losses"), value=losses[:1024], inline=False)
+    embed.add_field(name=_("Class changes"), value=changes[:1024], inline=False)
+    embed.set_footer(text=_("Week ending {when}", when=digest.due_at.strftime("%Y-%m-%d %H:%M UTC")))
+    return embed
+
+
+# --- /tracking replies ---------------------------------------------------------------------------
+
+
+def channel_set(channel_id: int) -> str:
+    return _(
+        "Driver news goes to <#{channel}>: DR and SR class changes of linked members, one message per "
+        "refresh.",
+        channel=channel_id,
+    )
+
+
+def tracking_off() -> str:
+    return _("Driver news is off. Nothing is posted until you pick a channel again.")
+
+
+def pings_set(pings: bool) -> str:
+    if pings:
+        return _("Driver news now pings the members whose class changed (only them).")
+    return _("Driver news shows members without pinging them.")
+
+
+def opted_out(out: bool) -> str:
+    if out:
+        return _("You are no longer announced in this server's driver news.")
+    return _("You are announced in this server's driver news again.")
+
+
+def digest_set(weekday: int, local: str, zone: str, next_at: datetime) -> str:
+    return _(
+        "The weekly digest is posted every {weekday} at {time} ({zone}); the next one {when}.",
+        weekday=_(WEEKDAY_NAMES[weekday]),
+        time=local,
+        zone=zone,
+        when=timestamp(next_at),
+    )
+
+
+def digest_off() -> str:
+    return _("The weekly digest is off.")
+
+
+def not_set_up() -> str:
+    return _("Driver news has no channel yet: pick one with `/tracking channel` first.")
+
+
+def cannot_post(channel_id: int) -> str:
+    return _("I can't post in <#{channel}>: I need View Channel and Send Messages there.", channel=channel_id)
+
+
+def paused_notice(reason: str) -> str:
+    return _(
+        "Driver news is paused: {reason}. Pick a channel with `/tracking channel` to resume.", reason=reason
+    )
+
+
+def pause_reason_forbidden() -> str:
+    return _("Discord answered that I lack permissions in the channel")
+
+
+def pause_reason_gone() -> str:
+    return _("the channel no longer exists")
+
+
+def status_text(settings: TrackingSettings | None, refresh_summary: str) -> str:
+    if settings is None or settings.channel_id is None:
+        lines = [_("Driver news is off.")]
+    elif settings.paused_reason is not None:
+        lines = [paused_notice(settings.paused_reason)]
+    else:
+        lines = [_("Driver news goes to <#{channel}>.", channel=settings.channel_id)]
+        lines.append(_("Pings: on.") if settings.pings else _("Pings: off."))
+    if settings is not None and settings.digest_next_at is not None and settings.digest_weekday is not None:
+        lines.append(
+            _(
+                "Weekly digest: {weekday} at {time} ({zone}), next {when}.",
+                weekday=_(WEEKDAY_NAMES[settings.digest_weekday]),
+                time=settings.digest_time,
+                zone=settings.digest_timezone,
+                when=timestamp(settings.digest_next_at),
+            )
+        )
+    else:
+        lines.append(_("Weekly digest: off."))
+    lines.append(refresh_summary)
+    return "\n".join(lines)
