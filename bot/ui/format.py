@@ -8,11 +8,11 @@ from functools import cache
 
 import discord
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from discord.utils import escape_markdown
 
-from bot.ui.i18n import _, current_language
+from bot.ui.i18n import SOURCE_LANGUAGE, _, current_language
 
 BRAND_COLOUR = 0xE4002B  # GT red
 
@@ -53,6 +53,27 @@ def number(value: int | float | None) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value, locale=_locale(current_language()))
+
+
+# How the English source draws dates in images (strftime, C locale); other languages follow CLDR.
+_ENGLISH_DATES = {"MMMd": "%-d %b", "yMMM": "%b %Y", "yMMMd": "%-d %b %Y", "Hm": "%H:%M"}
+
+
+def date_text(moment: datetime, skeleton: str) -> str:
+    """A date or time the bot draws itself (an image), in the current language: `skeleton` is one of the
+    CLDR skeletons "MMMd" (1 Dec, 12月1日), "yMMM" (Dec 2026), "yMMMd" or "Hm"."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return moment.strftime(_ENGLISH_DATES[skeleton])
+    return format_skeleton(skeleton, moment, locale=_locale(language))
+
+
+def month_text(moment: datetime) -> str:
+    """The month's short name alone (Dec, Dez., 12月), in the current language."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return moment.strftime("%b")
+    return str(_locale(language).months["format"]["abbreviated"][moment.month])
 
 
 def calendar_date(moment: datetime, size: str = "medium") -> str:

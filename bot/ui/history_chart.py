@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from PIL import Image
 
 from bot.services.ratings import DR_BANDS, DrBand, bands_in_range, dr_band
-from bot.ui.format import number
+from bot.ui.format import date_text, month_text, number
 from bot.ui.i18n import _, ngettext
 from bot.ui.theme import (
     BACKGROUND,
@@ -124,13 +124,14 @@ def _ticks_of(step: _Step, start: datetime, end: datetime) -> list[datetime]:
 
 
 def _label(step: _Step, moment: datetime, first: bool) -> str:
-    day = f"{moment.day} {moment:%b}"
+    # In the reader's language: 1 Dec / 12月1日, Dec 2026 / 2026年12月, and the hours as they write them.
+    day = date_text(moment, "MMMd")
     if step.unit == "hour":
-        return day if moment.hour == 0 else f"{moment:%H:%M}"
+        return day if moment.hour == 0 else date_text(moment, "Hm")
     if step.unit in ("day", "week"):
-        return f"{day} {moment.year}" if (moment.month, moment.day) == (1, 1) else day
+        return date_text(moment, "yMMMd") if (moment.month, moment.day) == (1, 1) else day
     if step.unit == "month":
-        return f"{moment:%b %Y}" if first or moment.month == 1 else f"{moment:%b}"
+        return date_text(moment, "yMMM") if first or moment.month == 1 else month_text(moment)
     return str(moment.year)
 
 
@@ -256,7 +257,7 @@ def render_dr_history(
         points=number(latest),
         band=dr_band(latest),
         number=number(len(series)),
-        moment=f"{end:%d %b %Y %H:%M}",
+        moment=f"{date_text(end, 'yMMMd')} {date_text(end, 'Hm')}",
     )
     subtitle_font = font(SUBTITLE_SIZE * s)
     draw.text(

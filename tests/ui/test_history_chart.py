@@ -25,6 +25,7 @@ from bot.ui.history_chart import (
     render_dr_history,
     time_ticks,
 )
+from bot.ui.i18n import speaking
 from bot.ui.theme import BRAND, DR_BAND_FILLS
 from tests.ui.test_theme import SCRIPTS, DrawnText
 
@@ -75,6 +76,16 @@ def test_months_are_ticked_on_the_first_with_the_year_where_it_starts() -> None:
     assert all((moment.day, moment.hour) == (1, 0) for moment, _ in ticks)
     across = time_ticks(at("2026-10-10T00:00"), at("2027-03-10T00:00"))
     assert [label for _, label in across] == ["Nov 2026", "Dec", "Jan 2027", "Feb", "Mar"]
+
+
+def test_tick_labels_speak_the_readers_language() -> None:
+    with speaking("ja"):
+        days = time_ticks(NOW - timedelta(days=5), NOW)
+        months = time_ticks(at("2026-10-10T00:00"), at("2027-03-10T00:00"))
+    assert [label for _, label in days] == [f"11月{day}日" for day in (24, 25, 26, 27, 28)]
+    assert [label for _, label in months] == ["2026年11月", "12月", "2027年1月", "2月", "3月"]
+    with speaking("de"):
+        assert [label for _, label in time_ticks(NOW - timedelta(days=2), NOW)][:1] == ["27. Nov."]
 
 
 def test_years_are_ticked_every_six_months_then_on_new_year() -> None:
