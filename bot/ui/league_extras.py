@@ -73,7 +73,11 @@ def lobbies_header(plan: LobbyPlan) -> str:
             rooms=len(plan.rooms),
             size=plan.room_size,
         ),
-        _("From the check-in.") if plan.from_check_in else _("The whole roster (no check-in for this race)."),
+        (
+            _("The drivers checked in for race #{race}.", race=plan.race_id)
+            if plan.from_check_in
+            else _("The whole roster (no check-in for this race).")
+        ),
         _("Send the host of your room a friend request; the host opens the lobby."),
     ]
     if plan.stale:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from bot.clock import Clock
 from bot.services.drivers import DriverService
 from bot.services.league_night.lobbies import CheckInSource, LobbyService
 from bot.services.league_night.penalties import PenaltyService, apply_penalties
+from bot.services.league_night.races import RaceCheckIns
 from bot.services.league_night.season import SeasonService
 from bot.services.league_night.teams import TeamService
 from bot.services.standings import Standings
 from bot.storage.database import Database
 from bot.storage.league_extras import LeagueExtrasStore
 from bot.storage.leagues import League, LeagueStore
+from bot.storage.races import RaceStore
 
 
 class LeagueNight:
@@ -19,10 +22,11 @@ class LeagueNight:
         database: Database,
         leagues: LeagueStore,
         drivers: DriverService,
+        clock: Clock,
         check_ins: CheckInSource | None = None,
     ) -> None:
         self.store = LeagueExtrasStore(database)
-        self.lobbies = LobbyService(drivers, check_ins)
+        self.lobbies = LobbyService(drivers, check_ins or RaceCheckIns(RaceStore(database), clock))
         self.penalties = PenaltyService(leagues, self.store)
         self.teams = TeamService(leagues, self.store)
         self.season = SeasonService(self.store)
