@@ -131,6 +131,7 @@ class GridBot(commands.Bot):
         self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
+        self.league_posts.summarise = self.league_night.summary
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,
