@@ -127,10 +127,11 @@ class GridBot(commands.Bot):
             self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
-        self.league_night = LeagueNight(self.database, self.leagues, self.drivers)
+        self.league_night = LeagueNight(self.database, self.leagues, self.drivers, self.clock)
         self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
+        self.league_posts.summarise = self.league_night.summary
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,

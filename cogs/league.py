@@ -17,9 +17,11 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.contexts import server_contexts, server_installs
+from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
 from bot.ui.embeds import pages_from_lines
+from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.league_views import ConfirmDelete
 from bot.ui.options import (
     LeagueOption,
@@ -131,6 +133,7 @@ class Leagues(commands.Cog):
         series="The GT Grid Stats series id, e.g. 1564 (defaults to the league's series)",
         drivers=DRIVERS_HELP,
         league="One of this server's leagues: its roster and its series",
+        teams="Also show the league's team standings",
     )
     @server_only()
     async def standings(
@@ -139,15 +142,30 @@ class Leagues(commands.Cog):
         series: app_commands.Range[int, 1, None] | None = None,
         drivers: str | None = None,
         league: str | None = None,
+        teams: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
         request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
+        if teams and request.league is None:
+            raise TeamsNeedLeagueError()
         reply = Reply(interaction, private=False)
         await reply.defer()
         result = await self.service.standings(request)
         league_name = request.league.name if request.league else None
         pages = standings_pages(result, league_name=league_name)
-        png = await self.images.png(result, title=image_title(result, league_name))
+        summary = None
+        if request.league is not None:
+            summary = await self.bot.league_night.summary(request.league, result)
+            if teams and not summary.teams:
+                raise NoTeamsError(request.league.name)
+            names = {row.psn_id.lower(): row.psn_id for row in result.rows}
+            extra = summary_embed(summary, names, request.league.name, teams=teams)
+            if extra is not None:
+                pages.append(extra)
+        marks, legend = image_marks(summary)
+        png = await self.images.png(
+            result, title=image_title(result, league_name), marks=marks, legend=legend
+        )
         file = Attachment(png_filename(result), png).file()
         await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=file)
 
@@ -267,7 +285,8 @@ class Leagues(commands.Cog):
         reply = Reply(interaction, private=True)
         await reply.defer()
         result = await self.service.league_standings(target)
-        file = Attachment(csv_filename(result, target.name), standings_csv(result))
+        summary = await self.bot.league_night.summary(target, result)
+        file = Attachment(csv_filename(result, target.name), standings_csv(result, summary))
         await self._answer(reply, texts.export_text(target, result), attachment=file)
 
     @league.command(name="delete", description="Delete a league with its roster, schedule and post history.")

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
-from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE, HostNotRacingError
+from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE
 from bot.services.league_night.season import who_can_win
 from bot.services.league_night.teams import team_standings
 from bot.storage.league_extras import (
@@ -220,12 +220,14 @@ class LeagueNightCog(commands.Cog):
 
 
 @app_commands.describe(
+    race="The race number (default: the next race with check-in open; no check-in: the roster)",
     size=f"Most drivers a room takes ({MIN_ROOM_SIZE}–{GT7_ROOM_SIZE}, default {GT7_ROOM_SIZE})",
     host="The PSN ID or member who hosts their room (default: best SR, then DR)",
     league=LEAGUE_HELP,
 )
 async def _lobbies(
     interaction: discord.Interaction[GridBot],
+    race: app_commands.Range[int, 1] | None = None,
     size: app_commands.Range[int, MIN_ROOM_SIZE, GT7_ROOM_SIZE] = GT7_ROOM_SIZE,
     host: str | None = None,
     league: LeagueArg | None = None,
@@ -236,15 +238,17 @@ async def _lobbies(
     bot = _bot(interaction)
     host_psn = await _one_driver(interaction, host) if host else None
     roster = await bot.league_service.roster(target)
-    if host_psn is not None and host_psn.casefold() not in {d.psn_id.casefold() for d in roster}:
-        raise HostNotRacingError(host_psn)  # said privately, before the public answer starts
+    # Said privately, before the public answer starts: an unknown race, nobody checked in, a host not racing.
+    await bot.league_night.lobbies.racing(target.id, roster, race_id=race, host=host_psn)
     reply = Reply(interaction, private=False)
     await reply.defer()
 
     async def progress(done: int, total: int) -> None:
         await reply.progress(texts.lobby_progress(done, total))
 
-    plan = await bot.league_night.lobbies.plan(target.id, roster, size=size, host=host_psn, progress=progress)
+    plan = await bot.league_night.lobbies.plan(
+        target.id, roster, race_id=race, size=size, host=host_psn, progress=progress
+    )
     blocks = [texts.room_block(room) for room in plan.rooms]
     pages = pages_from_lines(
         texts.lobbies_title(target), blocks, per_page=texts.ROOMS_PER_PAGE, header=texts.lobbies_header(plan)

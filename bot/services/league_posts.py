@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,6 +26,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
+from bot.services.league_night.night import LeagueSummary
 from bot.services.league_notices import (
     ChannelProblem,
     PostNotTaken,
@@ -69,7 +70,9 @@ class PostFailedError(Exception):
 class LeaguePoster(Protocol):
     """Posts a league's standings to its channel (Discord's business: bot/ui/league_post.py)."""
 
-    async def post_standings(self, league: League, standings: Standings) -> None: ...
+    async def post_standings(
+        self, league: League, standings: Standings, summary: LeagueSummary | None = None
+    ) -> None: ...
 
 
 class RunStatus(StrEnum):
@@ -95,6 +98,8 @@ class LeaguePosts:
         self.leagues = leagues
         self.store = leagues.store
         self.poster = poster
+        # Set by bot/app.py: the league night's team standings and who can still win, posted with the table.
+        self.summarise: Callable[[League, Standings], Awaitable[LeagueSummary]] | None = None
         self.clock = clock
 
     async def post(self, league: League) -> Standings:
@@ -110,7 +115,8 @@ class LeaguePosts:
         post always moves the league on."""
         standings = await self.leagues.league_standings(league)
         standings = standings.with_previous(await self.store.previous_positions(league.id))
-        await self.poster.post_standings(league, standings)
+        summary = await self.summarise(league, standings) if self.summarise is not None else None
+        await self.poster.post_standings(league, standings, summary)
         next_at = None
         if due_at is not None and league.schedule is not None:
             next_at = next_occurrence(league.schedule, max(now, due_at))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import discord
 from discord.utils import escape_markdown
 
 from bot.services.league_night.clinch import ClinchMark, ClinchResult
@@ -15,6 +16,7 @@ from bot.services.league_night.lobbies import (
     Room,
     RoomSizeError,
 )
+from bot.services.league_night.night import LeagueSummary
 from bot.services.league_night.penalties import (
     BadPenaltyError,
     NoSuchPenaltyError,
@@ -32,6 +34,7 @@ from bot.services.league_night.teams import (
     TeamError,
     TeamRow,
     TeamsFullError,
+    TeamsNeedLeagueError,
     TeamTooBigError,
 )
 from bot.storage.league_extras import Penalty, SeasonSettings, Team
@@ -73,7 +76,11 @@ def lobbies_header(plan: LobbyPlan) -> str:
             rooms=len(plan.rooms),
             size=plan.room_size,
         ),
-        _("From the check-in.") if plan.from_check_in else _("The whole roster (no check-in for this race)."),
+        (
+            _("The drivers checked in for race #{race}.", race=plan.race_id)
+            if plan.from_check_in
+            else _("The whole roster (no check-in for this race).")
+        ),
         _("Send the host of your room a friend request; the host opens the lobby."),
     ]
     if plan.stale:
@@ -247,6 +254,41 @@ def clinch_lines(result: ClinchResult, names: dict[str, str]) -> list[str]:
     return lines
 
 
+def summary_embed(
+    summary: LeagueSummary, names: dict[str, str], league_name: str, *, teams: bool = True
+) -> discord.Embed | None:
+    """The league's team standings (when `teams`) and who can still win, in one embed (None: nothing)."""
+    lines: list[str] = []
+    if teams and summary.teams:
+        lines.append(bold(_("Team standings")))
+        lines.append(f"*{team_standings_header(summary.team_best_n)}*")
+        lines += [team_standing_line(row) for row in summary.teams]
+    if summary.clinch is not None:
+        if lines:
+            lines.append("")
+        lines.append(bold(_("Who can still win")))
+        lines += clinch_lines(summary.clinch, names)
+    if not lines:
+        return None
+    title = _("{league} · teams and title race", league=league_name)
+    return discord.Embed(title=truncate(title, 256), description=truncate("\n".join(lines), 4000))
+
+
+def image_marks(summary: LeagueSummary | None) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The standings image's marks (penalised drivers, the champion, who cannot win) and their legend."""
+    if summary is None:
+        return (), ""
+    marks: dict[str, list[str]] = {key: ["*"] for key in sorted(summary.penalised)}
+    if summary.clinch is not None:
+        for key, mark in summary.clinch.marks.items():
+            if mark is ClinchMark.CHAMPION:
+                marks.setdefault(key, []).append(_("(champion)"))
+            elif mark is ClinchMark.OUT:
+                marks.setdefault(key, []).append(_("(cannot win)"))
+    legend = _("* penalty or bonus applied") if summary.penalised else ""
+    return tuple((key, " ".join(parts)) for key, parts in sorted(marks.items())), legend
+
+
 # --- errors -----------------------------------------------------------------------------------------
 
 
@@ -312,6 +354,8 @@ def describe_league_extras_error(error: Exception) -> str:
             )
         case NoSuchTeamError(team=team, league=league):
             return _("{league} has no team called {team}.", league=bold(league), team=bold(team))
+        case TeamsNeedLeagueError():
+            return _("Team standings belong to a league: pick one with the `league` option.")
         case NoTeamsError(league=league):
             return _("{league} has no teams yet: create one with `/league team add`.", league=bold(league))
         case RoundsTooFewError(total_rounds=total, played_rounds=played):

@@ -6,11 +6,13 @@ import logging
 
 import discord
 
+from bot.services.league_night.night import LeagueSummary
 from bot.services.league_notices import ChannelProblem
 from bot.services.league_posts import ChannelUnavailableError, PostFailedError
 from bot.services.leagues import League
 from bot.services.standings import Standings
 from bot.ui.i18n import SOURCE_LANGUAGE, _, guild_language, speaking
+from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.replies import Attachment
 from bot.ui.standings import (
     DRIVERS_PER_CHANNEL_PAGE,
@@ -31,21 +33,31 @@ class ChannelPoster:
         self._client = client
         self._images = StandingsImages()
 
-    async def post_standings(self, league: League, standings: Standings) -> None:
+    async def post_standings(
+        self, league: League, standings: Standings, summary: LeagueSummary | None = None
+    ) -> None:
         """In the server's language (a public post), in as few channel messages as Discord allows;
-        Discord's refusals become the posts' errors."""
+        Discord's refusals become the posts' errors. The league's team standings and who can still win
+        (when it has teams / set its season) follow the driver table."""
         guild = self._client.get_guild(league.guild_id)
         with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
-            await self._post(league, standings)
+            await self._post(league, standings, summary)
 
-    async def _post(self, league: League, standings: Standings) -> None:
+    async def _post(self, league: League, standings: Standings, summary: LeagueSummary | None) -> None:
         channel = self._client.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
         pages = standings_pages(standings, league_name=league.name, per_page=DRIVERS_PER_CHANNEL_PAGE)
+        names = {row.psn_id.lower(): row.psn_id for row in standings.rows}
+        extra = summary_embed(summary, names, league.name) if summary is not None else None
+        if extra is not None:
+            pages.append(extra)
+        marks, legend = image_marks(summary)
         kind = standings.series_type or _("Standings")
         png = await self._images.png(
             standings,
             title=_("{league} · {kind}", league=league.name, kind=kind),
             movement=shows_movement(standings),
+            marks=marks,
+            legend=legend,
         )
         messages = channel_messages(pages)
         image = Attachment(png_filename(standings), png)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.services.league_night.clinch import ClinchMark
+from bot.services.league_night.night import LeagueSummary
 from bot.services.standings import (
     NoDriversError,
     NoResultsError,
@@ -166,7 +168,7 @@ def channel_messages(pages: Sequence[discord.Embed]) -> list[list[discord.Embed]
     return messages
 
 
-def standings_csv(standings: Standings) -> bytes:
+def standings_csv(standings: Standings, summary: LeagueSummary | None = None) -> bytes:
     """One row per driver; round columns R1..Rn hold the points, `dropped_rounds` lists the dropped ones."""
     rounds = standings.round_numbers
     buffer = io.StringIO()
@@ -177,6 +179,7 @@ def standings_csv(standings: Standings) -> bytes:
             *(f"{CSV_ROUND_PREFIX}{no}" for no in rounds),
             "dropped_rounds",
             "penalty_points",
+            *(["title_race"] if summary is not None and summary.clinch is not None else []),
         ]
     )
     for row in standings.rows:
@@ -194,10 +197,17 @@ def standings_csv(standings: Standings) -> bytes:
                 *(score.points if score is not None else "" for score in scores),
                 ";".join(str(no) for no in row.dropped_rounds),
                 row.adjustment,
+                *([clinch_mark(summary, row.psn_id)] if summary is not None and summary.clinch else []),
             ]
         )
     # A byte-order mark, so spreadsheet programs read the file as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def clinch_mark(summary: LeagueSummary, psn_id: str) -> str:
+    """The CSV's title_race column: champion, out (can no longer win) or open."""
+    assert summary.clinch is not None
+    return summary.clinch.marks.get(psn_id.lower(), ClinchMark.OPEN).value
 
 
 def csv_filename(standings: Standings, league_name: str | None = None) -> str:

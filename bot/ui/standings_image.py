@@ -10,7 +10,7 @@ import asyncio
 import io
 import itertools
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -136,7 +136,7 @@ def _behind(points: int) -> str:
     return f"-{points:,}" if points else "0"
 
 
-def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool) -> int:
+def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool, marks: Mapping[str, str]) -> int:
     columns = _columns(movement)
     top = TITLE_HEIGHT
     header_font = font(HEADER_SIZE, bold=True)
@@ -156,7 +156,8 @@ def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool) -> i
         _cell(draw, pos, middle, f"={row.position}" if row.tied else str(row.position), bold, TEXT)
         if movement:
             _movement(draw, move, middle, row)
-        _cell(draw, driver, middle, row.psn_id, body, TEXT)
+        mark = marks.get(row.psn_id.lower())
+        _cell(draw, driver, middle, f"{row.psn_id} {mark}" if mark else row.psn_id, body, TEXT)
         _cell(draw, pts, middle, f"{row.total_points:,}", bold, TEXT)
         leader = row.gap_to_ahead is None
         _cell(draw, gap, middle, "-" if leader else _behind(row.gap_to_leader), body, MUTED)
@@ -236,15 +237,31 @@ def _chart(rows: Sequence[StandingRow], rounds: Sequence[int]) -> Image.Image:
     return image.resize((WIDTH, CHART_HEIGHT), Image.Resampling.LANCZOS)
 
 
-def standings_png(standings: Standings, *, title: str, movement: bool = False) -> bytes:
+def standings_png(
+    standings: Standings,
+    *,
+    title: str,
+    movement: bool = False,
+    marks: tuple[tuple[str, str], ...] = (),
+    legend: str = "",
+) -> bytes:
+    """`marks`: (lower-case PSN ID, mark) pairs shown after the driver's name; `legend` explains them."""
     rounds = standings.round_numbers
     size = image_size(len(standings.rows), len(rounds))
     image = Image.new("RGB", size, BACKGROUND)
     draw = Draw(image)
     _title(draw, standings, title)
-    y = _table(draw, standings, movement)
+    y = _table(draw, standings, movement, dict(marks))
     if rounds:
         image.paste(_chart(standings.rows, rounds), (0, y + CHART_GAP))
+    if legend:
+        draw.text(
+            (MARGIN, size[1] - FOOTER_HEIGHT // 2),
+            fit_text(draw, legend, font(FOOTER_SIZE), WIDTH // 2),
+            font=font(FOOTER_SIZE),
+            fill=MUTED,
+            anchor="lm",
+        )
     draw.text(
         (WIDTH - MARGIN, size[1] - FOOTER_HEIGHT // 2),
         _(FOOTER_TEXT),
@@ -266,14 +283,27 @@ class StandingsImages:
 
     def __init__(self, keep: int = 32) -> None:
         self._keep = keep
-        self._renders: OrderedDict[tuple[Standings, str, bool, str], asyncio.Task[bytes]] = OrderedDict()
+        self._renders: OrderedDict[
+            tuple[Standings, str, bool, tuple[tuple[str, str], ...], str, str], asyncio.Task[bytes]
+        ] = OrderedDict()
 
-    async def png(self, standings: Standings, *, title: str, movement: bool = False) -> bytes:
-        key = (standings, title, movement, current_language())  # the image's words are in that language
+    async def png(
+        self,
+        standings: Standings,
+        *,
+        title: str,
+        movement: bool = False,
+        marks: tuple[tuple[str, str], ...] = (),
+        legend: str = "",
+    ) -> bytes:
+        # The image's words are in the current language: it is part of the key.
+        key = (standings, title, movement, marks, legend, current_language())
         task = self._renders.get(key)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = asyncio.ensure_future(
-                asyncio.to_thread(standings_png, standings, title=title, movement=movement)
+                asyncio.to_thread(
+                    standings_png, standings, title=title, movement=movement, marks=marks, legend=legend
+                )
             )
             self._renders[key] = task
             while len(self._renders) > self._keep:

@@ -143,3 +143,36 @@ async def test_season_marks_the_champion_and_refuses_fewer_rounds_than_raced(
     decided = await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60)
     assert "🏆 **alpha\\_one** is champion" in decided.messages[-1].text()
     assert "Worked out over 3 rounds (0 left)" in decided.messages[-1].text()
+
+
+async def test_team_standings_and_title_race_in_standings_posts_and_export(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await new_league(harness, organiser)
+    await harness.slash("league team add", user=organiser, name="Red", drivers="alpha_one gamma_3")
+    await harness.slash("league penalty add", user=organiser, driver="beta_two", points=-1, reason="Rejoin")
+    await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60)
+
+    shown = await harness.slash("standings", user=organiser, league="Sunday Cup", teams=True)
+    message = shown.messages[-1]
+    assert message.attachments  # the PNG (with the marks) rendered
+    last = await harness.driver.click(message, "Last", user=organiser)
+    text = last.messages[-1].text() if last.messages else message.text()
+    assert "**Red** · **150** pts" in text
+    assert "🏆 **alpha\\_one** is champion" in text
+    assert "Worked out over 3 rounds (0 left)" in text
+
+    no_league = await harness.slash(
+        "standings", user=organiser, series=SERIES, drivers="alpha_one", teams=True
+    )
+    assert no_league.reply.ephemeral
+    assert "Team standings belong to a league" in no_league.reply.text()
+
+    exported = await harness.slash("league export", user=organiser)
+    (attachment,) = exported.reply.attachments
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert {row["psn_id"]: row["title_race"] for row in rows} == {
+        "alpha_one": "champion",
+        "beta_two": "out",
+        "gamma_3": "out",
+    }

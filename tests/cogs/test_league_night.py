@@ -311,3 +311,50 @@ async def test_200_driver_signup(harness: Harness, organiser: FakeUser, channel:
     assert "Grid: 200/200" in board.text()
     assert "Waitlist: 1 driver" in board.text()
     assert harness.discord.rejected == []
+
+
+async def test_lobbies_split_the_drivers_checked_in_for_the_race(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel, drivers="")
+    members = [await linked(harness, f"m{i}", f"Driver{i}", dr_points=1_000 * (i + 1)) for i in range(4)]
+    await harness.slash("league add", user=organiser, drivers="Driver0 Driver1 Driver2 Driver3")
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00", checkin_hours=24)
+    await harness.slash("league race add", user=organiser, when="2026-12-07 20:00", checkin_hours=24)
+
+    before = await harness.slash("league lobbies", user=organiser)  # check-in not open yet: the roster
+    assert "4 drivers in 1 room" in before.messages[-1].text()
+    assert "The whole roster (no check-in for this race)." in before.messages[-1].text()
+
+    await move_to(harness, start - timedelta(hours=24))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    nobody = await harness.slash("league lobbies", user=organiser)
+    assert nobody.reply.ephemeral
+    assert "Nobody has checked in for that race yet" in nobody.reply.text()
+    for member in (members[0], members[2], members[3]):
+        await harness.driver.click(checkin, "Check in", user=member)
+    await harness.driver.click(checkin, "Can't make it", user=members[1])
+
+    record = await harness.slash("league lobbies", user=organiser, size=2)
+    text = record.messages[-1].text()
+    assert "3 drivers in 2 rooms of at most 2" in text
+    assert "The drivers checked in for race #1." in text
+    assert "Driver1" not in text
+    room1, room2 = text.split("**Room 2**")
+    assert "Driver3" in room1
+    assert "Driver2" in room1
+    assert "Driver0" in room2
+
+    await move_to(harness, start + timedelta(minutes=5))  # started, check-in closed: still race 1
+    started = await harness.slash("league lobbies", user=organiser)
+    assert "3 drivers in 1 room" in started.messages[-1].text()
+    later = await harness.slash("league lobbies", user=organiser, race=2)  # not open yet: the roster
+    assert "4 drivers in 1 room" in later.messages[-1].text()
+    unknown = await harness.slash("league lobbies", user=organiser, race=99)
+    assert unknown.reply.ephemeral
+    assert "99" in unknown.reply.text()
+    not_racing = await harness.slash("league lobbies", user=organiser, race=1, host="Driver1")
+    assert not_racing.reply.ephemeral
+    assert "is not among tonight's drivers" in not_racing.reply.text()

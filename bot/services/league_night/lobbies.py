@@ -53,6 +53,7 @@ class LobbyPlan:
     rooms: tuple[Room, ...]
     room_size: int
     from_check_in: bool  # False: the whole roster (no check-in for that race)
+    race_id: int | None  # the race whose check-in was used
     unknown: tuple[str, ...]  # PSN IDs without any profile (placed last)
     stale: tuple[str, ...]  # PSN IDs shown with an older profile (the budget or GT Grid Stats said no)
     refreshed: int  # profiles fetched for this plan
@@ -132,16 +133,24 @@ def split_rooms(
     return tuple(rooms)
 
 
-class CheckInSource(Protocol):
-    """Who checked in for a race: the race calendar's check-ins (None: no check-in, take the roster)."""
+@dataclass(frozen=True)
+class CheckIns:
+    """The drivers checked in for one race of the calendar."""
 
-    async def checked_in(self, league_id: int, race_id: int | None) -> list[str] | None: ...
+    race_id: int
+    psn_ids: tuple[str, ...]
+
+
+class CheckInSource(Protocol):
+    """Who checked in for a race (None: that race, or the next one, has no check-in: take the roster)."""
+
+    async def checked_in(self, league_id: int, race_id: int | None) -> CheckIns | None: ...
 
 
 class NoCheckIn:
-    """The seam until the race calendar's check-ins are merged: always the whole roster."""
+    """No race calendar: always the whole roster."""
 
-    async def checked_in(self, league_id: int, race_id: int | None) -> list[str] | None:
+    async def checked_in(self, league_id: int, race_id: int | None) -> CheckIns | None:
         return None
 
 
@@ -149,6 +158,30 @@ class LobbyService:
     def __init__(self, drivers: DriverService, check_ins: CheckInSource | None = None) -> None:
         self._drivers = drivers
         self._check_ins = check_ins or NoCheckIn()
+
+    async def racing(
+        self,
+        league_id: int,
+        roster: Sequence[ResolvedDriver],
+        *,
+        race_id: int | None = None,
+        host: str | None = None,
+    ) -> tuple[list[ResolvedDriver], CheckIns | None]:
+        """The drivers to split: those of the roster checked in for the race, else the whole roster.
+
+        Raises what a plan would refuse (no drivers, a host not racing, an unknown race) before anything
+        is looked up, so the cog can answer privately before it starts the public answer.
+        """
+        checked_in = await self._check_ins.checked_in(league_id, race_id)
+        racing = list(roster)
+        if checked_in is not None:
+            wanted = {psn.casefold() for psn in checked_in.psn_ids}
+            racing = [driver for driver in roster if driver.psn_id.casefold() in wanted]
+        if not racing:
+            raise NoDriversError(from_check_in=checked_in is not None)
+        if host is not None and host.casefold() not in {d.psn_id.casefold() for d in racing}:
+            raise HostNotRacingError(host)
+        return racing, checked_in
 
     async def plan(
         self,
@@ -162,15 +195,7 @@ class LobbyService:
     ) -> LobbyPlan:
         if not MIN_ROOM_SIZE <= size <= GT7_ROOM_SIZE:
             raise RoomSizeError(size)
-        checked_in = await self._check_ins.checked_in(league_id, race_id)
-        racing = list(roster)
-        if checked_in is not None:
-            wanted = {psn.casefold() for psn in checked_in}
-            racing = [driver for driver in roster if driver.psn_id.casefold() in wanted]
-        if not racing:
-            raise NoDriversError(from_check_in=checked_in is not None)
-        if host is not None and host.casefold() not in {d.psn_id.casefold() for d in racing}:
-            raise HostNotRacingError(host)
+        racing, checked_in = await self.racing(league_id, roster, race_id=race_id, host=host)
         psn_ids = [driver.psn_id for driver in racing]
         fresh = await self._drivers.fresh_snapshots(psn_ids)
         stale_ids = [psn for psn in psn_ids if psn.lower() not in fresh]
@@ -209,6 +234,7 @@ class LobbyService:
             rooms=rooms,
             room_size=size,
             from_check_in=checked_in is not None,
+            race_id=checked_in.race_id if checked_in is not None else None,
             unknown=tuple(d.psn_id for d in entries if d.dr_points is None),
             stale=tuple(d.psn_id for d in entries if d.stale),
             refreshed=refreshed,

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from bot.clock import Clock
 from bot.services.drivers import DriverService
+from bot.services.league_night.clinch import ClinchResult
 from bot.services.league_night.lobbies import CheckInSource, LobbyService
 from bot.services.league_night.penalties import PenaltyService, apply_penalties
-from bot.services.league_night.season import SeasonService
-from bot.services.league_night.teams import TeamService
+from bot.services.league_night.races import RaceCheckIns
+from bot.services.league_night.season import RoundsTooFewError, SeasonService, who_can_win
+from bot.services.league_night.teams import TeamRow, TeamService, team_standings
 from bot.services.standings import Standings
 from bot.storage.database import Database
 from bot.storage.league_extras import LeagueExtrasStore
 from bot.storage.leagues import League, LeagueStore
+from bot.storage.races import RaceStore
+
+
+@dataclass(frozen=True)
+class LeagueSummary:
+    """What a league adds to its driver standings: team standings and who can still win."""
+
+    teams: tuple[TeamRow, ...]  # empty: the league has no teams
+    team_best_n: int | None
+    clinch: ClinchResult | None  # None: the league has not set its season (or it is shorter than raced)
+    penalised: frozenset[str]  # lower-case PSN IDs with a penalty or bonus
+
+    @property
+    def empty(self) -> bool:
+        return not self.teams and self.clinch is None
 
 
 class LeagueNight:
@@ -19,10 +39,11 @@ class LeagueNight:
         database: Database,
         leagues: LeagueStore,
         drivers: DriverService,
+        clock: Clock,
         check_ins: CheckInSource | None = None,
     ) -> None:
         self.store = LeagueExtrasStore(database)
-        self.lobbies = LobbyService(drivers, check_ins)
+        self.lobbies = LobbyService(drivers, check_ins or RaceCheckIns(RaceStore(database), clock))
         self.penalties = PenaltyService(leagues, self.store)
         self.teams = TeamService(leagues, self.store)
         self.season = SeasonService(self.store)
@@ -30,3 +51,15 @@ class LeagueNight:
     async def adjust(self, league: League, standings: Standings) -> Standings:
         """The league's penalties and bonuses applied (LeagueService calls this for every league table)."""
         return apply_penalties(standings, await self.store.penalties(league.id))
+
+    async def summary(self, league: League, standings: Standings) -> LeagueSummary:
+        """Team standings and the clinch marks of a league's (penalised) standings."""
+        settings = await self.store.season(league.id)
+        teams = await self.store.teams(league.id)
+        rows = tuple(team_standings(standings, teams, settings.team_best_n)) if teams else ()
+        try:
+            clinch = who_can_win(standings, settings)
+        except RoundsTooFewError:
+            clinch = None  # more rounds raced than the season has: the organiser is told by /league season
+        penalised = frozenset(row.psn_id.lower() for row in standings.rows if row.adjustment)
+        return LeagueSummary(rows, settings.team_best_n, clinch, penalised)

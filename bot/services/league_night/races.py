@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.services.league_night import errors
+from bot.services.league_night.lobbies import CheckIns
 from bot.storage.leagues import League, LeagueStore
 from bot.storage.links import LinkStore
 from bot.storage.races import MAX_RACES_PER_LEAGUE, Answer, Race, RaceStore
@@ -275,3 +276,32 @@ class RaceService:
         members = [by_psn[psn.lower()] for psn in board.waiting if psn.lower() in by_psn]
         unlinked = [psn for psn in board.waiting if psn.lower() not in by_psn]
         return Reminder(board, members, unlinked)
+
+
+class RaceCheckIns:
+    """The lobbies' check-in source: who checked in for a race of the calendar.
+
+    Without a race, the league's current one: the first race not over yet whose check-in has opened (so
+    the split still works once the race started and check-in closed). A race whose check-in has not opened
+    yet, or no such race, gives None: the lobbies take the whole roster.
+    """
+
+    def __init__(self, races: RaceStore, clock: Clock) -> None:
+        self.races = races
+        self.clock = clock
+
+    async def checked_in(self, league_id: int, race_id: int | None) -> CheckIns | None:
+        now = self.clock.now()
+        if race_id is not None:
+            race = await self.races.get(race_id)
+            if race is None or race.league_id != league_id:
+                raise errors.UnknownRaceError(race_id)
+        else:
+            current = [r for r in await self.races.for_league(league_id) if r.ends_at > now]
+            race = next((r for r in current if r.checkin_opens_at <= now), None)
+            if race is None:
+                return None
+        if race.checkin_opens_at > now:
+            return None
+        answers = await self.races.answers(race.id)
+        return CheckIns(race.id, tuple(answer.psn_id for answer in answers if answer.status == IN))

@@ -70,6 +70,10 @@ class NoTeamsError(TeamError):
     league: str
 
 
+class TeamsNeedLeagueError(TeamError):
+    """Team standings were asked for without a league (teams belong to a league)."""
+
+
 @dataclass(frozen=True)
 class TeamRow:
     position: int
