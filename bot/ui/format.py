@@ -68,6 +68,11 @@ def date_text(moment: datetime, skeleton: str) -> str:
     return format_skeleton(skeleton, moment, locale=_locale(language))
 
 
+def weekday_text(weekday: int) -> str:
+    """A weekday's name (0 = Monday) in the current language: Monday, Montag, 月曜日."""
+    return str(_locale(current_language()).days["format"]["wide"][weekday])
+
+
 def month_text(moment: datetime) -> str:
     """The month's short name alone (Dec, Dez., 12月), in the current language."""
     language = current_language()

@@ -12,7 +12,6 @@ from bot.services import league_notices as notices
 from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
 from bot.services.league_posts import ChannelUnavailableError, PostFailedError
 from bot.services.leagues import (
-    WEEKDAYS,
     BadLeagueName,
     BadTime,
     BadTimeZone,
@@ -41,13 +40,12 @@ from bot.services.leagues import (
     TooManyLeagues,
 )
 from bot.services.standings import Standings, StandingsError
-from bot.ui.format import as_of, bold, permission_names, timestamp, truncate
-from bot.ui.i18n import N_, _, ngettext
+from bot.ui.format import as_of, bold, permission_names, timestamp, truncate, weekday_text
+from bot.ui.i18n import _, ngettext
 from bot.ui.standings import describe_standings_error, standings_title
 
 NAMES_LIMIT = 1200
 NOTICES_LIMIT = 2000
-WEEKDAY_NAMES = tuple(N_(day) for day in WEEKDAYS)
 # The errors describe_league_error words (bot/ui/errors.py hands them over).
 LEAGUE_ERRORS = (LeagueError, StandingsError, ChannelUnavailableError, PostFailedError)
 
@@ -62,7 +60,7 @@ def names(psn_ids: Sequence[str], limit: int = NAMES_LIMIT) -> str:
 
 
 def weekday_name(weekday: int) -> str:
-    return _(WEEKDAY_NAMES[weekday])
+    return weekday_text(weekday)
 
 
 def describe_schedule(schedule: Schedule) -> str:

@@ -10,11 +10,9 @@ import discord
 
 from bot.services.tracking import Digest, Mover, NewsItem, sort_news
 from bot.storage.tracking import TrackingSettings
-from bot.ui.format import number, timestamp
+from bot.ui.format import number, timestamp, weekday_text
 from bot.ui.i18n import _
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +124,7 @@ def opted_out(out: bool) -> str:
 def digest_set(weekday: int, local: str, zone: str, next_at: datetime) -> str:
     return _(
         "The weekly digest is posted every {weekday} at {time} ({zone}); the next one {when}.",
-        weekday=_(WEEKDAY_NAMES[weekday]),
+        weekday=weekday_text(weekday),
         time=local,
         zone=zone,
         when=timestamp(next_at),
@@ -171,7 +169,7 @@ def status_text(settings: TrackingSettings | None, refresh_summary: str) -> str:
         lines.append(
             _(
                 "Weekly digest: {weekday} at {time} ({zone}), next {when}.",
-                weekday=_(WEEKDAY_NAMES[settings.digest_weekday]),
+                weekday=weekday_text(settings.digest_weekday),
                 time=settings.digest_time,
                 zone=settings.digest_timezone,
                 when=timestamp(settings.digest_next_at),
