@@ -115,6 +115,7 @@ class ConfirmRelink(BaseView):
         )
         await reply.send(linked_text(done, self_link=self.target_id == self.owner_id))
         self.cog.bot.dispatch("link_changed", guild_id, self.target_id)
+        self.cog.bot.refresh.wake()  # a newly linked driver may be wanted fresh
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
@@ -228,6 +229,7 @@ class Drivers(commands.Cog):
         )
         await reply.send(note + linked_text(done, self_link=self_link))
         self.bot.dispatch("link_changed", guild_id, target.id)
+        self.bot.refresh.wake()  # a newly linked driver may be wanted fresh
 
     @app_commands.command(name="unlink", description="Remove a member's PSN ID link in this server.")
     @app_commands.describe(
