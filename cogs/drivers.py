@@ -300,7 +300,11 @@ class Drivers(commands.Cog):
             await reply.defer()
             answer = await service.fetch_profile(guild_id, answer, progress=_progress(reply), ticket=ticket)
         note = refresh_wait_text(answer.refresh_wait_until) if answer.refresh_wait_until else None
-        await reply.send(note, embed=profile_embed(answer.result, answer.change, member_id=answer.member_id))
+        last_change = await self.bot.tracking.last_change(answer.result.snapshot.psn_id)
+        embed = profile_embed(
+            answer.result, answer.change, member_id=answer.member_id, last_change=last_change
+        )
+        await reply.send(note, embed=embed)
 
     @app_commands.command(name="history", description="A chart of a driver's DR points over time.")
     @app_commands.describe(
