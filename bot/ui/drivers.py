@@ -448,8 +448,12 @@ def leaderboard_line(rank: int, entry: LeaderboardEntry, sort: LeaderboardSort) 
         + _("DR {dr}", dr=driver.dr or "—")
         + f" · {_sort_value_text(driver, sort)}"
     )
+    # Every line says how fresh it is: stored data kept back ("as of"), or refreshed (by the background
+    # refresh or this command) within the refresh interval ("updated").
     if entry.stale:
         line += " · " + _("as of {when}", when=timestamp(entry.snapshot.fetched_at))
+    else:
+        line += " · " + _("updated {when}", when=timestamp(entry.snapshot.fetched_at))
     return line
 
 
