@@ -22,6 +22,21 @@ class FriendlyError(UserError):
         self.message = message
 
 
+# --- driver news -----------------------------------------------------------------------------------------
+
+
+class NewsNotSetUp(UserError):
+    """A /tracking command that needs a news channel, in a server that has none."""
+
+
+class NewsChannelRefused(UserError):
+    """The bot lacks View Channel / Send Messages in the channel picked for driver news."""
+
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(channel_id)
+        self.channel_id = channel_id
+
+
 # --- drivers ------------------------------------------------------------------------------------------
 
 

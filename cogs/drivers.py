@@ -115,6 +115,7 @@ class ConfirmRelink(BaseView):
         )
         await reply.send(linked_text(done, self_link=self.target_id == self.owner_id))
         self.cog.bot.dispatch("link_changed", guild_id, self.target_id)
+        self.cog.bot.refresh.wake()  # a newly linked driver may be wanted fresh
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
@@ -228,6 +229,7 @@ class Drivers(commands.Cog):
         )
         await reply.send(note + linked_text(done, self_link=self_link))
         self.bot.dispatch("link_changed", guild_id, target.id)
+        self.bot.refresh.wake()  # a newly linked driver may be wanted fresh
 
     @app_commands.command(name="unlink", description="Remove a member's PSN ID link in this server.")
     @app_commands.describe(
@@ -298,7 +300,11 @@ class Drivers(commands.Cog):
             await reply.defer()
             answer = await service.fetch_profile(guild_id, answer, progress=_progress(reply), ticket=ticket)
         note = refresh_wait_text(answer.refresh_wait_until) if answer.refresh_wait_until else None
-        await reply.send(note, embed=profile_embed(answer.result, answer.change, member_id=answer.member_id))
+        last_change = await self.bot.tracking.last_change(answer.result.snapshot.psn_id)
+        embed = profile_embed(
+            answer.result, answer.change, member_id=answer.member_id, last_change=last_change
+        )
+        await reply.send(note, embed=embed)
 
     @app_commands.command(name="history", description="A chart of a driver's DR points over time.")
     @app_commands.describe(

@@ -132,7 +132,12 @@ class Roles(commands.Cog):
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         return require_server(interaction)
 
+    async def cog_load(self) -> None:
+        # The background refresh keeps the drivers of every server with running rank roles fresh.
+        self.bot.refresh.add_wanted_guilds(self.service.active_guild_ids)
+
     async def cog_unload(self) -> None:
+        self.bot.refresh.remove_wanted_guilds(self.service.active_guild_ids)
         tasks, self._tasks = set(self._tasks), set()
         for task in tasks:
             task.cancel()
@@ -154,6 +159,7 @@ class Roles(commands.Cog):
         reply = Reply(interaction, private=True)
         await reply.defer()
         done = await self.service.setup_create(guild_id, sr=sr, name=words.role_name)
+        self.bot.refresh.wake()  # this server's drivers are now wanted fresh
         await reply.send(words.setup_text(done))
 
     @setup_group.command(name="map", description="Map existing roles to DR (and SR) classes.")
@@ -199,6 +205,7 @@ class Roles(commands.Cog):
         reply = Reply(interaction, private=True)
         await reply.defer()
         done = await self.service.setup_map(guild_id, picked)
+        self.bot.refresh.wake()
         await reply.send(words.setup_text(done))
 
     # --- switches ----------------------------------------------------------------------------------
@@ -241,6 +248,7 @@ class Roles(commands.Cog):
         await reply.defer()
         was_paused = (await self._notice(guild_id)) != ""
         await self.service.start_sync(guild_id)
+        self.bot.refresh.wake()  # a paused mapping runs again
         try:
             await reply.progress((words.resumed() + "\n" if was_paused else "") + words.sync_started())
         except BaseException:

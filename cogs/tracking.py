@@ -15,10 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.errors import FriendlyError
+from bot.errors import NewsChannelRefused
 from bot.gtgridstats.errors import QuotaExhaustedError, RateLimitedError
 from bot.services.refresh import CycleResult
-from bot.services.tracking import Digest, GuildNews, TrackingNotSetUpError
+from bot.services.tracking import Digest, GuildNews
 from bot.storage.tracking import TrackingSettings
 from bot.ui import tracking as text
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
@@ -97,7 +97,7 @@ class Tracking(commands.Cog):
         assert interaction.guild_id is not None
         missing = NEWS_PERMISSIONS & ~channel.bot_permissions
         if missing.value:
-            raise FriendlyError(text.cannot_post(channel.id))
+            raise NewsChannelRefused(channel.id)
         await self.service.set_channel(interaction.guild_id, channel.id)
         self._poke.set()
         await self._reply(interaction, text.channel_set(channel.id))
@@ -165,10 +165,8 @@ class Tracking(commands.Cog):
         await self._reply(interaction, text.status_text(shown, summary), notice=False)
 
     async def _needs_channel(self, work: Any) -> Any:
-        try:
-            return await work
-        except TrackingNotSetUpError:
-            raise FriendlyError(text.not_set_up()) from None
+        # The service raises TrackingNotSetUpError (a NewsNotSetUp): bot/ui/errors.py words it.
+        return await work
 
     async def _reply(
         self,

@@ -1,7 +1,10 @@
 """The request budget shared by every command: per-minute limits, the daily quota, coalescing, usage.
 
 A 429 that the bot caused itself is a bug, so every request waits here for a slot inside a rolling window
-that is a little longer than the server's, and the daily quota is checked before spending a call.
+that is a little longer than the server's, and the daily quota is checked before spending a call. A slot
+stays in use from the grant until the answer comes back and then for a whole window: the server counts a
+request when it arrives, which can be well after the grant (a slow connect, a stalled loop), so timing the
+window from the grant would let the next request reach the server inside the same server window.
 """
 
 from __future__ import annotations
@@ -77,13 +80,17 @@ class RollingWindowLimiter:
     The first waiter in (priority, arrival) order is the one that sleeps until the next slot; a more urgent
     request arriving meanwhile takes its place, so an interactive command waits behind at most the one
     background request already sent, never behind a queue of them.
+
+    `acquire()` takes a slot that is in flight until `release()`: an in-flight slot never leaves the
+    window, and a released one leaves it one window after its release.
     """
 
     def __init__(self, limit: int, clock: Clock, window: float = wire.RATE_WINDOW_SECONDS) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._sent: deque[float] = deque()  # release times of finished requests, oldest first
+        self._in_flight = 0
         self._blocked_until = 0.0
         self._queue: list[_Waiter] = []
         self._order = itertools.count()
@@ -99,11 +106,12 @@ class RollingWindowLimiter:
         slots of the window unused."""
         self._forget_old(now)
         limit = max(1, self.limit - reserved)
-        position = len(self._sent) + ahead
+        position = len(self._sent) + self._in_flight + ahead
         wait = max(0.0, self._blocked_until - now)
         if position < limit:
             return wait
-        # Each full window of queued requests past the limit pushes the slot one window further.
+        # Each full window of queued requests past the limit pushes the slot one window further. A request
+        # still in flight counts as released now at the earliest (it is checked again when the time comes).
         index = position - limit
         rounds, index_in_window = divmod(index, limit)
         if index_in_window < len(self._sent):
@@ -126,6 +134,7 @@ class RollingWindowLimiter:
         self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
     async def acquire(self, level: Priority = Priority.INTERACTIVE) -> None:
+        """Wait for a slot; it is in use until `release()` (call it once, whatever became of the request)."""
         me = _Waiter(int(level), next(self._order))
         previous_head = self._queue[0] if self._queue else None
         heapq.heappush(self._queue, me)
@@ -143,7 +152,7 @@ class RollingWindowLimiter:
                     break
                 await self._sleep_unless_woken(wait, me.wake)
             heapq.heappop(self._queue)
-            self._sent.append(self._clock.monotonic())
+            self._in_flight += 1
             self.granted += 1
         except BaseException:
             if me in self._queue:
@@ -154,6 +163,17 @@ class RollingWindowLimiter:
             self.waiting -= 1
             if self._queue:
                 self._queue[0].wake.set()
+
+    def release(self) -> None:
+        """The request of an acquired slot is over (answered or failed): its window starts now."""
+        if self._in_flight <= 0:
+            raise RuntimeError("release() without a slot in flight")
+        self._in_flight -= 1
+        self._sent.append(self._clock.monotonic())
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
 
     async def _sleep_unless_woken(self, seconds: float, wake: asyncio.Event) -> None:
         sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
@@ -370,12 +390,22 @@ class RequestBudget:
         return QuotaReport(self.quota.snapshot(), classes, cache.hits, cache.misses)
 
     async def acquire(self, kind: EndpointClass, level: Priority | None = None) -> None:
-        """Wait for a slot at `level` (default: the priority set by `priority()` in this context)."""
+        """Wait for a slot at `level` (default: the priority set by `priority()` in this context); the
+        caller calls `release(kind)` once the request is over, whatever its outcome."""
         if kind is EndpointClass.METERED:
             self.quota.check()
-        await self.limiters[kind].acquire(current_priority() if level is None else level)
+        limiter = self.limiters[kind]
+        await limiter.acquire(current_priority() if level is None else level)
         if kind is EndpointClass.METERED:
             # Checked again: the quota may have run out while this request waited for its slot.
-            self.quota.check()
+            try:
+                self.quota.check()
+            except QuotaExhaustedError:
+                limiter.release()
+                raise
             self.quota.record_call()
         self.usage.by_class[kind].calls += 1
+
+    def release(self, kind: EndpointClass) -> None:
+        """The request that `acquire(kind)` let through is over."""
+        self.limiters[kind].release()

@@ -206,6 +206,13 @@ class GTGridStatsClient:
 
     async def _send_once(self, call: _Call) -> Any:
         await self.budget.acquire(call.kind)
+        try:
+            return await self._send_in_slot(call)
+        finally:
+            # The slot's window starts when the answer is in: the server saw the request before that.
+            self.budget.release(call.kind)
+
+    async def _send_in_slot(self, call: _Call) -> Any:
         usage = self.budget.usage.by_class[call.kind]
         timeout = call.timeout_seconds if call.timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
         deadline = call.timeout_seconds if call.timeout_seconds is not None else self._deadline_seconds

@@ -25,6 +25,7 @@ from bot.gtgridstats.wire import SYNC_SECONDS_PER_NEW_DRIVER
 from bot.services.driver_refs import DriverRef, ResolvedDriver, resolve_driver_refs
 from bot.services.fair_use import FairUse, Requester, Ticket
 from bot.services.racer_batcher import RacerBatcher
+from bot.services.ratings import DR_BANDS, dr_band
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.links import Link, LinkStore
@@ -96,6 +97,33 @@ class DriverResult:
     error: GTGridStatsError | None = None
     # A refresh was asked too soon after the last fetch: the stored profile is served; next one possible then.
     next_refresh_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClassDistance:
+    """How far a driver's DR points are from the next DR class up and from dropping to the class below."""
+
+    points: int
+    band: str
+    next_band: str | None  # None: the top class
+    to_next: int | None
+    below_band: str | None  # None: the bottom class
+    above_below: int | None  # points to lose before dropping into `below_band`
+
+
+def class_distance(points: int) -> ClassDistance:
+    index = next(i for i, band in enumerate(DR_BANDS) if band.name == dr_band(points))
+    band = DR_BANDS[index]
+    up = DR_BANDS[index + 1] if index + 1 < len(DR_BANDS) else None
+    down = DR_BANDS[index - 1] if index > 0 else None
+    return ClassDistance(
+        points=points,
+        band=band.name,
+        next_band=up.name if up else None,
+        to_next=up.lower - points if up else None,
+        below_band=down.name if down else None,
+        above_below=points - band.lower + 1 if down else None,
+    )
 
 
 @dataclass(frozen=True)

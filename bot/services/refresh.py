@@ -52,6 +52,10 @@ class _Carry:
     snapshots: dict[str, DriverSnapshot] = field(default_factory=dict)
 
 
+# A league whose weekly post or a race comes within this long has its drivers refreshed first.
+LEAGUE_SOON = timedelta(hours=24)
+
+
 class RefreshService:
     def __init__(
         self,
@@ -82,7 +86,13 @@ class RefreshService:
 
     def add_wanted_guilds(self, source: WantedGuilds) -> None:
         """Another feature (rank roles) adds the guilds it needs fresh drivers for."""
-        self._sources.append(source)
+        if source not in self._sources:
+            self._sources.append(source)
+
+    def remove_wanted_guilds(self, source: WantedGuilds) -> None:
+        """The feature is gone (its cog unloaded): its guilds are no longer wanted on its account."""
+        if source in self._sources:
+            self._sources.remove(source)
 
     async def wanted_guilds(self) -> set[int]:
         guilds: set[int] = set()
@@ -92,7 +102,11 @@ class RefreshService:
 
     async def wanted(self) -> list[planner.WantedDriver]:
         links = await self._store.links_in(await self.wanted_guilds())
-        soon = await self._league_soon() if self._league_soon is not None else ()
+        if self._league_soon is not None:
+            soon: Collection[str] = await self._league_soon()
+        else:
+            now = self._clock.now()
+            soon = await self._store.league_soon_drivers(now, now + LEAGUE_SOON)
         fetched = await self._drivers.fetch_times()
         return planner.wanted_drivers(((g, psn) for g, _, psn in links), soon, fetched)
 

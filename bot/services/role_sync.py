@@ -114,6 +114,10 @@ class RoleService:
     async def mapping(self, guild_id: int) -> RoleMapping | None:
         return await self.store.get(guild_id)
 
+    async def active_guild_ids(self) -> list[int]:
+        """The guilds whose rank roles run (the background refresh keeps their linked drivers fresh)."""
+        return await self.store.active_guild_ids()
+
     async def _required(self, guild_id: int) -> RoleMapping:
         mapping = await self.store.get(guild_id)
         if mapping is None:

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.errors import NewsNotSetUp
 from bot.services.change_detect import RatingSnapshot, detect_changes
 from bot.storage.snapshots import DriverSnapshot, SnapshotStore
 from bot.storage.tracking import Announcement, SeenRating, TrackingSettings, TrackingStore
@@ -24,7 +25,7 @@ WEEK = timedelta(days=7)
 DIGEST_TOP = 5
 
 
-class TrackingNotSetUpError(Exception):
+class TrackingNotSetUpError(NewsNotSetUp):
     """A tracking command that needs a channel, in a server that has none."""
 
 

@@ -103,6 +103,15 @@ class RoleStore:
         async with self._db.transaction() as connection:
             await connection.execute("DELETE FROM role_mappings WHERE guild_id = ?", (guild_id,))
 
+    async def active_guild_ids(self) -> list[int]:
+        """Guilds whose rank roles run: a mapping with at least one class, not paused."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM role_mappings WHERE paused_reason IS NULL AND EXISTS "
+            "(SELECT 1 FROM role_classes WHERE role_classes.guild_id = role_mappings.guild_id) "
+            "ORDER BY guild_id"
+        )
+        return [int(row[0]) for row in rows]
+
     async def active_links(self, psn_ids: Iterable[str]) -> list[tuple[int, int, str]]:
         """(guild_id, member_id, psn_id) of every link of these drivers in a guild whose roles run."""
         wanted: Sequence[str] = sorted({psn_id.lower() for psn_id in psn_ids})

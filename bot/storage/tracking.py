@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import Database, stored_moment
+from bot.storage.leagues import utc_text
 from bot.storage.snapshots import to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
@@ -181,6 +182,19 @@ class TrackingStore:
             )
             found += [(row[0], row[1], row[2]) for row in rows]
         return found
+
+    async def league_soon_drivers(self, now: datetime, until: datetime) -> list[str]:
+        """PSN IDs on the roster of a league whose weekly post or a race falls between `now` and `until`."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT league_drivers.psn_id FROM league_drivers JOIN leagues "
+            "ON leagues.id = league_drivers.league_id "
+            "WHERE (leagues.next_post_at IS NOT NULL AND leagues.next_post_at BETWEEN ? AND ?) "
+            "OR EXISTS (SELECT 1 FROM league_races WHERE league_races.league_id = leagues.id "
+            "AND league_races.starts_at BETWEEN ? AND ?) "
+            "ORDER BY league_drivers.psn_id",
+            (utc_text(now), utc_text(until), utc_text(now), utc_text(until)),  # the leagues' format
+        )
+        return [str(row[0]) for row in rows]
 
     # --- opt-outs ----------------------------------------------------------------------------------
 

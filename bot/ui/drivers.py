@@ -13,6 +13,7 @@ import discord
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.models import Driver
 from bot.services.drivers import (
+    ClassDistance,
     DriverChange,
     DriverResult,
     Leaderboard,
@@ -22,11 +23,13 @@ from bot.services.drivers import (
     ProgressEvent,
     Queued,
     Syncing,
+    class_distance,
     win_rate,
 )
 from bot.services.ratings import BANDS_TEXT
 from bot.storage.links import Link
 from bot.storage.snapshots import DriverSnapshot
+from bot.storage.tracking import Announcement
 from bot.ui.embeds import check_embed_limits, fit_embed, pages_from_lines
 from bot.ui.errors import upstream_message
 from bot.ui.format import BRAND_COLOUR, as_of, code, number, percent, timestamp, truncate
@@ -217,7 +220,11 @@ def upstream_note(error: GTGridStatsError | None, moment: datetime) -> str:
 
 
 def profile_embed(
-    result: DriverResult, change: DriverChange | None, *, member_id: int | None = None
+    result: DriverResult,
+    change: DriverChange | None,
+    *,
+    member_id: int | None = None,
+    last_change: Announcement | None = None,
 ) -> discord.Embed:
     snapshot = result.snapshot
     driver = snapshot.driver
@@ -254,11 +261,54 @@ def profile_embed(
     embed.add_field(
         name=_("Last GT Grid Stats sync"), value=timestamp(driver.last_sync) if driver.last_sync else "—"
     )
+    embed.add_field(
+        name=_("DR class"), value=class_distance_text(class_distance(stats.dr_points)), inline=False
+    )
+    embed.add_field(name=_("Last class change"), value=last_change_text(last_change), inline=False)
     embed.add_field(name=_("Last 7 days"), value=change_text(change), inline=False)
     embed.set_footer(text=_("GT Grid Stats · stored"))
     embed.timestamp = snapshot.fetched_at
     check_embed_limits(fit_embed(embed))
     return embed
+
+
+def class_distance_text(distance: ClassDistance) -> str:
+    """Two lines: the points to the next DR class up, and the margin above the class below."""
+    if distance.next_band is None or distance.to_next is None:
+        up = _("{dr_class} is the top DR class.", dr_class=distance.band)
+    else:
+        up = _(
+            "{points} DR points to reach {dr_class}.",
+            points=number(distance.to_next),
+            dr_class=distance.next_band,
+        )
+    if distance.below_band is None or distance.above_below is None:
+        down = _("{dr_class} is the first DR class: there is no class below.", dr_class=distance.band)
+    else:
+        down = _(
+            "Drops to {dr_class} after losing {points} DR points.",
+            points=number(distance.above_below),
+            dr_class=distance.below_band,
+        )
+    return up + "\n" + down
+
+
+def last_change_text(change: Announcement | None) -> str:
+    if change is None:
+        return _("No class change seen yet.")
+    if change.rating == "SR":
+        return _(
+            "SR {before} → {after} on {date}",
+            before=change.before,
+            after=change.after,
+            date=timestamp(change.observed_at, "D"),
+        )
+    return _(
+        "DR {before} → {after} on {date}",
+        before=change.before,
+        after=change.after,
+        date=timestamp(change.observed_at, "D"),
+    )
 
 
 def change_text(change: DriverChange | None) -> str:
@@ -398,8 +448,12 @@ def leaderboard_line(rank: int, entry: LeaderboardEntry, sort: LeaderboardSort) 
         + _("DR {dr}", dr=driver.dr or "—")
         + f" · {_sort_value_text(driver, sort)}"
     )
+    # Every line says how fresh it is: stored data kept back ("as of"), or refreshed (by the background
+    # refresh or this command) within the refresh interval ("updated").
     if entry.stale:
         line += " · " + _("as of {when}", when=timestamp(entry.snapshot.fetched_at))
+    else:
+        line += " · " + _("updated {when}", when=timestamp(entry.snapshot.fetched_at))
     return line
 
 

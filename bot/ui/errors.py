@@ -17,6 +17,8 @@ from bot.errors import (
     FriendlyError,
     ListProblem,
     NeedsManageServer,
+    NewsChannelRefused,
+    NewsNotSetUp,
     NobodyLinked,
     NoSuchDriver,
     NotAMember,
@@ -251,6 +253,13 @@ def user_error_message(error: UserError) -> str:
     match error:
         case FriendlyError():
             return error.message
+        case NewsNotSetUp():
+            return _("Driver news has no channel yet: pick one with `/tracking channel` first.")
+        case NewsChannelRefused():
+            return _(
+                "I can't post in <#{channel}>: I need View Channel and Send Messages there.",
+                channel=error.channel_id,
+            )
         case NoSuchDriver():
             return _(
                 "GT Grid Stats has no driver {psn_id}. Check the spelling of the PSN ID (it is the online "

@@ -135,14 +135,6 @@ def digest_off() -> str:
     return _("The weekly digest is off.")
 
 
-def not_set_up() -> str:
-    return _("Driver news has no channel yet: pick one with `/tracking channel` first.")
-
-
-def cannot_post(channel_id: int) -> str:
-    return _("I can't post in <#{channel}>: I need View Channel and Send Messages there.", channel=channel_id)
-
-
 def paused_notice(reason: str) -> str:
     return _(
         "Driver news is paused: {reason}. Pick a channel with `/tracking channel` to resume.", reason=reason

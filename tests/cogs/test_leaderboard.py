@@ -116,3 +116,14 @@ async def test_the_leaderboard_shows_only_this_guilds_members(harness: Harness) 
     there = await harness.slash("leaderboard", user=other)
     assert ranked_psns(there.reply.text()) == []
     assert "Other_Guild" in there.reply.text()
+
+
+async def test_every_line_says_how_fresh_its_data_is(harness: Harness) -> None:
+    users = await link_many(harness, 3)
+    linked_at = int(harness.clock.now().timestamp())
+    harness.clock.advance(10 * 60)  # still fresh: served from the store, each line says when it was fetched
+    record = await harness.slash("leaderboard", user=users[0])
+    description = record.reply.embed["description"]
+    lines = [line for line in description.splitlines() if "Board_" in line]
+    assert len(lines) == 3
+    assert all(line.endswith(f" · updated <t:{linked_at}:R>") for line in lines), lines

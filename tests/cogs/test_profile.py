@@ -13,7 +13,7 @@ import pytest
 from bot.gtgridstats import GTGridStatsClient
 from tests.conftest import API_KEY, Harness
 from tests.standins.discord_api import InteractionRecord
-from tests.standins.interactions import FakeGuild, FakeUser
+from tests.standins.interactions import FakeChannel, FakeGuild, FakeUser
 
 MakeHarness = Callable[..., Awaitable[Harness]]
 
@@ -365,3 +365,39 @@ async def test_an_expired_interaction_in_a_closed_channel_is_logged(
         await harness.clock.run_until(task)
     assert "the answer could not be posted in channel" in caplog.text
     assert harness.discord.messages_in(harness.guild.channel_id) == []
+
+
+@pytest.mark.parametrize(
+    ("points", "dr_class"),
+    [
+        (11_027, "18,973 DR points to reach A.\nDrops to C after losing 1,028 DR points."),
+        (56_101, "A+ is the top DR class.\nDrops to A after losing 6,102 DR points."),
+        (1_500, "500 DR points to reach D.\nE is the first DR class: there is no class below."),
+    ],
+)
+async def test_profile_shows_the_distance_to_the_next_class_and_to_the_class_below(
+    harness: Harness, points: int, dr_class: str
+) -> None:
+    ann = harness.member("ann")
+    await link(harness, ann, "Fast_Ann", dr_points=points)
+    fields = fields_of(await harness.slash("profile", user=ann))
+    assert fields["DR class"] == dr_class
+    assert fields["Last class change"] == "No class change seen yet."
+
+
+async def test_profile_shows_the_last_class_change_with_its_date(harness: Harness) -> None:
+    ann = harness.member("ann")
+    await link(harness, ann, "Fast_Ann", dr_points=9_500)
+    tracking = harness.bot.get_cog("Tracking")
+    assert tracking is not None
+    await tracking.stop_loops()  # type: ignore[attr-defined]
+    channel = FakeChannel(harness.guild, name="driver-news")
+    await harness.slash("tracking channel", user=harness.member("org", manager=True), channel=channel)
+    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_200)  # C -> B
+    harness.clock.advance(31 * 60)
+    await harness.clock.run_until(tracking.refresh_once())  # type: ignore[attr-defined]
+    assert len(harness.discord.messages_in(channel.id)) == 1
+    changed_at = int(harness.clock.now().timestamp())
+    fields = fields_of(await harness.slash("profile", user=ann))
+    assert fields["Last class change"] == f"DR C → B on <t:{changed_at}:D>"
+    assert fields["DR class"].startswith("19,800 DR points to reach A.")

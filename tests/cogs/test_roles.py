@@ -318,3 +318,64 @@ async def test_discord_refusing_a_change_pauses_the_mapping(
     status = await harness.slash("roles status", user=organiser)
     assert "Rank roles are paused" in status.reply.text()
     assert shown in status.reply.text()
+
+
+def tracking_cog(harness: Harness) -> Any:
+    found = harness.bot.get_cog("Tracking")
+    assert found is not None
+    return found
+
+
+async def test_a_server_with_rank_roles_is_refreshed_in_the_background_and_its_roles_follow(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    # No driver news in this server: only the rank roles want its drivers fresh.
+    ann = harness.member("ann")
+    await link(harness, ann, "Speedy_One", 31_000)
+    assert await harness.bot.refresh.wanted() == []
+    await harness.slash("roles setup create", user=organiser)
+    assert [driver.psn_id for driver in await harness.bot.refresh.wanted()] == ["Speedy_One"]
+    await harness.slash("roles sync", user=organiser)
+    await cog(harness).drain()
+    await harness.discord.wait_for(lambda: roles_of(harness, ann) == {role_id(harness, "DR A")})
+
+    harness.gt.dataset.add_driver("Speedy_One", dr_points=52_000)  # A -> A+
+    harness.clock.advance(31 * 60)
+    harness.gt.reset_counts()
+    result = await harness.clock.run_until(tracking_cog(harness).refresh_once())
+    assert result.error is None
+    assert [r.path for r in harness.gt.requests if r.path.startswith("/api/racers/")]
+    await harness.discord.wait_for(lambda: roles_of(harness, ann) == {role_id(harness, "DR A+")})
+
+
+async def test_rank_roles_turned_off_no_longer_want_the_servers_drivers(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await link(harness, harness.member("ann"), "Speedy_One", 31_000)
+    await harness.slash("roles setup create", user=organiser)
+    assert len(await harness.bot.refresh.wanted()) == 1
+    await harness.slash("roles off", user=organiser)
+    assert await harness.bot.refresh.wanted() == []
+
+
+async def test_roles_setup_and_link_wake_the_background_refresh(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    wake = harness.bot.refresh.wake_event
+    wake.clear()
+    await harness.slash("roles setup create", user=organiser)
+    assert wake.is_set()
+    wake.clear()
+    await link(harness, harness.member("ann"), "Speedy_One", 31_000)
+    assert wake.is_set()
+
+
+async def test_reloading_the_roles_cog_registers_its_servers_once(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    await link(harness, harness.member("ann"), "Speedy_One", 31_000)
+    await harness.slash("roles setup create", user=organiser)
+    await harness.bot.reload_extension("cogs.roles")
+    wanted = await harness.bot.refresh.wanted()
+    assert [(driver.psn_id, driver.servers) for driver in wanted] == [("Speedy_One", 1)]
+    assert len(harness.bot.refresh._sources) == 2  # the tracking servers and the (reloaded) roles servers

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+from bot.errors import NewsChannelRefused
 from bot.gtgridstats.budget import EndpointClass, Priority
 from bot.gtgridstats.errors import UpstreamUnavailableError
 from bot.storage.links import Link
+from bot.ui.errors import describe_error
 from cogs.tracking import Tracking
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel, FakeUser
@@ -342,3 +344,17 @@ async def test_the_weekly_digest_posts_once_at_the_servers_time_with_the_weeks_m
     assert f"<@{bob.id}>" in fields["Biggest losses"]
     assert "DR C → B" in fields["Class changes"]
     assert await cog(harness).digest_once() == 0  # moved on to next week: posted once
+
+
+async def test_a_tracking_command_before_a_channel_is_picked_says_what_to_do_privately(
+    harness: Harness,
+) -> None:
+    record = await harness.slash("tracking pings", user=harness.member("org", manager=True), state="on")
+    assert record.reply.ephemeral
+    assert record.reply.text() == "Driver news has no channel yet: pick one with `/tracking channel` first."
+
+
+def test_a_refused_news_channel_is_worded_by_the_ui_with_the_channel() -> None:
+    text, unexpected = describe_error(NewsChannelRefused(1234))
+    assert not unexpected
+    assert text == "I can't post in <#1234>: I need View Channel and Send Messages there."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.gtgridstats.budget import Priority, RollingWindowLimiter
 from tests.standins.clock import ManualClock
 
@@ -15,6 +17,7 @@ async def test_an_interactive_request_overtakes_every_queued_background_request(
 
     async def ask(name: str, level: Priority) -> None:
         await limiter.acquire(level)
+        limiter.release()
         order.append(name)
 
     await ask("bg0", Priority.BACKGROUND)  # the one slot background may use in this window
@@ -33,9 +36,11 @@ async def test_waiters_are_served_interactive_then_league_posts_then_background_
     limiter = RollingWindowLimiter(1, clock, window=60.0)
     order: list[str] = []
     await limiter.acquire(Priority.INTERACTIVE)
+    limiter.release()
 
     async def ask(name: str, level: Priority) -> None:
         await limiter.acquire(level)
+        limiter.release()
         order.append(name)
 
     waiting = []
@@ -65,6 +70,7 @@ async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_goes() -> No
     clock = ManualClock()
     limiter = RollingWindowLimiter(1, clock, window=60.0)
     await limiter.acquire(Priority.INTERACTIVE)
+    limiter.release()
     first = asyncio.ensure_future(limiter.acquire(Priority.INTERACTIVE))
     second = asyncio.ensure_future(limiter.acquire(Priority.INTERACTIVE))
     await asyncio.sleep(0)
@@ -72,3 +78,32 @@ async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_goes() -> No
     await clock.run_until(second, limit=120)
     assert limiter.waiting == 0
     assert limiter.granted == 2
+
+
+async def test_a_slot_in_flight_stays_in_the_window_until_its_request_is_over() -> None:
+    # The server counts a request when it arrives: a request granted at 0 that reaches the server at 30
+    # (slow connect, stalled loop) must keep the next one out until a window after it is over, not until a
+    # window after the grant (that next one would arrive 31 s after it: a 429 from a 1-a-minute server).
+    clock = ManualClock()
+    limiter = RollingWindowLimiter(1, clock, window=61.0)
+    await limiter.acquire(Priority.INTERACTIVE)
+    granted_at: list[float] = []
+
+    async def next_one() -> None:
+        await limiter.acquire(Priority.INTERACTIVE)
+        granted_at.append(clock.monotonic())
+        limiter.release()
+
+    waiting = asyncio.ensure_future(next_one())
+    await clock.run_until(clock.sleep(30))  # the first request is still on its way
+    assert limiter.in_flight == 1
+    released_at = clock.monotonic()
+    limiter.release()
+    await clock.run_until(waiting, limit=3_600)
+    assert granted_at == [pytest.approx(released_at + 61.0)]
+
+
+async def test_release_without_a_slot_is_refused() -> None:
+    limiter = RollingWindowLimiter(1, ManualClock())
+    with pytest.raises(RuntimeError, match="without a slot"):
+        limiter.release()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 import pytest
 
 from bot.gtgridstats import EndpointClass, GTGridStatsClient, RequestBudget, wire
@@ -331,6 +333,32 @@ async def test_a_burst_of_30_never_exceeds_the_per_minute_limit(
     assert gt.max_in_window("metered") <= 10
     assert gt.rate_limited == 0
     assert clock.monotonic() - started >= 120  # three windows' worth of calls needed two waits
+
+
+async def test_a_request_that_reaches_the_server_late_does_not_let_the_next_one_in_its_window(
+    gt: GTGridStatsStandin, clock: ManualClock
+) -> None:
+    # The first request is granted at once but spends 30 s before it reaches the server (a slow connect,
+    # a stalled loop). Timing the window from the grant sent the second one 31 s after the server counted
+    # the first: a 429 from a 1-a-minute server (and a retry: 3 calls for 2).
+    gt.limits["metered"] = 1
+    async with make_client(gt, clock, metered_per_minute=1) as api:
+        real_send = api._http.send
+        delayed = False
+
+        async def slow_first_send(request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            nonlocal delayed
+            if not delayed:
+                delayed = True
+                await clock.sleep(30)
+            return await real_send(request, **kwargs)
+
+        api._http.send = slow_first_send  # type: ignore[method-assign]
+        cars = await clock.run_until(asyncio.gather(api.car("613"), api.car("620")))
+    assert [car.id for car in cars] == [613, 620]
+    assert gt.rate_limited == 0
+    assert gt.count() == 2
+    assert gt.max_in_window("metered") <= 1
 
 
 async def test_estimated_wait_reports_the_queue(gt: GTGridStatsStandin, clock: ManualClock) -> None:
