@@ -124,7 +124,10 @@ class GridBot(commands.Bot):
             forget_unlinked_drivers=self.drivers.forget_unlinked_drivers,
         )
         self.standings = StandingsService(
-            self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
+            self.api,
+            self.clock,
+            max_age=timedelta(minutes=self.settings.driver_refresh_minutes),
+            fair_use=self.drivers.fair_use,
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
         self.league_night = LeagueNight(self.database, self.leagues, self.drivers, self.clock)

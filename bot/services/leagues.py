@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.clock import Clock
 from bot.gtgridstats.identifiers import validate_positive_id
 from bot.services.driver_refs import ResolvedDriver, parse_driver_list, resolve_driver_refs
+from bot.services.fair_use import Requester, Ticket
 from bot.services.standings import MAX_DRIVERS, Standings, StandingsService
 from bot.storage.leagues import (
     MAX_LEAGUES_PER_GUILD,
@@ -423,11 +424,23 @@ class LeagueService:
 
     # --- standings ---------------------------------------------------------------------------------
 
-    async def league_standings(self, league: League) -> Standings:
+    async def league_standings(self, league: League, *, ticket: Ticket | None = None) -> Standings:
         drivers = await self.roster(league)
         if not drivers:
             raise RosterEmpty(league.name)
-        return await self._adjusted(league, await self.standings_service.standings(league.series_id, drivers))
+        result = await self.standings_service.standings(league.series_id, drivers, ticket=ticket)
+        return await self._adjusted(league, result)
+
+    async def admit_post(self, requester: Requester, league: League) -> Ticket | None:
+        """Before `/league post`: a ticket for the calls its standings would make (see `admit_standings`)."""
+        drivers = await self.roster(league)
+        return self.standings_service.admit(requester, league.series_id, [d.psn_id for d in drivers])
+
+    def admit_standings(self, requester: Requester, request: LeagueStandings) -> Ticket | None:
+        """Before /standings: a ticket for the upstream calls it would make (kept rows are free), charged
+        to the member's rate and the server's fair share. Raises UpstreamRateLimited when they may not."""
+        psn_ids = [driver.psn_id for driver in request.drivers]
+        return self.standings_service.admit(requester, request.series_id, psn_ids)
 
     async def _adjusted(self, league: League | None, standings: Standings) -> Standings:
         """A league's own corrections (penalties, bonuses) applied, when the league night hooks them in."""
@@ -460,8 +473,8 @@ class LeagueService:
             raise StandingsTooLarge(MAX_DRIVERS, len(roster))
         return LeagueStandings(league, series, tuple(roster))
 
-    async def standings(self, request: LeagueStandings) -> Standings:
-        result = await self.standings_service.standings(request.series_id, request.drivers)
+    async def standings(self, request: LeagueStandings, *, ticket: Ticket | None = None) -> Standings:
+        result = await self.standings_service.standings(request.series_id, request.drivers, ticket=ticket)
         return await self._adjusted(request.league, result)
 
     # --- schedule ----------------------------------------------------------------------------------
