@@ -130,7 +130,7 @@ class GridBot(commands.Bot):
             fair_use=self.drivers.fair_use,
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
-        self.league_night = LeagueNight(self.database, self.leagues, self.drivers, self.clock)
+        self.league_night = LeagueNight(self.database, self.leagues, self.links, self.drivers, self.clock)
         self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
