@@ -173,8 +173,8 @@ class Leagues(commands.Cog):
         png = await self.images.png(
             result, title=image_title(result, league_name), marks=marks, legend=legend
         )
-        file = Attachment(png_filename(result), png).file()
-        await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=file)
+        attachment = Attachment(png_filename(result), png)
+        await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
 
     @standings.autocomplete("league")
     async def _standings_leagues(

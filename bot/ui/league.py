@@ -407,7 +407,9 @@ def describe_league_error(error: Exception) -> str:
     if isinstance(error, LeagueError):
         return _("That league request cannot be done.")
     if isinstance(error, GTGridStatsError):
-        return error.user_message
+        from bot.ui.errors import upstream_message  # lazy: bot.ui.errors imports this module
+
+        return upstream_message(error)
     return _("An unexpected error happened (it was logged).")
 
 
