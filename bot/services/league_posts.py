@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
 from bot.services.fair_use import Ticket
+from bot.services.league_errors import LeagueError
 from bot.services.league_night.night import LeagueSummary
 from bot.services.league_notices import (
     ChannelProblem,
@@ -36,7 +37,7 @@ from bot.services.league_notices import (
     problem_data,
     skipped,
 )
-from bot.services.leagues import LeagueError, LeagueService, next_occurrence
+from bot.services.leagues import LeagueService, next_occurrence
 from bot.services.standings import QuotaShortError, Standings, StandingsError
 from bot.storage.leagues import League
 

@@ -9,17 +9,12 @@ from discord.utils import escape_markdown
 
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services import league_notices as notices
-from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
-from bot.services.league_posts import ChannelUnavailableError, PostFailedError
-from bot.services.leagues import (
-    WEEKDAYS,
+from bot.services.league_errors import (
     BadLeagueName,
     BadTime,
     BadTimeZone,
     BadWeekday,
-    Deleted,
     DriversOrLeague,
-    League,
     LeagueChoiceNeeded,
     LeagueError,
     LeagueExists,
@@ -29,16 +24,23 @@ from bot.services.leagues import (
     NoLeagueYet,
     NoneInRoster,
     NoSuchLeague,
-    RosterChange,
     RosterEmpty,
     RosterFull,
-    Schedule,
-    ScheduleChange,
     ScheduleNeeds,
     SeriesNeeded,
-    SetupResult,
     StandingsTooLarge,
     TooManyLeagues,
+)
+from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
+from bot.services.league_posts import ChannelUnavailableError, PostFailedError
+from bot.services.leagues import (
+    WEEKDAYS,
+    Deleted,
+    League,
+    RosterChange,
+    Schedule,
+    ScheduleChange,
+    SetupResult,
 )
 from bot.services.standings import Standings, StandingsError
 from bot.ui.format import as_of, bold, permission_names, timestamp, truncate
