@@ -124,10 +124,13 @@ class GridBot(commands.Bot):
             forget_unlinked_drivers=self.drivers.forget_unlinked_drivers,
         )
         self.standings = StandingsService(
-            self.api, self.clock, max_age=timedelta(minutes=self.settings.driver_refresh_minutes)
+            self.api,
+            self.clock,
+            max_age=timedelta(minutes=self.settings.driver_refresh_minutes),
+            fair_use=self.drivers.fair_use,
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
-        self.league_night = LeagueNight(self.database, self.leagues, self.drivers, self.clock)
+        self.league_night = LeagueNight(self.database, self.leagues, self.links, self.drivers, self.clock)
         self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)

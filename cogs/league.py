@@ -16,7 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.contexts import server_contexts, server_installs
+from bot.contexts import server_contexts, server_installs, server_scope
+from bot.services.fair_use import Requester
 from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
@@ -48,6 +49,11 @@ DRIVERS_HELP = "PSN IDs and/or member mentions, separated by spaces or commas"
 SERIES_HELP = "The GT Grid Stats series id, e.g. 1564"
 
 LeagueArg = app_commands.Transform[League, LeagueOption]
+
+
+def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
+    """Who the upstream calls of a command are charged to (the member, and the server's fair share)."""
+    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
 
 
 @dataclass(frozen=True)
@@ -148,9 +154,10 @@ class Leagues(commands.Cog):
         request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
         if teams and request.league is None:
             raise TeamsNeedLeagueError()
+        ticket = self.service.admit_standings(_requester(interaction), request)
         reply = Reply(interaction, private=False)
         await reply.defer()
-        result = await self.service.standings(request)
+        result = await self.service.standings(request, ticket=ticket)
         league_name = request.league.name if request.league else None
         pages = standings_pages(result, league_name=league_name)
         summary = None
@@ -166,8 +173,8 @@ class Leagues(commands.Cog):
         png = await self.images.png(
             result, title=image_title(result, league_name), marks=marks, legend=legend
         )
-        file = Attachment(png_filename(result), png).file()
-        await Paginator(pages, owner_id=interaction.user.id).send(interaction, file=file)
+        attachment = Attachment(png_filename(result), png)
+        await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
 
     @standings.autocomplete("league")
     async def _standings_leagues(
@@ -251,9 +258,10 @@ class Leagues(commands.Cog):
         self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
     ) -> None:
         target = await the_league(interaction, league)
+        ticket = await self.service.admit_post(_requester(interaction), target)
         reply = Reply(interaction, private=True)
         await reply.defer()
-        result = await self.posts.post(target)
+        result = await self.posts.post(target, ticket=ticket)
         await self._answer(reply, texts.posted_text(target, result))
 
     @league.command(name="schedule", description="Post the standings every week, or stop (weekday: off).")

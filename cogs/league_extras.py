@@ -15,15 +15,10 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
 from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE
-from bot.services.league_night.season import who_can_win
-from bot.services.league_night.teams import team_standings
-from bot.storage.league_extras import (
-    MAX_PENALTY_POINTS,
-    MAX_REASON_LENGTH,
-    MAX_SEASON_ROUNDS,
-    MAX_TEAM_DRIVERS,
-)
-from bot.storage.leagues import League
+from bot.services.league_night.penalties import MAX_PENALTY_POINTS, MAX_REASON_LENGTH
+from bot.services.league_night.season import MAX_SEASON_ROUNDS, who_can_win
+from bot.services.league_night.teams import MAX_TEAM_DRIVERS, team_standings
+from bot.services.leagues import League
 from bot.ui import league_extras as texts
 from bot.ui.embeds import pages_from_lines
 from bot.ui.options import LeagueOption, the_league

@@ -25,12 +25,9 @@ from bot.services.league_night.races import (
     NOTES_LIMIT,
     TRACK_LIMIT,
     RaceDetails,
-    RaceService,
 )
-from bot.services.league_night.signups import DR_CLASSES, SR_CLASSES, SignupService, make_gate
-from bot.storage.leagues import League
-from bot.storage.races import RaceStore
-from bot.storage.signups import SignupStore
+from bot.services.league_night.signups import DR_CLASSES, SR_CLASSES, make_gate
+from bot.services.leagues import League
 from bot.ui import league_night as text
 from bot.ui.options import LeagueOption, the_league
 from bot.ui.replies import Attachment, Reply
@@ -251,10 +248,8 @@ def _minutes(value: int) -> timedelta:
 class LeagueNight(commands.Cog):
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
-        self.signups = SignupService(
-            SignupStore(bot.database), bot.leagues, bot.links, bot.drivers, bot.clock
-        )
-        self.races = RaceService(RaceStore(bot.database), bot.leagues, bot.links, bot.clock)
+        self.signups = bot.league_night.signups
+        self.races = bot.league_night.races
         self.races.events = EventSink(bot)
         self.poster = Poster(self)
         self.loop = LeagueNightLoop(self.signups, self.races, bot.clock, self.poster)

@@ -15,12 +15,11 @@ from bot.services.league_night.races import (
     CheckinBoard,
     EventGoneError,
     EventsForbiddenError,
+    Race,
     Reminder,
 )
-from bot.services.league_night.signups import Board, JoinStatus
-from bot.storage.leagues import League
-from bot.storage.races import Race
-from bot.storage.signups import Entry
+from bot.services.league_night.signups import Board, Entry, JoinStatus
+from bot.services.leagues import League
 from bot.ui import league_night as text
 from bot.ui.errors import describe_error
 from bot.ui.replies import Reply

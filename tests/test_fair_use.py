@@ -202,3 +202,32 @@ def test_member_buckets_are_bounded_and_refill() -> None:
         raise AssertionError("an empty bucket must refuse")
     clock.advance(15)
     fair.reserve(one, 1, quota).settle()
+
+
+async def test_a_burst_of_standings_from_one_member_is_refused_after_the_member_rate(
+    make_harness: MakeHarness,
+) -> None:
+    harness = await make_harness(**HOSTILE)
+    psn_ids = [f"Grid_{number:02d}" for number in range(20)]  # 2 calls of 16 + 4 per series
+    for series_id in range(7001, 7006):
+        harness.gt.dataset.add_series(
+            series_id, "Burst Cup", {psn: (n + 1, [(1, 100 - n, True)]) for n, psn in enumerate(psn_ids)}
+        )
+    mallory = harness.member("mallory")
+    drivers = " ".join(psn_ids)
+    records = []
+    for series_id in range(7001, 7006):  # 5 series within 10 s: 10 calls wanted, 4 a minute allowed
+        records.append(await harness.slash("standings", user=mallory, series=series_id, drivers=drivers))
+        harness.clock.advance(2)
+    assert harness.gt.count("/api/series-") <= 4
+    assert "Burst Cup" in records[0].reply.embed["title"]
+    slow_down = refused(records, "You are asking GT Grid Stats faster than the bot allows one member")
+    assert len(slow_down) >= 3
+    assert all(record.reply.ephemeral and "Try again <t:" in record.reply.text() for record in slow_down)
+    # What is kept costs nothing, so it is not refused; someone else is not held back by mallory.
+    harness.gt.reset_counts()
+    again = await harness.slash("standings", user=mallory, series=7001, drivers=drivers)
+    assert "Burst Cup" in again.reply.embed["title"]
+    other = await harness.slash("standings", user=harness.member("alice"), series=7005, drivers=drivers)
+    assert "Burst Cup" in other.reply.embed["title"]
+    assert harness.gt.count("/api/series-") == 2

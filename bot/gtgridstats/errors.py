@@ -16,14 +16,6 @@ class GTGridStatsError(Exception):
         super().__init__(detail or type(self).__name__)
         self.status = status
 
-    @property
-    def user_message(self) -> str:
-        """Deprecated: only bot/services/league_schedule.py still reads this (its notices move to the ui
-        layer in the league round); everything else words errors with bot/ui/errors.describe_error."""
-        from bot.ui.errors import upstream_message  # lazy: the ui layer sits above this one
-
-        return upstream_message(self)
-
 
 class IdentifierKind(StrEnum):
     PSN_ID = "psn_id"

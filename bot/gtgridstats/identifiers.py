@@ -18,11 +18,6 @@ _LOCALE = re.compile(r"[a-z]{2}")
 _CAR_CLASS = re.compile(r"[a-z0-9]{1,12}")
 
 
-def shorten(value: str, limit: int = 40) -> str:
-    """Kept for cogs/league.py until its text moves to the ui; new code uses bot.ui.format.truncate."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def validate_psn_id(value: str) -> str:
     candidate = value.strip()
     if not PSN_ID_PATTERN.fullmatch(candidate):

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.gtgridstats.errors import GTGridStatsError
-from bot.services.leagues import LeagueError
+from bot.services.league_errors import LeagueError
 from bot.services.standings import StandingsError
 from bot.storage.leagues import League
 

@@ -26,6 +26,8 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
+from bot.services.fair_use import Ticket
+from bot.services.league_errors import LeagueError
 from bot.services.league_night.night import LeagueSummary
 from bot.services.league_notices import (
     ChannelProblem,
@@ -35,7 +37,7 @@ from bot.services.league_notices import (
     problem_data,
     skipped,
 )
-from bot.services.leagues import LeagueError, LeagueService, next_occurrence
+from bot.services.leagues import LeagueService, next_occurrence
 from bot.services.standings import QuotaShortError, Standings, StandingsError
 from bot.storage.leagues import League
 
@@ -102,18 +104,27 @@ class LeaguePosts:
         self.summarise: Callable[[League, Standings], Awaitable[LeagueSummary]] | None = None
         self.clock = clock
 
-    async def post(self, league: League) -> Standings:
-        """Post the standings to the league's channel now (`/league post`); the schedule stays as it is."""
-        async with self.leagues.lock(league.id):
-            return await self._post(await self.leagues.current(league), self.clock.now(), due_at=None)
+    async def post(self, league: League, *, ticket: Ticket | None = None) -> Standings:
+        """Post the standings to the league's channel now (`/league post`); the schedule stays as it is.
 
-    async def _post(self, league: League, now: datetime, *, due_at: datetime | None) -> Standings:
+        `ticket`: what `LeagueService.admit_post` reserved for the command (the rest is given back)."""
+        try:
+            async with self.leagues.lock(league.id):
+                current = await self.leagues.current(league)
+                return await self._post(current, self.clock.now(), due_at=None, ticket=ticket)
+        finally:
+            if ticket is not None:
+                ticket.settle()
+
+    async def _post(
+        self, league: League, now: datetime, *, due_at: datetime | None, ticket: Ticket | None = None
+    ) -> Standings:
         """Marks moves since the previous post, and stores this post's positions for the next one.
 
         `league` is read under its lock; `due_at` is the scheduled time this post is for (None: by hand).
         The next post is the schedule's first slot strictly after both `now` and `due_at`, so a scheduled
         post always moves the league on."""
-        standings = await self.leagues.league_standings(league)
+        standings = await self.leagues.league_standings(league, ticket=ticket)
         standings = standings.with_previous(await self.store.previous_positions(league.id))
         summary = await self.summarise(league, standings) if self.summarise is not None else None
         await self.poster.post_standings(league, standings, summary)

@@ -20,6 +20,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.clock import Clock
 from bot.gtgridstats.identifiers import validate_positive_id
 from bot.services.driver_refs import ResolvedDriver, parse_driver_list, resolve_driver_refs
+from bot.services.fair_use import Requester, Ticket
+from bot.services.league_errors import (
+    MAX_NAME_LENGTH,
+    BadLeagueName,
+    BadTime,
+    BadTimeZone,
+    BadWeekday,
+    DriversOrLeague,
+    LeagueChoiceNeeded,
+    LeagueExists,
+    LeagueGone,
+    MissingPostPermissions,
+    NobodyLinked,
+    NoLeagueYet,
+    NoneInRoster,
+    NoSuchLeague,
+    RosterEmpty,
+    RosterFull,
+    ScheduleNeeds,
+    SeriesNeeded,
+    StandingsTooLarge,
+    TooManyLeagues,
+)
 from bot.services.standings import MAX_DRIVERS, Standings, StandingsService
 from bot.storage.leagues import (
     MAX_LEAGUES_PER_GUILD,
@@ -44,7 +67,6 @@ __all__ = [
     "Schedule",
 ]
 
-MAX_NAME_LENGTH = 50
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 OFF_WORDS = frozenset({"off", "none", "stop", "disable"})
 MAX_ECHO = 50  # at most this much of a bad value is repeated back
@@ -53,113 +75,6 @@ _TIME_24H = re.compile(r"(\d{1,2})[:.h](\d{2})")
 _TIME_12H = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?")
 
 BeforeWait = Callable[[], Awaitable[None]]
-
-
-# --- errors (worded by bot/ui/league.py) ------------------------------------------------------------
-
-
-class LeagueError(Exception):
-    """A league request the organiser can fix; subclasses carry what the message needs."""
-
-
-@dataclass
-class BadLeagueName(LeagueError):
-    limit: int = MAX_NAME_LENGTH
-
-
-@dataclass
-class NoSuchLeague(LeagueError):
-    name: str  # as typed, cut to MAX_ECHO
-
-
-@dataclass
-class NoLeagueYet(LeagueError):
-    pass
-
-
-@dataclass
-class LeagueChoiceNeeded(LeagueError):
-    names: tuple[str, ...]
-
-
-@dataclass
-class LeagueExists(LeagueError):
-    name: str
-
-
-@dataclass
-class TooManyLeagues(LeagueError):
-    limit: int = MAX_LEAGUES_PER_GUILD
-
-
-@dataclass
-class LeagueGone(LeagueError):
-    name: str
-
-
-@dataclass
-class MissingPostPermissions(LeagueError):
-    channel_id: int
-    missing: tuple[str, ...]  # permission flag names, e.g. "attach_files"
-
-
-@dataclass
-class RosterFull(LeagueError):
-    league: str
-    current: int
-    adding: int
-    limit: int
-
-
-@dataclass
-class NoneInRoster(LeagueError):
-    league: str
-
-
-@dataclass
-class RosterEmpty(LeagueError):
-    league: str
-
-
-@dataclass
-class BadWeekday(LeagueError):
-    text: str
-
-
-@dataclass
-class BadTime(LeagueError):
-    text: str
-
-
-@dataclass
-class BadTimeZone(LeagueError):
-    text: str
-
-
-@dataclass
-class ScheduleNeeds(LeagueError):
-    option: str  # "time" or "timezone"
-
-
-@dataclass
-class DriversOrLeague(LeagueError):
-    """/standings was given both `drivers` and `league`."""
-
-
-@dataclass
-class NobodyLinked(LeagueError):
-    pass
-
-
-@dataclass
-class StandingsTooLarge(LeagueError):
-    limit: int
-    count: int
-
-
-@dataclass
-class SeriesNeeded(LeagueError):
-    """/standings without `series` and without a league that has one."""
 
 
 # --- parsing the organiser's input ----------------------------------------------------------------
@@ -423,11 +338,23 @@ class LeagueService:
 
     # --- standings ---------------------------------------------------------------------------------
 
-    async def league_standings(self, league: League) -> Standings:
+    async def league_standings(self, league: League, *, ticket: Ticket | None = None) -> Standings:
         drivers = await self.roster(league)
         if not drivers:
             raise RosterEmpty(league.name)
-        return await self._adjusted(league, await self.standings_service.standings(league.series_id, drivers))
+        result = await self.standings_service.standings(league.series_id, drivers, ticket=ticket)
+        return await self._adjusted(league, result)
+
+    async def admit_post(self, requester: Requester, league: League) -> Ticket | None:
+        """Before `/league post`: a ticket for the calls its standings would make (see `admit_standings`)."""
+        drivers = await self.roster(league)
+        return self.standings_service.admit(requester, league.series_id, [d.psn_id for d in drivers])
+
+    def admit_standings(self, requester: Requester, request: LeagueStandings) -> Ticket | None:
+        """Before /standings: a ticket for the upstream calls it would make (kept rows are free), charged
+        to the member's rate and the server's fair share. Raises UpstreamRateLimited when they may not."""
+        psn_ids = [driver.psn_id for driver in request.drivers]
+        return self.standings_service.admit(requester, request.series_id, psn_ids)
 
     async def _adjusted(self, league: League | None, standings: Standings) -> Standings:
         """A league's own corrections (penalties, bonuses) applied, when the league night hooks them in."""
@@ -460,8 +387,8 @@ class LeagueService:
             raise StandingsTooLarge(MAX_DRIVERS, len(roster))
         return LeagueStandings(league, series, tuple(roster))
 
-    async def standings(self, request: LeagueStandings) -> Standings:
-        result = await self.standings_service.standings(request.series_id, request.drivers)
+    async def standings(self, request: LeagueStandings, *, ticket: Ticket | None = None) -> Standings:
+        result = await self.standings_service.standings(request.series_id, request.drivers, ticket=ticket)
         return await self._adjusted(request.league, result)
 
     # --- schedule ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from bot.gtgridstats.models import SeriesDriver
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 from bot.services.bounded_cache import BoundedTTLCache
 from bot.services.driver_refs import ResolvedDriver
+from bot.services.fair_use import FairUse, Requester, Ticket
 
 MAX_DRIVERS = 200
 # Rows kept across every series (key: series id and lower-case PSN): 50 full 200-driver tables.
@@ -180,10 +181,12 @@ class StandingsService:
         *,
         max_age: timedelta,
         max_cached_rows: int = MAX_CACHED_ROWS,
+        fair_use: FairUse | None = None,
     ) -> None:
         self._api = api
         self._clock = clock
         self._max_age = max_age
+        self._fair_use = fair_use
         # Filled only with rows GT Grid Stats answered, so an unknown or refused series leaves no trace.
         self._cache: BoundedTTLCache[tuple[int, str], _Cached] = BoundedTTLCache(
             max_entries=max_cached_rows, max_age=max_age, clock=clock
@@ -198,7 +201,32 @@ class StandingsService:
     def calls_needed(driver_count: int) -> int:
         return math.ceil(driver_count / MAX_IDENTIFIERS_PER_CALL)
 
-    async def standings(self, series_id: int, drivers: Sequence[ResolvedDriver]) -> Standings:
+    def calls_for(self, series_id: int, psn_ids: Sequence[str]) -> int:
+        """How many upstream calls the standings of these drivers would make now (kept rows are free)."""
+        unique = dict.fromkeys(psn.lower() for psn in psn_ids)
+        return self.calls_needed(sum(1 for key in unique if self._cache.get((series_id, key)) is None))
+
+    def admit(self, requester: Requester, series_id: int, psn_ids: Sequence[str]) -> Ticket | None:
+        """Before a command's standings: a ticket for the calls they would make (None: all kept, or
+        nobody is counted). Raises UpstreamRateLimited when the member or the server may not spend now."""
+        calls = self.calls_for(series_id, psn_ids)
+        if self._fair_use is None or calls == 0:
+            return None
+        return self._fair_use.reserve(requester, calls, self._api.budget.quota.snapshot())
+
+    async def standings(
+        self, series_id: int, drivers: Sequence[ResolvedDriver], *, ticket: Ticket | None = None
+    ) -> Standings:
+        """`ticket`: what `admit` reserved; each call made is spent from it, the rest given back."""
+        try:
+            return await self._standings(series_id, drivers, ticket)
+        finally:
+            if ticket is not None:
+                ticket.settle()
+
+    async def _standings(
+        self, series_id: int, drivers: Sequence[ResolvedDriver], ticket: Ticket | None
+    ) -> Standings:
         validate_positive_id(series_id, "series id")
         unique: dict[str, ResolvedDriver] = {}
         for driver in drivers:
@@ -207,7 +235,7 @@ class StandingsService:
             raise NoDriversError()
         if len(unique) > MAX_DRIVERS:
             raise TooManyDriversError(MAX_DRIVERS, len(unique))
-        entries = await self._fetch(series_id, [driver.psn_id for driver in unique.values()])
+        entries = await self._fetch(series_id, [driver.psn_id for driver in unique.values()], ticket)
         results = [entry.row for entry in entries.values() if entry.row is not None]
         series_type = next((entry.series_type for entry in entries.values() if entry.series_type), None)
         if not results:
@@ -222,7 +250,9 @@ class StandingsService:
             as_of=min(entry.fetched_at for entry in entries.values()),
         )
 
-    async def _fetch(self, series_id: int, psn_ids: list[str]) -> dict[str, _Cached]:
+    async def _fetch(
+        self, series_id: int, psn_ids: list[str], ticket: Ticket | None = None
+    ) -> dict[str, _Cached]:
         """Every driver's row, from what is kept when fresh enough, else 16 per call."""
         kept: dict[str, _Cached] = {}
         for psn in psn_ids:
@@ -241,6 +271,8 @@ class StandingsService:
 
             async def fetch_and_keep(batch: list[str]) -> None:
                 # Kept as soon as it lands: a failure in another batch must not waste this one's call.
+                if ticket is not None:
+                    ticket.spend()
                 fetched = await self._fetch_batch(series_id, batch)
                 kept.update(fetched)
                 for key, entry in fetched.items():

@@ -9,16 +9,12 @@ from discord.utils import escape_markdown
 
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services import league_notices as notices
-from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
-from bot.services.league_posts import ChannelUnavailableError, PostFailedError
-from bot.services.leagues import (
+from bot.services.league_errors import (
     BadLeagueName,
     BadTime,
     BadTimeZone,
     BadWeekday,
-    Deleted,
     DriversOrLeague,
-    League,
     LeagueChoiceNeeded,
     LeagueError,
     LeagueExists,
@@ -28,16 +24,22 @@ from bot.services.leagues import (
     NoLeagueYet,
     NoneInRoster,
     NoSuchLeague,
-    RosterChange,
     RosterEmpty,
     RosterFull,
-    Schedule,
-    ScheduleChange,
     ScheduleNeeds,
     SeriesNeeded,
-    SetupResult,
     StandingsTooLarge,
     TooManyLeagues,
+)
+from bot.services.league_notices import ChannelProblem, PostNotTaken, rebuild_problem
+from bot.services.league_posts import ChannelUnavailableError, PostFailedError
+from bot.services.leagues import (
+    Deleted,
+    League,
+    RosterChange,
+    Schedule,
+    ScheduleChange,
+    SetupResult,
 )
 from bot.services.standings import Standings, StandingsError
 from bot.ui.format import as_of, bold, permission_names, timestamp, truncate, weekday_text
@@ -405,7 +407,9 @@ def describe_league_error(error: Exception) -> str:
     if isinstance(error, LeagueError):
         return _("That league request cannot be done.")
     if isinstance(error, GTGridStatsError):
-        return error.user_message
+        from bot.ui.errors import upstream_message  # lazy: bot.ui.errors imports this module
+
+        return upstream_message(error)
     return _("An unexpected error happened (it was logged).")
 
 

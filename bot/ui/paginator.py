@@ -58,16 +58,12 @@ class Paginator(BaseView):
         *,
         ephemeral: bool = False,
         attachment: Attachment | None = None,
-        file: discord.File | None = None,
     ) -> None:
         """Answer with the first page (and `attachment`, sent once with it) through `Reply`; buttons only
         when there is more than one page.
 
-        `target` is a Reply (its visibility wins) or an interaction (answered with `ephemeral`). `file` is
-        kept for callers still holding a `discord.File`; new code passes an `Attachment`."""
+        `target` is a Reply (its visibility wins) or an interaction (answered with `ephemeral`)."""
         reply = target if isinstance(target, Reply) else Reply(target, private=ephemeral)
-        if file is not None and attachment is None:
-            attachment = Attachment(file.filename, file.fp.read())
         several = len(self.pages) > 1
         if not several:
             self.stop()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.services.league_errors import BadTime, BadTimeZone, BadWeekday
 from bot.services.league_posts import (
     ERROR_PAUSE_SECONDS,
     MAX_ATTEMPTS,
@@ -15,16 +16,7 @@ from bot.services.league_posts import (
     RunOutcome,
     RunStatus,
 )
-from bot.services.leagues import (
-    BadTime,
-    BadTimeZone,
-    BadWeekday,
-    LeagueService,
-    next_occurrence,
-    parse_time,
-    parse_timezone,
-    parse_weekday,
-)
+from bot.services.leagues import LeagueService, next_occurrence, parse_time, parse_timezone, parse_weekday
 from bot.storage.leagues import League, Schedule
 from bot.ui.league import describe_league_error, notice_text
 from tests.conftest import Harness

@@ -9,14 +9,17 @@ from bot.services.drivers import DriverService
 from bot.services.league_night.clinch import ClinchResult
 from bot.services.league_night.lobbies import CheckInSource, LobbyService
 from bot.services.league_night.penalties import PenaltyService, apply_penalties
-from bot.services.league_night.races import RaceCheckIns
+from bot.services.league_night.races import RaceCheckIns, RaceService
 from bot.services.league_night.season import RoundsTooFewError, SeasonService, who_can_win
+from bot.services.league_night.signups import SignupService
 from bot.services.league_night.teams import TeamRow, TeamService, team_standings
 from bot.services.standings import Standings
 from bot.storage.database import Database
 from bot.storage.league_extras import LeagueExtrasStore
 from bot.storage.leagues import League, LeagueStore
+from bot.storage.links import LinkStore
 from bot.storage.races import RaceStore
+from bot.storage.signups import SignupStore
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,17 @@ class LeagueNight:
         self,
         database: Database,
         leagues: LeagueStore,
+        links: LinkStore,
         drivers: DriverService,
         clock: Clock,
         check_ins: CheckInSource | None = None,
     ) -> None:
         self.store = LeagueExtrasStore(database)
-        self.lobbies = LobbyService(drivers, check_ins or RaceCheckIns(RaceStore(database), clock))
+        races = RaceStore(database)
+        # Sign-ups and the race calendar with its check-ins (/league signups, race, checkin).
+        self.signups = SignupService(SignupStore(database), leagues, links, drivers, clock)
+        self.races = RaceService(races, leagues, links, clock)
+        self.lobbies = LobbyService(drivers, check_ins or RaceCheckIns(races, clock))
         self.penalties = PenaltyService(leagues, self.store)
         self.teams = TeamService(leagues, self.store)
         self.season = SeasonService(self.store)

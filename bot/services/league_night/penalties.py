@@ -12,12 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.services.standings import StandingRow, Standings
-from bot.storage.league_extras import (
-    MAX_PENALTY_POINTS,
-    MAX_REASON_LENGTH,
-    LeagueExtrasStore,
-    Penalty,
-)
+from bot.storage.league_extras import MAX_PENALTY_POINTS as MAX_PENALTY_POINTS  # re-exported
+from bot.storage.league_extras import MAX_REASON_LENGTH as MAX_REASON_LENGTH  # for the cogs
+from bot.storage.league_extras import LeagueExtrasStore, Penalty
 from bot.storage.leagues import League, LeagueStore
 
 

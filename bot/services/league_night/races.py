@@ -17,7 +17,8 @@ from bot.services.league_night import errors
 from bot.services.league_night.lobbies import CheckIns
 from bot.storage.leagues import League, LeagueStore
 from bot.storage.links import LinkStore
-from bot.storage.races import MAX_RACES_PER_LEAGUE, Answer, Race, RaceStore
+from bot.storage.races import MAX_RACES_PER_LEAGUE, Answer, RaceStore
+from bot.storage.races import Race as Race  # re-exported for the cogs
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from bot.services.league_night.clinch import (
     season_for,
 )
 from bot.services.standings import Standings
+from bot.storage.league_extras import MAX_SEASON_ROUNDS as MAX_SEASON_ROUNDS  # re-exported for the cogs
 from bot.storage.league_extras import LeagueExtrasStore, SeasonSettings
 from bot.storage.leagues import League
 

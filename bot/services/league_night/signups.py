@@ -19,7 +19,8 @@ from bot.services.ratings import DR_BANDS, dr_band
 from bot.storage import signups as store
 from bot.storage.leagues import MAX_ROSTER, League, LeagueStore, RosterFullError
 from bot.storage.links import LinkStore
-from bot.storage.signups import Entry, Signup, SignupStore
+from bot.storage.signups import Entry as Entry  # re-exported for the cogs
+from bot.storage.signups import Signup, SignupStore
 
 DR_CLASSES: tuple[str, ...] = tuple(band.name for band in DR_BANDS)  # E … A+
 SR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "S")

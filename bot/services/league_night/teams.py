@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.standings import Standings
+from bot.storage.league_extras import MAX_TEAM_DRIVERS as MAX_TEAM_DRIVERS  # re-exported for the cogs
 from bot.storage.league_extras import (
-    MAX_TEAM_DRIVERS,
     MAX_TEAMS_PER_LEAGUE,
     DriverInOtherTeamError,
     LeagueExtrasStore,
