@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from babel.messages.catalog import Catalog
 from discord import app_commands
 
@@ -80,3 +81,36 @@ async def test_every_command_description_and_choice_is_in_the_template(harness: 
     template = {message.id for message in catalogues.read(catalogues.TEMPLATE) if message.id}
     assert texts, "no commands loaded"
     assert sorted(texts - template) == []
+
+
+def test_the_extractor_reads_commands_built_in_code_and_choices_built_from_constants() -> None:
+    source = """
+class Teams(app_commands.Group, name="team", description="A league's teams."):
+    pass
+
+class Signups(app_commands.Group):
+    def __init__(self) -> None:
+        super().__init__(name="signups", description="Sign-ups for a league.")
+
+LOBBIES = app_commands.Command(name="lobbies", description="Split drivers into rooms.", callback=f)
+GRADES = [app_commands.Choice(name=grade, value=grade) for grade in CLASSES]
+
+@app_commands.describe(size=f"Most drivers a room takes ({LOW}–{HIGH}, default {HIGH})")
+async def lobbies(interaction, size: int) -> None: ...
+"""
+    names = {"CLASSES": ("E", "A+"), "LOW": 2, "HIGH": 16}
+    texts = {text for _, text in catalogues.app_command_texts(source, names)}
+    assert texts == {
+        "A league's teams.",
+        "Sign-ups for a league.",
+        "Split drivers into rooms.",
+        "E",
+        "A+",
+        "Most drivers a room takes (2–16, default 16)",
+    }
+
+
+def test_a_description_not_known_before_run_time_stops_the_extraction() -> None:
+    source = "@app_commands.describe(size=make_help())\nasync def f(interaction, size: int) -> None: ...\n"
+    with pytest.raises(catalogues.UnresolvedText, match=r"line 1: describe\(size=\.\.\.\)"):
+        list(catalogues.app_command_texts(source, {}))

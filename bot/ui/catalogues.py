@@ -5,15 +5,20 @@
     python -m bot.ui.catalogues check     # exit 1, listing every problem, unless all catalogues are complete
 
 Messages come from `_()`, `ngettext()` and `N_()` calls (Babel's Python extractor) and from the slash
-commands' own words, which discord.py's Translator asks for: `description=` of commands and groups,
-every keyword of `@app_commands.describe(...)` and the `name=` of `app_commands.Choice(...)` written as
-text. Those last are marked "app command text, at most 100 characters", Discord's limit for each.
+commands' own words, which discord.py's Translator asks for: `description=` of commands and groups
+(decorators, `app_commands.Command(...)`/`Group(...)` built in code, a Group subclass's class keywords or
+`super().__init__(...)`), every keyword of `@app_commands.describe(...)` and the `name=` of
+`app_commands.Choice(...)`. Each is read where it is defined: text, a module constant (imported from the
+file's module, so computed tuples and numbers work), an f-string of constants, or a comprehension over a
+constant tuple (`Choice(name=day, ...) for day in WEEKDAYS`). A description that is none of these stops
+the extraction (UnresolvedText). They are marked "app command text, at most 100 characters".
 `tests/test_catalogues.py` runs `problems()` and the template check in `make test`.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import string
 import sys
 from collections.abc import Collection, Iterator, Mapping
@@ -36,7 +41,15 @@ PROJECT = "gt-grid-bot"
 
 # --- extraction ----------------------------------------------------------------------------------
 
-_DESCRIBED = {"command", "Group", "group", "ContextMenu", "context_menu"}
+# Calls (and class definitions) whose `description=` is a command's or group's description: the
+# decorators, `app_commands.Command(...)` / `Group(...)` built in code, and `super().__init__(...)` of a
+# Group subclass. `describe(...)` takes every keyword; `Choice(...)` its `name=`.
+_DESCRIBED = {"command", "Command", "Group", "group", "ContextMenu", "context_menu", "__init__"}
+_MISSING = object()
+
+
+class UnresolvedText(ValueError):
+    """A command or option description the extractor cannot know before run time (so cannot extract)."""
 
 
 def _called_name(node: ast.Call) -> str:
@@ -46,9 +59,11 @@ def _called_name(node: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
-def _constants(tree: ast.Module) -> dict[str, str]:
-    """Module-level `NAME = "text"` assignments, and names imported from the project's own modules."""
-    found: dict[str, str] = {}
+def _constants(tree: ast.Module) -> dict[str, object]:
+    """Module-level `NAME = "text"` assignments, and names imported from the project's own modules.
+
+    Used for a source with no importable module; a project file's names are read from its module."""
+    found: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
             if isinstance(node.value.value, str):
@@ -69,43 +84,117 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     return found
 
 
-def _texts(node: ast.expr, constants: Mapping[str, str]) -> Iterator[str]:
-    """The strings an option's value can be: text, a text constant, an f-string of those, `a if c else b`."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+class ModuleNames(Mapping[str, object]):
+    """The module-level names of a project file, imported the first time one is looked up.
+
+    So a description written as a constant, an f-string of constants (numbers too) or choices built
+    from a tuple the services define (`for day in WEEKDAYS`) are extracted from their one definition."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._names: dict[str, object] | None = None
+
+    def _loaded(self) -> dict[str, object]:
+        if self._names is None:
+            parts = self.path.resolve().relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            self._names = dict(vars(importlib.import_module(name)))
+        return self._names
+
+    def __getitem__(self, key: str) -> object:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def _values(node: ast.expr, names: Mapping[str, object]) -> Iterator[object]:
+    """The values an expression can have when it is known before run time (nothing when it is not)."""
+    if isinstance(node, ast.Constant):
         yield node.value
-    elif isinstance(node, ast.Name) and node.id in constants:
-        yield constants[node.id]
+    elif isinstance(node, ast.Name):
+        value = names.get(node.id, _MISSING)
+        if value is not _MISSING:
+            yield value
     elif isinstance(node, ast.JoinedStr):
         parts = []
         for part in node.values:
-            value = part.value if isinstance(part, ast.FormattedValue) else part
-            texts = list(_texts(value, constants))
-            if len(texts) != 1 or (isinstance(part, ast.FormattedValue) and part.format_spec is not None):
-                return  # not known before run time: nothing to extract
-            parts.append(texts[0])
+            if isinstance(part, ast.FormattedValue):
+                found = list(_values(part.value, names))
+                spec = list(_values(part.format_spec, names)) if part.format_spec is not None else [""]
+                if len(found) != 1 or len(spec) != 1 or part.conversion != -1:
+                    return
+                parts.append(format(found[0], str(spec[0])))
+            else:
+                parts.extend(str(value) for value in _values(part, names))
         yield "".join(parts)
     elif isinstance(node, ast.IfExp):
-        yield from _texts(node.body, constants)
-        yield from _texts(node.orelse, constants)
+        yield from _values(node.body, names)
+        yield from _values(node.orelse, names)
 
 
-def app_command_texts(source: str) -> Iterator[tuple[int, str]]:
-    """(line, text) of every command description, parameter description and choice name in `source`."""
-    tree = ast.parse(source)
-    constants = _constants(tree)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+def _texts(node: ast.expr, names: Mapping[str, object]) -> list[str]:
+    return [value for value in _values(node, names) if isinstance(value, str) and value]
+
+
+def _comprehension_names(tree: ast.Module, names: Mapping[str, object]) -> dict[int, list[dict[str, object]]]:
+    """For each node inside `[... for name in KNOWN_TUPLE]`: the bindings of `name`, one per element."""
+    bound: dict[int, list[dict[str, object]]] = {}
+    for comp in ast.walk(tree):
+        if not isinstance(comp, ast.ListComp | ast.GeneratorExp | ast.SetComp) or len(comp.generators) != 1:
             continue
-        name = _called_name(node)
-        for keyword in node.keywords:
-            wanted = (
-                (name in _DESCRIBED and keyword.arg == "description")
-                or name == "describe"
-                or (name == "Choice" and keyword.arg == "name")
-            )
-            if wanted:
-                for text in _texts(keyword.value, constants):
-                    yield keyword.value.lineno, text
+        (generator,) = comp.generators
+        items = list(_values(generator.iter, names))
+        if not isinstance(generator.target, ast.Name) or len(items) != 1:
+            continue
+        if not isinstance(items[0], tuple | list):
+            continue
+        bindings = [{generator.target.id: item} for item in items[0]]
+        for node in ast.walk(comp.elt):
+            bound[id(node)] = bindings
+    return bound
+
+
+def _wanted(name: str, keyword: ast.keyword) -> bool:
+    return (
+        (name in _DESCRIBED and keyword.arg == "description")
+        or name == "describe"
+        or (name == "Choice" and keyword.arg == "name")
+    )
+
+
+def app_command_texts(source: str, names: Mapping[str, object] | None = None) -> Iterator[tuple[int, str]]:
+    """(line, text) of every command description, parameter description and choice name in `source`.
+
+    `names` are the module's names (default: its text constants, read from the source). A description
+    that cannot be known before run time raises UnresolvedText: Discord would get it untranslated."""
+    tree = ast.parse(source)
+    names = names if names is not None else _constants(tree)
+    bound = _comprehension_names(tree, names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            name, keywords = "Group", node.keywords  # class X(app_commands.Group, name=..., description=...)
+        elif isinstance(node, ast.Call):
+            name, keywords = _called_name(node), node.keywords
+        else:
+            continue
+        for keyword in keywords:
+            if not _wanted(name, keyword):
+                continue
+            scopes: list[Mapping[str, object]] = [
+                {**names, **binding} for binding in bound.get(id(node), [])
+            ] or [names]
+            texts = [text for scope in scopes for text in _texts(keyword.value, scope)]
+            if not texts and name not in {"Choice", "__init__"}:
+                raise UnresolvedText(
+                    f"line {keyword.value.lineno}: {name}({keyword.arg}=...) is not known before run time; "
+                    "write it as text, a module constant or an f-string of constants"
+                )
+            for text in texts:
+                yield keyword.value.lineno, text
 
 
 def extract_bot(
@@ -117,7 +206,9 @@ def extract_bot(
     yield from extract_python(fileobj, keywords, comment_tags, options)
     fileobj.seek(0)
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
-    for lineno, text in app_command_texts(source):
+    path = Path(getattr(fileobj, "name", ""))
+    names = ModuleNames(path) if path.suffix == ".py" and path.resolve().is_relative_to(ROOT) else None
+    for lineno, text in app_command_texts(source, names):
         yield lineno, "", text, [APP_COMMAND_NOTE]
 
 
@@ -147,13 +238,21 @@ def read(path: Path, language: str | None = None) -> Catalog:
 
 
 def update() -> list[str]:
-    """Each language's catalogue follows the template: new messages empty, gone ones dropped."""
+    """Each language's catalogue follows the template: new messages empty, gone ones dropped.
+
+    No guesses: Babel's fuzzy matching fills a new message with the translation of a similar one ("D" got
+    "ID", a command description got an error's words), which the check refuses anyway and the bot never
+    shows; so a new message stays empty (reported "missing") and a fuzzy guess is emptied."""
     template = read(TEMPLATE)
     updated = []
     for language in LANGUAGES:
         path = catalogue_path(language)
         po = read(path, language) if path.is_file() else Catalog(locale=language, project=PROJECT)
-        po.update(template, update_header_comment=False)
+        po.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        for message in po:
+            if message.id and message.fuzzy:
+                message.string = ("",) * po.num_plurals if isinstance(message.id, tuple | list) else ""
+                message.flags.discard("fuzzy")
         po.fuzzy = False  # the header: Babel marks a new catalogue's header fuzzy
         po.obsolete.clear()
         _write(po, path)

@@ -142,7 +142,7 @@ async def test_command_descriptions_and_choices_are_localised_in_the_sync_payloa
     assert car["description"] == "A GT7 car: picture, class, manufacturer and codes."
     (option, *_rest) = car["options"]
     assert option["name"] == "car"  # names stay English
-    assert option["description_localizations"]["de"] == "Name, Fahrzeugcode oder GT7-Code (z. B. car1544)"
+    assert option["description_localizations"]["de"] == "Name, ID, Fahrzeugcode oder GT7-Code (z. B. car1544)"
     for command in commands.values():
         assert not command.get("name_localizations"), command["name"]
         assert all(not item.get("name_localizations") for item in command.get("options", []))
