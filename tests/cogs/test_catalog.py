@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.ui.i18n import _, ngettext, speaking
 from bot.ui.paginator import NOT_YOURS
 from tests.conftest import Harness
 from tests.standins.gtgridstats_data import FERRARI_ID, IMAGE_URL
@@ -238,8 +239,13 @@ async def test_names_follow_the_users_discord_language_and_are_stored(filled: Ha
     japanese = filled.member("yuki", locale="ja")
     first = await filled.slash("car", user=japanese, car="car1544")
     assert first.reply.embed["title"] == "フェラーリ 430 Scuderia '07"
-    assert fields(first.reply.embed)["Manufacturer"] == "フェラーリ"
-    assert "Names for region `jp` (Japan)" in first.reply.embed["description"]
+    with speaking("ja"):  # the labels speak the user's language too
+        manufacturer, names_note = (
+            _("Manufacturer"),
+            _("Names for region {locale} ({region})", locale="`jp`", region="Japan"),
+        )
+    assert fields(first.reply.embed)[manufacturer] == "フェラーリ"
+    assert names_note in first.reply.embed["description"]
     assert first.deferred
     assert filled.gt.count() == 1
 
@@ -279,14 +285,20 @@ async def test_an_inactive_or_unknown_locale_lists_the_valid_ones(filled: Harnes
 async def test_localized_manufacturer_list_is_fetched_once(filled: Harness) -> None:
     korean = filled.member("min", locale="ko")
     reply = (await filled.slash("manufacturers", user=korean)).reply
-    assert "Names for region `kr` (South Korea)" in reply.embed["description"]
-    await filled.driver.click(reply, "Last", user=korean)
-    assert f"`{FERRARI_ID}` 페라리 — 14 cars" in reply.embed["description"]
+    with speaking("ko"):
+        names_note = _("Names for region {locale} ({region})", locale="`kr`", region="South Korea")
+        cars = ngettext("{number} car", "{number} cars", 14, number="14")
+        last = _("Last")
+    assert names_note in reply.embed["description"]
+    await filled.driver.click(reply, last, user=korean)
+    assert f"`{FERRARI_ID}` 페라리 — {cars}" in reply.embed["description"]
     assert filled.gt.count() == filled.gt.count("/api/assets/manufacturers/kr") == 1
 
     filled.gt.reset_counts()
     again = (await filled.slash("manufacturers", user=korean)).reply
-    assert again.embed["footer"]["text"] == "Page 1 of 3"
+    with speaking("ko"):
+        first_page = _("Page {index} of {count}", index=1, count=3)
+    assert again.embed["footer"]["text"] == first_page
     assert filled.gt.count() == 0
 
 
@@ -370,7 +382,12 @@ async def test_upstream_down_for_a_new_language_shows_default_names_with_a_note(
     )
     embed = record.reply.embed
     assert embed["title"] == "Ferrari 430 Scuderia '07"
-    assert "Names for region `jp` could not be fetched just now" in embed["description"]
+    with speaking("ja"):
+        unavailable = _(
+            "Names for region {locale} could not be fetched just now, so the default names are shown.",
+            locale="`jp`",
+        )
+    assert unavailable in embed["description"]
 
 
 async def test_locale_autocomplete_offers_the_active_regions(filled: Harness) -> None:
