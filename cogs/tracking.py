@@ -18,8 +18,7 @@ from bot.app import GridBot
 from bot.errors import NewsChannelRefused
 from bot.gtgridstats.errors import QuotaExhaustedError, RateLimitedError
 from bot.services.refresh import CycleResult
-from bot.services.tracking import Digest, GuildNews
-from bot.storage.tracking import TrackingSettings
+from bot.services.tracking import Digest, GuildNews, TrackingSettings
 from bot.ui import tracking as text
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text

@@ -18,7 +18,8 @@ from bot.clock import Clock
 from bot.errors import NewsNotSetUp
 from bot.services.change_detect import RatingSnapshot, detect_changes
 from bot.storage.snapshots import DriverSnapshot, SnapshotStore
-from bot.storage.tracking import Announcement, SeenRating, TrackingSettings, TrackingStore
+from bot.storage.tracking import Announcement, SeenRating, TrackingStore
+from bot.storage.tracking import TrackingSettings as TrackingSettings  # what cogs read, re-exported
 
 WEEK = timedelta(days=7)
 # The digest's lists are bounded whatever the server's size.

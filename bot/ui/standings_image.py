@@ -17,7 +17,7 @@ from datetime import UTC
 from PIL import Image, ImageDraw
 
 from bot.services.standings import StandingRow, Standings
-from bot.ui.format import number
+from bot.ui.format import date_text, number
 from bot.ui.i18n import _, current_language, ngettext
 from bot.ui.theme import (
     BACKGROUND,
@@ -114,7 +114,8 @@ def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
         fill=TEXT,
     )
     kind = standings.series_type or _("Series")
-    moment = standings.as_of.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    as_of = standings.as_of.astimezone(UTC)
+    moment = f"{date_text(as_of, 'yMMMd')} {date_text(as_of, 'Hm')} UTC"
     subtitle = ngettext(
         "{kind} · series {series_id} · {number} driver · as of {moment}",
         "{kind} · series {series_id} · {number} drivers · as of {moment}",
