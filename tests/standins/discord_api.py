@@ -656,6 +656,10 @@ class DiscordStandin:
                 message = clicked
         if message is None:
             return _discord_error(404, 10008, "Unknown Message")
+        return await self._edit_or_delete(request, message)
+
+    async def _edit_or_delete(self, request: web.Request, message: SentMessage) -> web.Response:
+        """PATCH or DELETE of a message the bot sent, as Discord answers them (50035 for a bad body)."""
         if request.method == "PATCH":
             data, files = await self._read_message(request)
             if (refused := _invalid_form_body(data)) is not None:
@@ -805,16 +809,7 @@ class DiscordStandin:
             return _discord_error(404, 10008, "Unknown Message")
         if channel_id in self.forbidden_channels:
             return _discord_error(403, 50013, "Missing Permissions")
-        if request.method == "PATCH":
-            data, files = await self._read_message(request)
-            if (refused := _invalid_form_body(data)) is not None:
-                self.rejected.append(data)
-                return refused
-            self._apply(message, data, files)
-        elif request.method == "DELETE":
-            message.deleted = True
-            return web.Response(status=204)
-        return _json(message.to_payload(self.bot_user))
+        return await self._edit_or_delete(request, message)
 
     async def _scheduled_events(
         self, request: web.Request, guild_id: int, event_id: int | None
