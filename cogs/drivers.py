@@ -26,7 +26,7 @@ from bot.errors import (
 )
 from bot.gtgridstats.identifiers import validate_psn_id
 from bot.services.driver_refs import parse_driver_list, parse_user_id
-from bot.services.drivers import LeaderboardSort, ProfileAnswer, ProgressEvent
+from bot.services.driver_results import LeaderboardSort, ProfileAnswer, ProgressEvent
 from bot.services.fair_use import Requester
 from bot.ui.drivers import (
     RELINK_NOT_YOURS,

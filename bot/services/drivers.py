@@ -21,76 +21,25 @@ from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.services.driver_refs import DriverRef, ResolvedDriver, resolve_driver_refs
 from bot.services.driver_results import (
-    CHANGE_WINDOW as CHANGE_WINDOW,
-)
-from bot.services.driver_results import (
-    LEADERBOARD_MAX_WAIT_SECONDS as LEADERBOARD_MAX_WAIT_SECONDS,
-)
-from bot.services.driver_results import (
-    MAX_REMEMBERED_UNKNOWN as MAX_REMEMBERED_UNKNOWN,
-)
-from bot.services.driver_results import (
-    NOTICEABLE_WAIT_SECONDS as NOTICEABLE_WAIT_SECONDS,
-)
-from bot.services.driver_results import (
-    ClassDistance as ClassDistance,
-)
-from bot.services.driver_results import (
-    DriverChange as DriverChange,
-)
-from bot.services.driver_results import (
-    DriverLookup as DriverLookup,
-)
-from bot.services.driver_results import (
-    DriverResult as DriverResult,
-)
-from bot.services.driver_results import (
-    Leaderboard as Leaderboard,
-)
-from bot.services.driver_results import (
-    LeaderboardEntry as LeaderboardEntry,
-)
-from bot.services.driver_results import (
-    LeaderboardSort as LeaderboardSort,
-)
-from bot.services.driver_results import (
-    LinkDone as LinkDone,
-)
-from bot.services.driver_results import (
-    LinkPreflight as LinkPreflight,
-)
-from bot.services.driver_results import (
-    ProfileAnswer as ProfileAnswer,
-)
-from bot.services.driver_results import (
-    ProfileFetch as ProfileFetch,
-)
-from bot.services.driver_results import (
-    Progress as Progress,
-)
-from bot.services.driver_results import (
-    ProgressEvent as ProgressEvent,
-)
-from bot.services.driver_results import (
-    Queued as Queued,
-)
-from bot.services.driver_results import (
-    Syncing as Syncing,
-)
-from bot.services.driver_results import (
-    class_distance as class_distance,
-)
-from bot.services.driver_results import (
+    CHANGE_WINDOW,
+    LEADERBOARD_MAX_WAIT_SECONDS,
+    MAX_REMEMBERED_UNKNOWN,
+    NOTICEABLE_WAIT_SECONDS,
+    DriverChange,
+    DriverLookup,
+    DriverResult,
+    Leaderboard,
+    LeaderboardEntry,
+    LeaderboardSort,
+    LinkDone,
+    LinkPreflight,
+    ProfileAnswer,
+    ProfileFetch,
+    Progress,
+    Queued,
     no_progress,
-)
-from bot.services.driver_results import (
-    sort_value as sort_value,
-)
-from bot.services.driver_results import (
-    syncing as syncing,
-)
-from bot.services.driver_results import (
-    win_rate as win_rate,
+    sort_value,
+    syncing,
 )
 from bot.services.fair_use import FairUse, Requester, Ticket
 from bot.services.racer_batcher import RacerBatcher

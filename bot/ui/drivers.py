@@ -12,7 +12,7 @@ import discord
 
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.models import Driver
-from bot.services.drivers import (
+from bot.services.driver_results import (
     ClassDistance,
     DriverChange,
     DriverResult,

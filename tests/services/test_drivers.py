@@ -10,7 +10,8 @@ import pytest
 
 from bot.errors import NoSuchDriver
 from bot.gtgridstats.errors import InvalidIdentifierError
-from bot.services.drivers import DriverService, ProgressEvent, syncing
+from bot.services.driver_results import ProgressEvent, syncing
+from bot.services.drivers import DriverService
 from bot.ui.drivers import progress_text
 from bot.ui.errors import describe_error
 from tests.conftest import Harness
