@@ -19,6 +19,7 @@ from bot.services.drivers import DriverService
 from bot.services.league_night.night import LeagueNight
 from bot.services.league_posts import LeaguePoster, LeaguePosts
 from bot.services.leagues import LeagueService
+from bot.services.links import LinkService
 from bot.services.personal import PersonalService
 from bot.services.refresh import RefreshService
 from bot.services.standings import StandingsService
@@ -117,11 +118,12 @@ class GridBot(commands.Bot):
         self.drivers = DriverService.build(
             settings=self.settings, api=self.api, database=self.database, links=self.links, clock=self.clock
         )
+        self.link_service = LinkService(self.links, self.drivers, self.clock)
         self.leagues = LeagueStore(self.database)
         self.personal = PersonalService(
             UserDataStore(self.database),
             self.clock,
-            forget_unlinked_drivers=self.drivers.forget_unlinked_drivers,
+            forget_unlinked_drivers=self.link_service.forget_unlinked_drivers,
         )
         self.standings = StandingsService(
             self.api,
@@ -130,7 +132,9 @@ class GridBot(commands.Bot):
             fair_use=self.drivers.fair_use,
         )
         self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
-        self.league_night = LeagueNight(self.database, self.leagues, self.links, self.drivers, self.clock)
+        self.league_night = LeagueNight(
+            self.database, self.leagues, self.links, self.drivers, self.link_service, self.clock
+        )
         self.league_service.adjust = self.league_night.adjust
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
         self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)

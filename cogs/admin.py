@@ -38,7 +38,7 @@ class Admin(commands.Cog):
             uptime=self.bot.clock.now() - self.bot.started_at,
             latency_seconds=self.bot.latency,
             catalog_updated_at=await self.bot.catalog.updated_at(),
-            linked_here=await self.bot.drivers.linked_count(guild_id) if guild_id is not None else None,
+            linked_here=await self.bot.link_service.linked_count(guild_id) if guild_id is not None else None,
         )
         await Reply(interaction, private=False).send(embed=about_embed(facts))
 

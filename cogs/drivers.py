@@ -110,7 +110,7 @@ class ConfirmRelink(BaseView):
         guild_id = _guild_id(interaction)
         drivers = self.cog.bot.drivers
         ticket = await drivers.admit(_requester(interaction), [self.psn_id])
-        done = await drivers.link(
+        done = await self.cog.bot.link_service.link(
             guild_id, self.target_id, self.psn_id, progress=_progress(reply), ticket=ticket
         )
         await reply.send(linked_text(done, self_link=self.target_id == self.owner_id))
@@ -196,13 +196,13 @@ class Drivers(commands.Cog):
         target = _target(interaction, member, Action.LINK)
         psn_id = validate_psn_id(psn_id)
         reply = Reply(interaction, private=True)
-        preflight = await self.bot.drivers.link_preflight(guild_id, target.id, psn_id)
+        preflight = await self.bot.link_service.link_preflight(guild_id, target.id, psn_id)
         note = ""
         if preflight.taken_by is not None:
             holder = preflight.taken_by
             if not await self._has_left(guild_id, holder.member_id):
                 raise AlreadyLinked(holder.psn_id, holder.member_id)
-            await self.bot.drivers.release_left_member(guild_id, holder)
+            await self.bot.link_service.release_left_member(guild_id, holder)
             note = released_text(holder.psn_id, holder.member_id) + "\n"
         current = preflight.current
         self_link = target.id == interaction.user.id
@@ -224,7 +224,7 @@ class Drivers(commands.Cog):
         if not await self.bot.drivers.all_fresh([psn_id]):
             ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
             await reply.defer()
-        done = await self.bot.drivers.link(
+        done = await self.bot.link_service.link(
             guild_id, target.id, psn_id, progress=_progress(reply), ticket=ticket
         )
         await reply.send(note + linked_text(done, self_link=self_link))
@@ -246,7 +246,7 @@ class Drivers(commands.Cog):
         guild_id = _guild_id(interaction)
         target_id = _unlink_target(interaction, member, user_id)
         self_link = target_id == interaction.user.id
-        removed = await self.bot.drivers.unlink(guild_id, target_id)
+        removed = await self.bot.link_service.unlink(guild_id, target_id)
         if removed is None:
             raise NotLinked(None if self_link else target_id, hint=False)
         await Reply(interaction, private=True).send(
@@ -273,7 +273,7 @@ class Drivers(commands.Cog):
             return validate_psn_id(psn_id), None
         member_id = member.id if member is not None else interaction.user.id
         is_self = member_id == interaction.user.id
-        link = await self.bot.drivers.link_for(guild_id, member_id, is_self=is_self)
+        link = await self.bot.link_service.link_for(guild_id, member_id, is_self=is_self)
         return link.psn_id, member_id
 
     @app_commands.command(name="profile", description="A driver's GT7 profile: DR, SR, races, wins and more.")
@@ -346,7 +346,8 @@ class Drivers(commands.Cog):
                 given=len(refs), maximum=COMPARE_MAX, over=[str(ref) for ref in refs[COMPARE_MAX:][:11]]
             )
         service = self.bot.drivers
-        resolved = await service.resolve_drivers(refs, guild_id, in_server=interaction.guild_id is not None)
+        in_server = interaction.guild_id is not None
+        resolved = await self.bot.link_service.resolve_drivers(refs, guild_id, in_server=in_server)
         psn_ids = [driver.psn_id for driver in resolved]
         reply = Reply(interaction, private=False)
         ticket = None
@@ -385,7 +386,7 @@ class Drivers(commands.Cog):
         guild_id = _guild_id(interaction)
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
-        links = await service.guild_links(guild_id)  # one read serves every step below
+        links = await self.bot.link_service.guild_links(guild_id)  # one read serves every step below
         if not links:
             raise NobodyLinked()
         reply = Reply(interaction, private=False)
@@ -403,7 +404,7 @@ class Drivers(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_data_purged(self, guild_id: int) -> None:
-        deleted = await self.bot.drivers.forget_unlinked_drivers()
+        deleted = await self.bot.link_service.forget_unlinked_drivers()
         log.info("guild %d purged: deleted %d snapshots of drivers no guild links", guild_id, deleted)
 
 

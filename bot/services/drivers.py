@@ -1,4 +1,4 @@
-"""Drivers: stored snapshots first, then batched upstream lookups; linking members to PSN IDs.
+"""Drivers: stored snapshots first, then batched upstream lookups (links: bot/services/links.py).
 
 Every lookup goes through here so the budget rules hold for every command (and for the league service):
 a snapshot younger than the refresh interval is served as is; the rest are fetched with GET in batches of
@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import AlreadyLinked, NoSuchDriver, NotLinked
+from bot.errors import NoSuchDriver
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
-from bot.services.driver_refs import DriverRef, ResolvedDriver, resolve_driver_refs
 from bot.services.driver_results import (
     CHANGE_WINDOW,
     LEADERBOARD_MAX_WAIT_SECONDS,
@@ -31,8 +30,6 @@ from bot.services.driver_results import (
     Leaderboard,
     LeaderboardEntry,
     LeaderboardSort,
-    LinkDone,
-    LinkPreflight,
     ProfileAnswer,
     ProfileFetch,
     Progress,
@@ -508,86 +505,17 @@ class DriverService:
             log.warning("GT Grid Stats answered drivers nobody asked for: %d", len(leftovers))
         return matched
 
-    # --- links -------------------------------------------------------------------------------------
+    # --- forgetting drivers no server links (the LinkService calls these) ---------------------------
 
-    async def link_preflight(self, guild_id: int, member_id: int, psn_id: str) -> LinkPreflight:
-        """What stands in the way of linking, known without any upstream call."""
-        psn_id = validate_psn_id(psn_id)
-        current, holder = await self.links.member_and_holder(guild_id, member_id, psn_id)
-        taken_by = holder if holder is not None and holder.member_id != member_id else None
-        return LinkPreflight(current=current, taken_by=taken_by)
-
-    async def link(
-        self,
-        guild_id: int,
-        member_id: int,
-        psn_id: str,
-        *,
-        progress: Progress | None = None,
-        ticket: Ticket | None = None,
-    ) -> LinkDone:
-        """Verify the driver exists (syncing it if needed), then link it; one PSN ID per guild."""
-        result = await self.get_driver(psn_id, progress=progress, ticket=ticket)
-        driver = result.snapshot.driver
-        outcome = await self.links.claim(
-            Link(
-                guild_id=guild_id,
-                member_id=member_id,
-                psn_id=driver.psn_id,
-                guid=driver.guid,
-                linked_at=self.clock.now(),
-            )
-        )
-        if outcome.taken_by is not None:
-            raise AlreadyLinked(outcome.taken_by.psn_id, outcome.taken_by.member_id)
-        assert outcome.link is not None
-        previous = outcome.previous
-        if previous is not None and previous.psn_id.lower() != driver.psn_id.lower():
-            await self._forget_if_unlinked(previous)
-        return LinkDone(link=outcome.link, previous=previous, result=result)
-
-    async def unlink(self, guild_id: int, member_id: int) -> Link | None:
-        """Remove the link; a driver no guild links any more is forgotten (its snapshots deleted)."""
-        removed = await self.links.remove(guild_id, member_id)
-        if removed is not None:
-            await self._forget_if_unlinked(removed)
-        return removed
-
-    async def link_for(self, guild_id: int, member_id: int, *, is_self: bool) -> Link:
-        """The member's link here; NotLinked (naming the member unless `is_self`) when there is none."""
-        link = await self.links.get(guild_id, member_id)
-        if link is None:
-            raise NotLinked(None if is_self else member_id)
-        return link
-
-    async def release_left_member(self, guild_id: int, holder: Link) -> bool:
-        """Free `holder`'s PSN ID, held by a member Discord says has left; False if it changed meanwhile."""
-        released = await self.links.release(guild_id, holder.member_id, holder.psn_id) is not None
-        if released:
-            log.info("guild %d: released a PSN link of user %d, who left", guild_id, holder.member_id)
-        return released
-
-    async def guild_links(self, guild_id: int) -> list[Link]:
-        """Every link of the guild, oldest first (one read, for the leaderboard's every step)."""
-        return await self.links.for_guild(guild_id)
-
-    async def linked_count(self, guild_id: int) -> int:
-        return await self.links.count(guild_id)
-
-    async def resolve_drivers(
-        self, refs: list[DriverRef], guild_id: int | None, *, in_server: bool = True
-    ) -> list[ResolvedDriver]:
-        """The parsed list, each mention replaced by its linked PSN ID (see `resolve_driver_refs`)."""
-        return await resolve_driver_refs(refs, guild_id, self.links, in_server=in_server)
-
-    async def _forget_if_unlinked(self, link: Link) -> None:
+    async def forget_if_unlinked(self, link: Link) -> None:
+        """After `link` went: delete the driver's snapshots when no guild links it any more."""
         deleted = await self.snapshots.delete_if_unlinked(link.psn_id, link.guid)
         if deleted:
             log.debug("%s is linked nowhere: %d snapshots deleted", link.psn_id, deleted)
             await self._reload_index()
 
-    async def forget_unlinked_drivers(self) -> int:
-        """After a guild's data was purged: delete snapshots of drivers that no guild links any more."""
+    async def forget_unlinked(self) -> int:
+        """Delete snapshots of every driver that no guild links any more; how many were deleted."""
         deleted = await self.snapshots.delete_unlinked()
         if deleted:
             await self._reload_index()

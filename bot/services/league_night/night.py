@@ -13,6 +13,7 @@ from bot.services.league_night.races import RaceCheckIns, RaceService
 from bot.services.league_night.season import RoundsTooFewError, SeasonService, who_can_win
 from bot.services.league_night.signups import SignupService
 from bot.services.league_night.teams import TeamRow, TeamService, team_standings
+from bot.services.links import LinkService
 from bot.services.standings import Standings
 from bot.storage.database import Database
 from bot.storage.league_extras import LeagueExtrasStore
@@ -43,13 +44,14 @@ class LeagueNight:
         leagues: LeagueStore,
         links: LinkStore,
         drivers: DriverService,
+        link_service: LinkService,
         clock: Clock,
         check_ins: CheckInSource | None = None,
     ) -> None:
         self.store = LeagueExtrasStore(database)
         races = RaceStore(database)
         # Sign-ups and the race calendar with its check-ins (/league signups, race, checkin).
-        self.signups = SignupService(SignupStore(database), leagues, links, drivers, clock)
+        self.signups = SignupService(SignupStore(database), leagues, links, drivers, link_service, clock)
         self.races = RaceService(races, leagues, links, clock)
         self.lobbies = LobbyService(drivers, check_ins or RaceCheckIns(races, clock))
         self.penalties = PenaltyService(leagues, self.store)

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.services.drivers import DriverService
 from bot.services.fair_use import Requester
 from bot.services.league_night import errors
+from bot.services.links import LinkService
 from bot.services.ratings import DR_BANDS, dr_band
 from bot.storage import signups as store
 from bot.storage.leagues import MAX_ROSTER, League, LeagueStore, RosterFullError
@@ -118,12 +119,14 @@ class SignupService:
         leagues: LeagueStore,
         links: LinkStore,
         drivers: DriverService,
+        link_service: LinkService,
         clock: Clock,
     ) -> None:
         self.signups = signups
         self.leagues = leagues
         self.links = links
         self.drivers = drivers
+        self.link_service = link_service
         self.clock = clock
 
     async def open(
@@ -211,7 +214,7 @@ class SignupService:
         """The modal's answer: link the PSN ID (checked on GT Grid Stats), then join with it."""
         signup = await self._open_signup(signup_id, guild_id)
         ticket = await self.drivers.admit(Requester(guild_id=guild_id, member_id=member_id), [psn_id])
-        done = await self.drivers.link(guild_id, member_id, psn_id, ticket=ticket)
+        done = await self.link_service.link(guild_id, member_id, psn_id, ticket=ticket)
         return await self._enter(signup, member_id, done.link.psn_id)
 
     async def _enter(self, signup: Signup, member_id: int, psn_id: str) -> JoinOutcome:
