@@ -28,6 +28,7 @@ from bot.gtgridstats.identifiers import validate_psn_id
 from bot.services.driver_refs import parse_driver_list, parse_user_id
 from bot.services.driver_results import LeaderboardSort, ProfileAnswer, ProgressEvent
 from bot.services.fair_use import Requester
+from bot.services.leaderboard import build_leaderboard
 from bot.ui.drivers import (
     RELINK_NOT_YOURS,
     CompareRow,
@@ -396,7 +397,7 @@ class Drivers(commands.Cog):
                 _requester(interaction), [link.psn_id for link in links], sync_missing=False
             )
             await reply.defer()
-        board = await service.leaderboard(links, order, progress=_progress(reply), ticket=ticket)
+        board = await build_leaderboard(service, links, order, progress=_progress(reply), ticket=ticket)
         guild_name = interaction.guild.name if interaction.guild is not None else None
         await reply.pages(leaderboard_pages(board, guild_name=guild_name))
 

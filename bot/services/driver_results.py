@@ -35,8 +35,6 @@ Progress = Callable[[ProgressEvent], Awaitable[None]]
 
 # Tell the user about a wait for a request slot only when it is long enough to notice.
 NOTICEABLE_WAIT_SECONDS = 2.0
-# /leaderboard fetches chunk after chunk only while a slot is this close; the rest is served as stored.
-LEADERBOARD_MAX_WAIT_SECONDS = 5.0
 CHANGE_WINDOW = timedelta(days=7)
 # PSN IDs GT Grid Stats said it does not know, remembered for the refresh interval (at most this many).
 MAX_REMEMBERED_UNKNOWN = 10_000
@@ -148,18 +146,6 @@ class LeaderboardSort(StrEnum):
 def win_rate(driver: Driver) -> float | None:
     races = driver.stats.total_races
     return driver.stats.victories / races if races else None
-
-
-def sort_value(driver: Driver, sort: LeaderboardSort) -> float:
-    match sort:
-        case LeaderboardSort.DR_POINTS:
-            return driver.stats.dr_points
-        case LeaderboardSort.WINS:
-            return driver.stats.victories
-        case LeaderboardSort.RACES:
-            return driver.stats.total_races
-        case LeaderboardSort.WIN_RATE:
-            return win_rate(driver) or 0.0
 
 
 @dataclass(frozen=True)

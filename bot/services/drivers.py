@@ -21,21 +21,16 @@ from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.services.driver_results import (
     CHANGE_WINDOW,
-    LEADERBOARD_MAX_WAIT_SECONDS,
     MAX_REMEMBERED_UNKNOWN,
     NOTICEABLE_WAIT_SECONDS,
     DriverChange,
     DriverLookup,
     DriverResult,
-    Leaderboard,
-    LeaderboardEntry,
-    LeaderboardSort,
     ProfileAnswer,
     ProfileFetch,
     Progress,
     Queued,
     no_progress,
-    sort_value,
     syncing,
 )
 from bot.services.fair_use import FairUse, Requester, Ticket
@@ -524,40 +519,3 @@ class DriverService:
     async def _reload_index(self) -> None:
         if self._fetched_at is not None:
             self._fetched_at = await self.snapshots.latest_fetch_times()
-
-    # --- leaderboard -------------------------------------------------------------------------------
-
-    async def leaderboard(
-        self,
-        links: Sequence[Link],
-        sort: LeaderboardSort,
-        *,
-        progress: Progress | None = None,
-        ticket: Ticket | None = None,
-    ) -> Leaderboard:
-        """The guild's linked members (`links`, read once by the caller) ranked by `sort`."""
-        if not links:
-            return Leaderboard(sort=sort, entries=[], missing=[], error=None)
-        lookup = await self.get_drivers(
-            [link.psn_id for link in links],
-            progress=progress,
-            max_wait=LEADERBOARD_MAX_WAIT_SECONDS,
-            ticket=ticket,
-        )
-        entries: list[LeaderboardEntry] = []
-        missing: list[Link] = []
-        for link in links:
-            snapshot = lookup.get(link.psn_id)
-            if snapshot is None:
-                missing.append(link)
-                continue
-            entries.append(
-                LeaderboardEntry(
-                    member_id=link.member_id,
-                    psn_id=snapshot.psn_id,
-                    snapshot=snapshot,
-                    stale=lookup.is_stale(link.psn_id),
-                )
-            )
-        entries.sort(key=lambda entry: (-sort_value(entry.snapshot.driver, sort), entry.psn_id.lower()))
-        return Leaderboard(sort=sort, entries=entries, missing=missing, error=lookup.error)
