@@ -21,6 +21,7 @@ from bot.services.league_posts import LeaguePoster, LeaguePosts
 from bot.services.leagues import LeagueService
 from bot.services.links import LinkService
 from bot.services.personal import PersonalService
+from bot.services.profiles import ProfileService
 from bot.services.refresh import RefreshService
 from bot.services.standings import StandingsService
 from bot.services.tracking import TrackingService
@@ -119,6 +120,7 @@ class GridBot(commands.Bot):
             settings=self.settings, api=self.api, database=self.database, links=self.links, clock=self.clock
         )
         self.link_service = LinkService(self.links, self.drivers, self.clock)
+        self.profiles = ProfileService(self.drivers, self.links)
         self.leagues = LeagueStore(self.database)
         self.personal = PersonalService(
             UserDataStore(self.database),

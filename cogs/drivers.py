@@ -295,11 +295,13 @@ class Drivers(commands.Cog):
         guild_id = server_scope(interaction)
         service = self.bot.drivers
         reply = Reply(interaction, private=False)
-        answer = await service.profile(guild_id, psn, refresh=refresh, member_id=member_id)
+        answer = await self.bot.profiles.profile(guild_id, psn, refresh=refresh, member_id=member_id)
         if not isinstance(answer, ProfileAnswer):
             ticket = await service.admit(_requester(interaction), [psn], refresh=answer.refresh)
             await reply.defer()
-            answer = await service.fetch_profile(guild_id, answer, progress=_progress(reply), ticket=ticket)
+            answer = await self.bot.profiles.fetch_profile(
+                guild_id, answer, progress=_progress(reply), ticket=ticket
+            )
         note = refresh_wait_text(answer.refresh_wait_until) if answer.refresh_wait_until else None
         last_change = await self.bot.tracking.last_change(answer.result.snapshot.psn_id)
         embed = profile_embed(

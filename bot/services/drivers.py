@@ -20,14 +20,10 @@ from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.identifiers import chunked, validate_psn_id
 from bot.gtgridstats.models import Driver, RacersResponse
 from bot.services.driver_results import (
-    CHANGE_WINDOW,
     MAX_REMEMBERED_UNKNOWN,
     NOTICEABLE_WAIT_SECONDS,
-    DriverChange,
     DriverLookup,
     DriverResult,
-    ProfileAnswer,
-    ProfileFetch,
     Progress,
     Queued,
     no_progress,
@@ -205,23 +201,6 @@ class DriverService:
             guid = latest.guid if latest else None
         return await self.snapshots.history(psn_id, guid)
 
-    async def change_since_week(self, current: DriverSnapshot) -> DriverChange | None:
-        """The change since the oldest snapshot of the last 7 days; None when there is nothing to compare."""
-        window_start = self.clock.now() - CHANGE_WINDOW
-        in_window = await self.snapshots.history(current.psn_id, current.guid, since=window_start)
-        if not in_window:
-            return None
-        baseline = min(in_window, key=lambda row: (row.first_fetched_at, row.id))
-        since = max(baseline.first_fetched_at, window_start)
-        if baseline.id == current.id and current.first_fetched_at > window_start:
-            return None  # the first answer we ever stored: nothing earlier to compare with
-        return DriverChange(
-            since=since,
-            dr_points=current.dr_points - baseline.dr_points,
-            races=current.driver.stats.total_races - baseline.driver.stats.total_races,
-            wins=current.driver.stats.victories - baseline.driver.stats.victories,
-        )
-
     # --- lookups -----------------------------------------------------------------------------------
 
     async def get_drivers(
@@ -389,46 +368,6 @@ class DriverService:
         if lookup.error is not None:
             raise lookup.error
         raise NoSuchDriver(psn_id)
-
-    # --- /profile ----------------------------------------------------------------------------------
-
-    async def profile(
-        self, guild_id: int | None, psn_id: str, *, refresh: bool, member_id: int | None = None
-    ) -> ProfileAnswer | ProfileFetch:
-        """Answer from storage when it may (a hit is counted), else say what to fetch.
-
-        A refresh within the cooldown of the last fetch is not made: the stored profile is served with
-        when the next refresh is possible. `member_id`: whom the driver is linked to here, when known."""
-        psn_id = validate_psn_id(psn_id)
-        wait_until = await self.next_refresh_at(psn_id) if refresh else None
-        if wait_until is not None:
-            refresh = False
-        if not refresh and await self.all_fresh([psn_id]):
-            stored = await self.stored(psn_id)
-            if stored is not None and self.is_fresh(stored):
-                self.api.budget.usage.record_cache(hit=True)
-                return await self._profile_answer(guild_id, DriverResult(stored), member_id, wait_until)
-        return ProfileFetch(psn_id, refresh, member_id, wait_until)
-
-    async def fetch_profile(
-        self,
-        guild_id: int | None,
-        fetch: ProfileFetch,
-        *,
-        progress: Progress | None = None,
-        ticket: Ticket | None = None,
-    ) -> ProfileAnswer:
-        result = await self.get_driver(fetch.psn_id, refresh=fetch.refresh, progress=progress, ticket=ticket)
-        return await self._profile_answer(guild_id, result, fetch.member_id, fetch.refresh_wait_until)
-
-    async def _profile_answer(
-        self, guild_id: int | None, result: DriverResult, member_id: int | None, wait_until: datetime | None
-    ) -> ProfileAnswer:
-        change = await self.change_since_week(result.snapshot)
-        if member_id is None and guild_id is not None:  # outside a server with the bot, nobody holds it
-            holder = await self.links.find_by_psn(guild_id, result.snapshot.psn_id)
-            member_id = holder.member_id if holder else None
-        return ProfileAnswer(result, change, member_id, wait_until)
 
     async def _report_wait(self, report: Progress) -> None:
         wait = self.api.budget.estimated_wait()
