@@ -20,8 +20,12 @@ from bot.gtgridstats.errors import QuotaExhaustedError, RateLimitedError
 from bot.services.refresh import CycleResult
 from bot.services.tracking import Digest, GuildNews, TrackingSettings
 from bot.ui import tracking as text
+from bot.ui.digest_chart import FILENAME as DIGEST_CHART_FILENAME
+from bot.ui.digest_chart import render_digest_chart
+from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, speaking
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text
+from bot.ui.replies import Attachment
 from cogs.checks import require_server
 from cogs.league import PostChannel, PostChannelTransformer
 
@@ -188,10 +192,15 @@ class Tracking(commands.Cog):
 
     # --- posting -----------------------------------------------------------------------------------
 
-    async def _send(self, settings: TrackingSettings, **fields: Any) -> bool:
-        """One post in the guild's news channel; a refusal for good pauses tracking (False)."""
+    async def _send(
+        self, settings: TrackingSettings, *, attachment: Attachment | None = None, **fields: Any
+    ) -> bool:
+        """One post in the guild's news channel (with `attachment` uploaded, when given); a refusal for
+        good pauses tracking (False)."""
         assert settings.channel_id is not None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
+        if attachment is not None:
+            fields["file"] = attachment.file()
         try:
             await channel.send(**fields)
         except discord.Forbidden:
@@ -220,9 +229,21 @@ class Tracking(commands.Cog):
                 return
 
     async def post_digest(self, digest: Digest) -> None:
-        await self._send(
-            digest.settings, embed=text.digest_embed(digest), allowed_mentions=discord.AllowedMentions.none()
-        )
+        """The digest in the server's language (a public post), with the chart of its top movers."""
+        guild = self.bot.get_guild(digest.settings.guild_id)
+        with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
+            post = text.digest_post(digest, guild.name if guild is not None else None)
+            attachment = None
+            if post.chart is not None:
+                # Drawing takes tens of milliseconds of CPU: off the event loop, as /history's chart.
+                png = await asyncio.to_thread(render_digest_chart, post.chart)
+                attachment = Attachment(DIGEST_CHART_FILENAME, png)
+            await self._send(
+                digest.settings,
+                embed=post.embed,
+                attachment=attachment,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
 
     # --- loops -------------------------------------------------------------------------------------
 
