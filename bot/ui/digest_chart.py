@@ -39,16 +39,6 @@ from bot.ui.theme import (
     font,
 )
 
-__all__ = [
-    "FILENAME",
-    "MAX_GAINS",
-    "MAX_LOSSES",
-    "DigestChart",
-    "chart_title",
-    "layout",
-    "render_digest_chart",
-]
-
 FILENAME = "digest-movers.png"
 MAX_GAINS = 10
 MAX_LOSSES = 10
