@@ -199,11 +199,17 @@ class Tracking(commands.Cog):
         good pauses tracking (False)."""
         assert settings.channel_id is not None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
-        if attachment is not None:
-            fields["file"] = attachment.file()
         try:
-            await channel.send(**fields)
+            if attachment is None:
+                await channel.send(**fields)
+            else:
+                await channel.send(file=attachment.file(), **fields)
         except discord.Forbidden:
+            if attachment is not None:
+                # Perhaps only Attach Files is missing: the post goes out without its image instead (a
+                # channel the bot lost refuses that too, and pauses tracking then).
+                log.info("guild %d: news post refused with its image; sent without it", settings.guild_id)
+                return await self._send(settings, **_without_image(fields))
             await self.service.pause(settings.guild_id, PAUSE_FORBIDDEN)
             log.warning("guild %d: driver news paused (missing permissions)", settings.guild_id)
             return False
@@ -319,6 +325,14 @@ class Tracking(commands.Cog):
 
 def _seconds_until(moment: datetime, now: datetime) -> float:
     return min(IDLE_SECONDS, max(MIN_SECONDS, (moment - now).total_seconds()))
+
+
+def _without_image(fields: dict[str, Any]) -> dict[str, Any]:
+    """A post's fields with its embed no longer showing an attached image."""
+    embed = fields.get("embed")
+    if not isinstance(embed, discord.Embed):
+        return fields
+    return {**fields, "embed": embed.copy().set_image(url=None)}
 
 
 def _with_reason(settings: TrackingSettings, reason: str) -> TrackingSettings:

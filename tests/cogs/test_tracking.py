@@ -421,3 +421,22 @@ def test_a_refused_news_channel_is_worded_by_the_ui_with_the_channel() -> None:
     text, unexpected = describe_error(NewsChannelRefused(1234))
     assert not unexpected
     assert text == "I can't post in <#1234>: I need View Channel and Send Messages there."
+
+
+async def test_a_channel_without_attach_files_gets_the_digest_without_its_chart(harness: Harness) -> None:
+    await link(harness, harness.member("ann"), "Fast_Ann", dr_points=9_500)
+    channel = await setup_news(harness)
+    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_400)
+    harness.clock.advance(31 * 60)
+    await harness.clock.run_until(cog(harness).refresh_once())
+    await schedule_digest(harness)
+    harness.discord.no_attach_channels.add(channel.id)  # an upload gets 403, 50013 Missing Permissions
+    assert await cog(harness).digest_once() == 1
+    digest = harness.discord.messages_in(channel.id)[-1]
+    assert digest.attachments == []
+    assert "image" not in digest.embeds[0]  # no broken image reference
+    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
+    assert "+900" in fields["Biggest gains"]
+    settings = await harness.bot.tracking.settings(harness.guild.id)
+    assert settings is not None
+    assert settings.paused_reason is None  # driver news goes on
