@@ -20,8 +20,12 @@ from bot.gtgridstats.errors import QuotaExhaustedError, RateLimitedError
 from bot.services.refresh import CycleResult
 from bot.services.tracking import Digest, GuildNews, TrackingSettings
 from bot.ui import tracking as text
+from bot.ui.digest_chart import FILENAME as DIGEST_CHART_FILENAME
+from bot.ui.digest_chart import render_digest_chart
+from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, speaking
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text
+from bot.ui.replies import Attachment
 from cogs.checks import require_server
 from cogs.league import PostChannel, PostChannelTransformer
 
@@ -188,13 +192,24 @@ class Tracking(commands.Cog):
 
     # --- posting -----------------------------------------------------------------------------------
 
-    async def _send(self, settings: TrackingSettings, **fields: Any) -> bool:
-        """One post in the guild's news channel; a refusal for good pauses tracking (False)."""
+    async def _send(
+        self, settings: TrackingSettings, *, attachment: Attachment | None = None, **fields: Any
+    ) -> bool:
+        """One post in the guild's news channel (with `attachment` uploaded, when given); a refusal for
+        good pauses tracking (False)."""
         assert settings.channel_id is not None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
         try:
-            await channel.send(**fields)
+            if attachment is None:
+                await channel.send(**fields)
+            else:
+                await channel.send(file=attachment.file(), **fields)
         except discord.Forbidden:
+            if attachment is not None:
+                # Perhaps only Attach Files is missing: the post goes out without its image instead (a
+                # channel the bot lost refuses that too, and pauses tracking then).
+                log.info("guild %d: news post refused with its image; sent without it", settings.guild_id)
+                return await self._send(settings, **_without_image(fields))
             await self.service.pause(settings.guild_id, PAUSE_FORBIDDEN)
             log.warning("guild %d: driver news paused (missing permissions)", settings.guild_id)
             return False
@@ -220,9 +235,21 @@ class Tracking(commands.Cog):
                 return
 
     async def post_digest(self, digest: Digest) -> None:
-        await self._send(
-            digest.settings, embed=text.digest_embed(digest), allowed_mentions=discord.AllowedMentions.none()
-        )
+        """The digest in the server's language (a public post), with the chart of its top movers."""
+        guild = self.bot.get_guild(digest.settings.guild_id)
+        with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
+            post = text.digest_post(digest, guild.name if guild is not None else None)
+            attachment = None
+            if post.chart is not None:
+                # Drawing takes tens of milliseconds of CPU: off the event loop, as /history's chart.
+                png = await asyncio.to_thread(render_digest_chart, post.chart)
+                attachment = Attachment(DIGEST_CHART_FILENAME, png)
+            await self._send(
+                digest.settings,
+                embed=post.embed,
+                attachment=attachment,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
 
     # --- loops -------------------------------------------------------------------------------------
 
@@ -298,6 +325,14 @@ class Tracking(commands.Cog):
 
 def _seconds_until(moment: datetime, now: datetime) -> float:
     return min(IDLE_SECONDS, max(MIN_SECONDS, (moment - now).total_seconds()))
+
+
+def _without_image(fields: dict[str, Any]) -> dict[str, Any]:
+    """A post's fields with its embed no longer showing an attached image."""
+    embed = fields.get("embed")
+    if not isinstance(embed, discord.Embed):
+        return fields
+    return {**fields, "embed": embed.copy().set_image(url=None)}
 
 
 def _with_reason(settings: TrackingSettings, reason: str) -> TrackingSettings:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 
-from bot.services.tracking import Digest, Mover, NewsItem, sort_news
+from bot.services.tracking import WEEK, Digest, Mover, NewsItem, sort_news
 from bot.storage.tracking import TrackingSettings
+from bot.ui import digest_chart
+from bot.ui.digest_chart import DigestChart
 from bot.ui.format import number, timestamp, weekday_text
 from bot.ui.i18n import _
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
@@ -92,6 +95,33 @@ def digest_embed(digest: Digest) -> discord.Embed:
     embed.add_field(name=_("Class changes"), value=changes[:1024], inline=False)
     embed.set_footer(text=_("Week ending {when}", when=digest.due_at.strftime("%Y-%m-%d %H:%M UTC")))
     return embed
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPost:
+    embed: discord.Embed
+    chart: DigestChart | None  # None in a quiet week (no movers): the embed alone
+
+
+def _week_start(digest: Digest) -> datetime:
+    """The first day of the digest's week, in the server's digest time zone."""
+    start = digest.due_at - WEEK
+    try:
+        return start.astimezone(ZoneInfo(digest.settings.digest_timezone or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):  # a zone the system no longer knows: the date in UTC
+        return start.astimezone(UTC)
+
+
+def digest_post(digest: Digest, server_name: str | None) -> DigestPost:
+    """The digest's embed and, when anyone moved, its chart of the top movers shown as the embed's image."""
+    embed = digest_embed(digest)
+    if not digest.gains and not digest.losses:
+        return DigestPost(embed, None)
+    chart = DigestChart(
+        digest_chart.chart_title(server_name, _week_start(digest)), digest.gains, digest.losses
+    )
+    embed.set_image(url=f"attachment://{digest_chart.FILENAME}")
+    return DigestPost(embed, chart)
 
 
 # --- /tracking replies ---------------------------------------------------------------------------

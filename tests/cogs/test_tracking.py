@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any, cast
+
+from PIL import Image
 
 from bot.errors import NewsChannelRefused
 from bot.gtgridstats.budget import EndpointClass, Priority
 from bot.gtgridstats.errors import UpstreamUnavailableError
+from bot.services.tracking import Mover
 from bot.storage.links import Link
+from bot.ui import digest_chart
 from bot.ui.errors import describe_error
+from bot.ui.theme import DOWN, UP
 from cogs.tracking import Tracking
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel, FakeUser
@@ -343,7 +349,64 @@ async def test_the_weekly_digest_posts_once_at_the_servers_time_with_the_weeks_m
     assert "+900" in fields["Biggest gains"]
     assert f"<@{bob.id}>" in fields["Biggest losses"]
     assert "DR C → B" in fields["Class changes"]
+    # The chart of the week's movers rides along, shown as the embed's image.
+    (attachment,) = digest.attachments
+    assert attachment.filename == "digest-movers.png"
+    assert digest.embeds[0]["image"]["url"] == "attachment://digest-movers.png"
+    image = Image.open(io.BytesIO(attachment.data))
+    assert image.format == "PNG"
+    plan = digest_chart.layout(
+        (digest_chart_mover("Fast_Ann", 900),), (digest_chart_mover("Bob_GT", -1_000),)
+    )
+    assert image.size == (plan.width, plan.height)
+    gain, loss = plan.bars
+    pixels = image.convert("RGB")
+    assert pixels.getpixel((digest_chart.ZERO_X + 40, (gain.top + gain.bottom) // 2)) == UP
+    assert pixels.getpixel((digest_chart.ZERO_X - 40, (loss.top + loss.bottom) // 2)) == DOWN
     assert await cog(harness).digest_once() == 0  # moved on to next week: posted once
+
+
+def digest_chart_mover(psn_id: str, delta: int) -> Mover:
+    return Mover(0, psn_id, 10_000, 10_000 + delta)
+
+
+async def schedule_digest(harness: Harness) -> None:
+    record = await harness.slash(
+        "tracking digest", user=harness.member("org", manager=True), weekday="Monday", time="20:00"
+    )
+    assert "Monday" in record.reply.text()
+    settings = await harness.bot.tracking.settings(harness.guild.id)
+    assert settings is not None
+    assert settings.digest_next_at is not None
+    harness.clock.set(settings.digest_next_at)
+
+
+async def test_a_quiet_week_posts_the_digest_without_a_chart(harness: Harness) -> None:
+    await link(harness, harness.member("ann"), "Fast_Ann", dr_points=9_500)
+    channel = await setup_news(harness)
+    await schedule_digest(harness)  # nobody's DR points moved
+    assert await cog(harness).digest_once() == 1
+    digest = harness.discord.messages_in(channel.id)[-1]
+    assert digest.attachments == []
+    assert "image" not in digest.embeds[0]
+    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
+    assert fields["Biggest gains"] == "No gains this week."
+
+
+async def test_a_digest_with_a_chart_into_a_lost_channel_pauses_driver_news(harness: Harness) -> None:
+    await link(harness, harness.member("ann"), "Fast_Ann", dr_points=9_500)
+    channel = await setup_news(harness)
+    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_400)
+    harness.clock.advance(31 * 60)
+    await harness.clock.run_until(cog(harness).refresh_once())
+    posted = len(harness.discord.messages_in(channel.id))
+    await schedule_digest(harness)
+    harness.discord.forbidden_channels.add(channel.id)  # 403, 50013 Missing Permissions
+    assert await cog(harness).digest_once() == 1
+    assert len(harness.discord.messages_in(channel.id)) == posted
+    settings = await harness.bot.tracking.settings(harness.guild.id)
+    assert settings is not None
+    assert settings.paused_reason is not None
 
 
 async def test_a_tracking_command_before_a_channel_is_picked_says_what_to_do_privately(
@@ -358,3 +421,22 @@ def test_a_refused_news_channel_is_worded_by_the_ui_with_the_channel() -> None:
     text, unexpected = describe_error(NewsChannelRefused(1234))
     assert not unexpected
     assert text == "I can't post in <#1234>: I need View Channel and Send Messages there."
+
+
+async def test_a_channel_without_attach_files_gets_the_digest_without_its_chart(harness: Harness) -> None:
+    await link(harness, harness.member("ann"), "Fast_Ann", dr_points=9_500)
+    channel = await setup_news(harness)
+    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_400)
+    harness.clock.advance(31 * 60)
+    await harness.clock.run_until(cog(harness).refresh_once())
+    await schedule_digest(harness)
+    harness.discord.no_attach_channels.add(channel.id)  # an upload gets 403, 50013 Missing Permissions
+    assert await cog(harness).digest_once() == 1
+    digest = harness.discord.messages_in(channel.id)[-1]
+    assert digest.attachments == []
+    assert "image" not in digest.embeds[0]  # no broken image reference
+    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
+    assert "+900" in fields["Biggest gains"]
+    settings = await harness.bot.tracking.settings(harness.guild.id)
+    assert settings is not None
+    assert settings.paused_reason is None  # driver news goes on

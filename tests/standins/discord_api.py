@@ -193,6 +193,9 @@ class DiscordStandin:
         self.channel_messages: dict[int, list[SentMessage]] = {}
         self.synced_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.forbidden_channels: set[int] = set()
+        # Channels where the bot lacks Attach Files: a message with an upload gets 403 50013 Missing
+        # Permissions (the same message without one is posted).
+        self.no_attach_channels: set[int] = set()
         # Channels the bot is not in at all (a group DM, a server where only a user installed the app):
         # its own posts there get 403 50001 Missing Access.
         self.inaccessible_channels: set[int] = set()
@@ -793,6 +796,8 @@ class DiscordStandin:
         if planned and (status := planned.pop(0)) != 200:
             return _discord_error(status, 0, f"{status}: stand-in failure")
         data, files = await self._read_message(request)
+        if files and channel_id in self.no_attach_channels:
+            return _discord_error(403, 50013, "Missing Permissions")
         if (refused := _invalid_form_body(data)) is not None:
             self.rejected.append(data)
             return refused
