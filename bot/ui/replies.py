@@ -262,7 +262,7 @@ class Reply:
             await channel.send(
                 content=text[:MESSAGE_CONTENT_LIMIT],
                 embeds=embeds,
-                files=_files(files) or None,
+                files=_files(files) or discord.utils.MISSING,
                 allowed_mentions=discord.AllowedMentions(users=[user]),
             )
         except discord.HTTPException as error:
@@ -285,7 +285,7 @@ class Reply:
             await self.interaction.user.send(
                 content=text[:MESSAGE_CONTENT_LIMIT],
                 embeds=embeds,
-                files=_files(files) or None,
+                files=_files(files) or discord.utils.MISSING,
             )
         except discord.HTTPException as error:
             # A private answer is never posted where others can read it.
