@@ -278,6 +278,15 @@ async def test_export_is_a_csv_of_the_same_standings(
     assert record.reply.ephemeral
     (attachment,) = record.reply.attachments
     assert attachment.filename == "sunday-cup-series-6161.csv"
+    # No teams, no season, no race calendar: one file with the standings columns only (no `team`).
+    assert record.reply.text().endswith(
+        "1 file attached:\n- `sunday-cup-series-6161.csv`: the driver standings"
+    )
+    header = attachment.data.decode("utf-8-sig").splitlines()[0]
+    assert header == (
+        "position,tied,psn_id,member_id,total_points,gap_to_leader,gap_to_ahead,season_rank,"
+        "R1,R2,R3,dropped_rounds,penalty_points"
+    )
     rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
     parsed = [
         (
