@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+
 from bot.services.league_night.night import LeagueSummary
 from bot.services.league_night.races import Attendance
 from bot.services.leagues import League
