@@ -173,7 +173,11 @@ class Leagues(commands.Cog):
                 pages.append(extra)
         marks, legend = image_marks(summary)
         png = await self.images.png(
-            result, title=image_title(result, league_name), marks=marks, legend=legend
+            result,
+            title=image_title(result, league_name),
+            marks=marks,
+            legend=legend,
+            teams=summary.teams if teams and summary is not None else (),
         )
         attachment = Attachment(png_filename(result), png)
         await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
