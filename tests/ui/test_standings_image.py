@@ -129,7 +129,8 @@ def test_league_names_in_every_script_draw_without_missing_glyphs(
     assert drawn.missing() == {}  # no character of any label fell back to the .notdef box
 
 
-# The team table, as the module documents it: gap 28 + title 46 + 44 per team (at most 12, + 44 for "…and N more").
+# The team table, as the module documents it: gap 28 + title 46 + 44 per team (at most 12, then a
+# "…and N more" row of 44).
 TEAMS_FIXED = 28 + 46
 
 
