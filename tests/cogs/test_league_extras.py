@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
 from bot.storage.links import Link
 from tests.conftest import Harness
@@ -164,6 +165,12 @@ async def test_team_standings_and_title_race_in_standings_posts_and_export(
     assert "**Red** · **150** pts" in text
     assert "🏆 **alpha\\_one** is champion" in text
     assert "Worked out over 3 rounds (0 left)" in text
+    # The PNG has the team table only when teams:true asks for the team standings.
+    plain = await harness.slash("standings", user=organiser, league="Sunday Cup")
+    (with_teams,) = message.attachments
+    (without,) = plain.messages[-1].attachments
+    team_table = 28 + 46 + 1 * 44  # one team: Red
+    assert png_height(with_teams.data) == png_height(without.data) + team_table
 
     no_league = await harness.slash(
         "standings", user=organiser, series=SERIES, drivers="alpha_one", teams=True
@@ -180,6 +187,10 @@ async def test_team_standings_and_title_race_in_standings_posts_and_export(
         "beta_two": "out",
         "gamma_3": "out",
     }
+
+
+def png_height(data: bytes) -> int:
+    return Image.open(io.BytesIO(data)).height
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
