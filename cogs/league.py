@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
 from bot.ui.embeds import pages_from_lines
+from bot.ui.league_export import league_export
 from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.league_views import ConfirmDelete
 from bot.ui.options import (
@@ -34,7 +36,7 @@ from bot.ui.options import (
 )
 from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
-from bot.ui.standings import csv_filename, image_title, png_filename, standings_csv, standings_pages
+from bot.ui.standings import image_title, png_filename, standings_pages
 from bot.ui.standings_image import StandingsImages
 from cogs.checks import require_server, server_only
 
@@ -171,7 +173,11 @@ class Leagues(commands.Cog):
                 pages.append(extra)
         marks, legend = image_marks(summary)
         png = await self.images.png(
-            result, title=image_title(result, league_name), marks=marks, legend=legend
+            result,
+            title=image_title(result, league_name),
+            marks=marks,
+            legend=legend,
+            teams=summary.teams if teams and summary is not None else (),
         )
         attachment = Attachment(png_filename(result), png)
         await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
@@ -284,7 +290,10 @@ class Leagues(commands.Cog):
         change = await self.service.set_schedule(target, weekday, time, timezone, before_wait=reply.defer)
         await self._answer(reply, texts.schedule_text(change))
 
-    @league.command(name="export", description="The league's current standings as a CSV file.")
+    @league.command(
+        name="export",
+        description="The league's standings as CSV files (with its team standings and attendance).",
+    )
     @app_commands.describe(league=LEAGUE_HELP)
     async def league_export(
         self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
@@ -294,8 +303,9 @@ class Leagues(commands.Cog):
         await reply.defer()
         result = await self.service.league_standings(target)
         summary = await self.bot.league_night.summary(target, result)
-        file = Attachment(csv_filename(result, target.name), standings_csv(result, summary))
-        await self._answer(reply, texts.export_text(target, result), attachment=file)
+        attendance = await self.bot.league_night.races.attendance(target)
+        text, files = league_export(target, result, summary, attendance)
+        await self._answer(reply, text, attachments=files)
 
     @league.command(name="delete", description="Delete a league with its roster, schedule and post history.")
     @app_commands.describe(league=LEAGUE_HELP)
@@ -315,9 +325,9 @@ class Leagues(commands.Cog):
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    async def _answer(self, reply: Reply, text: str, *, attachment: Attachment | None = None) -> None:
+    async def _answer(self, reply: Reply, text: str, *, attachments: Sequence[Attachment] = ()) -> None:
         """An ephemeral answer (organiser business), followed by anything the schedule has to tell them."""
-        await reply.send(text, attachment=attachment)
+        await reply.send(text, attachments=attachments)
         await self._deliver_notices(reply)
 
     async def _deliver_notices(self, reply: Reply) -> None:

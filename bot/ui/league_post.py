@@ -58,6 +58,7 @@ class ChannelPoster:
             movement=shows_movement(standings),
             marks=marks,
             legend=legend,
+            teams=summary.teams if summary is not None else (),
         )
         messages = channel_messages(pages)
         image = Attachment(png_filename(standings), png)

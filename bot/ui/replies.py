@@ -48,6 +48,15 @@ class Attachment:
         return discord.File(io.BytesIO(self.data), filename=self.filename)
 
 
+# Discord takes at most 10 files in one message.
+MAX_ATTACHMENTS = 10
+
+
+def _files(attachments: Sequence[Attachment]) -> list[discord.File]:
+    """Fresh uploads for one attempt (a `discord.File` is consumed by the upload)."""
+    return [attachment.file() for attachment in attachments]
+
+
 def public_intro(mention: str, command_name: str) -> str:
     """What prefixes a public answer posted in the channel after its interaction expired."""
     return _(
@@ -128,30 +137,37 @@ class Reply:
         embed: discord.Embed | None = None,
         embeds: Sequence[discord.Embed] = (),
         attachment: Attachment | None = None,
+        attachments: Sequence[Attachment] = (),
         view: discord.ui.View | None = None,
     ) -> discord.Message | discord.InteractionMessage | None:
-        """Send the answer; returns the message it is in (None when it could not be delivered)."""
+        """Send the answer; returns the message it is in (None when it could not be delivered).
+
+        `attachment` and `attachments` together are the message's files (at most MAX_ATTACHMENTS), in
+        every path: first response, deferred edit, followup, and the expired-token channel post or DM."""
         all_embeds = [embed, *embeds] if embed is not None else list(embeds)
+        files = [attachment, *attachments] if attachment is not None else list(attachments)
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValueError(f"a message takes at most {MAX_ATTACHMENTS} files, not {len(files)}")
         response = self.interaction.response
         if not response.is_done():
             await response.send_message(
                 content=content,
                 embeds=all_embeds,
-                file=attachment.file() if attachment else discord.utils.MISSING,
+                files=_files(files) if files else discord.utils.MISSING,
                 view=view or discord.utils.MISSING,
                 ephemeral=self.private,
             )
             return await self.interaction.original_response() if view is not None else None
         if not self.token_expired:
             try:
-                return await self._deliver(content, all_embeds, attachment, view)
+                return await self._deliver(content, all_embeds, files, view)
             except discord.HTTPException as error:
                 if not token_gone(error):
                     raise
                 self.token_expired = True
         if view is not None:
             view.stop()
-        await self._deliver_expired(content, all_embeds[:1], attachment)
+        await self._deliver_expired(content, all_embeds[:1], files)
         return None
 
     async def update(
@@ -190,7 +206,7 @@ class Reply:
         self,
         content: str | None,
         embeds: list[discord.Embed],
-        attachment: Attachment | None,
+        files: Sequence[Attachment],
         view: discord.ui.View | None,
     ) -> discord.Message | discord.InteractionMessage:
         deferred = self.interaction.response.type is discord.InteractionResponseType.deferred_channel_message
@@ -199,26 +215,26 @@ class Reply:
             return await self._edit(
                 content=content or "",
                 embeds=embeds,
-                attachments=[attachment.file()] if attachment else [],
+                attachments=_files(files),
                 view=view,
             )
         return await self.interaction.followup.send(
             content=content or discord.utils.MISSING,
             embeds=embeds,
-            file=attachment.file() if attachment else discord.utils.MISSING,
+            files=_files(files) if files else discord.utils.MISSING,
             view=view or discord.utils.MISSING,
             ephemeral=self.private,
             wait=True,
         )
 
     async def _deliver_expired(
-        self, content: str | None, embeds: list[discord.Embed], attachment: Attachment | None
+        self, content: str | None, embeds: list[discord.Embed], files: Sequence[Attachment]
     ) -> None:
         user = self.interaction.user
         if self.private:
             guild = self.interaction.guild
             intro = private_intro(self.command_name, guild.name if guild is not None else None)
-            await self._deliver_by_dm(intro, content, embeds, attachment)
+            await self._deliver_by_dm(intro, content, embeds, files)
             return
         if not bot_can_post_in_channel(self.interaction):
             # User-installed (a group DM, a server without the bot): the interaction's webhook was the
@@ -229,7 +245,7 @@ class Reply:
             )
             guild = self.interaction.guild
             private = private_intro(self.command_name, guild.name if guild is not None else None)
-            await self._deliver_by_dm(private, content, embeds, attachment)
+            await self._deliver_by_dm(private, content, embeds, files)
             return
         intro = public_intro(user.mention, self.command_name)
         text = f"{intro}\n{content}" if content else intro
@@ -246,7 +262,7 @@ class Reply:
             await channel.send(
                 content=text[:MESSAGE_CONTENT_LIMIT],
                 embeds=embeds,
-                file=attachment.file() if attachment else discord.utils.MISSING,
+                files=_files(files) or discord.utils.MISSING,
                 allowed_mentions=discord.AllowedMentions(users=[user]),
             )
         except discord.HTTPException as error:
@@ -262,14 +278,14 @@ class Reply:
         intro: str,
         content: str | None,
         embeds: list[discord.Embed],
-        attachment: Attachment | None,
+        files: Sequence[Attachment],
     ) -> None:
         text = f"{intro}\n{content}" if content else intro
         try:
             await self.interaction.user.send(
                 content=text[:MESSAGE_CONTENT_LIMIT],
                 embeds=embeds,
-                file=attachment.file() if attachment else discord.utils.MISSING,
+                files=_files(files) or discord.utils.MISSING,
             )
         except discord.HTTPException as error:
             # A private answer is never posted where others can read it.

@@ -169,13 +169,19 @@ def channel_messages(pages: Sequence[discord.Embed]) -> list[list[discord.Embed]
 
 
 def standings_csv(standings: Standings, summary: LeagueSummary | None = None) -> bytes:
-    """One row per driver; round columns R1..Rn hold the points, `dropped_rounds` lists the dropped ones."""
+    """One row per driver; round columns R1..Rn hold the points, `dropped_rounds` lists the dropped ones.
+
+    When the league has teams, a `team` column (after `member_id`) holds the driver's team, empty if none."""
     rounds = standings.round_numbers
+    team_of = driver_teams(summary) if summary is not None and summary.teams else None
+    fixed = list(CSV_FIXED_COLUMNS)
+    if team_of is not None:
+        fixed.insert(fixed.index("member_id") + 1, "team")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
         [
-            *CSV_FIXED_COLUMNS,
+            *fixed,
             *(f"{CSV_ROUND_PREFIX}{no}" for no in rounds),
             "dropped_rounds",
             "penalty_points",
@@ -184,12 +190,14 @@ def standings_csv(standings: Standings, summary: LeagueSummary | None = None) ->
     )
     for row in standings.rows:
         scores = [row.points_in(no) for no in rounds]
+        team = [team_of.get(row.psn_id.lower(), "")] if team_of is not None else []
         writer.writerow(
             [
                 row.position,
                 "yes" if row.tied else "no",
                 row.psn_id,
                 row.member_id if row.member_id is not None else "",
+                *team,
                 row.total_points,
                 row.gap_to_leader,
                 row.gap_to_ahead if row.gap_to_ahead is not None else "",
@@ -204,15 +212,25 @@ def standings_csv(standings: Standings, summary: LeagueSummary | None = None) ->
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def driver_teams(summary: LeagueSummary) -> dict[str, str]:
+    """Lower-case PSN ID -> the name of the driver's team (a driver is in at most one per league)."""
+    return {psn.lower(): team.name for team in summary.teams for psn in team.drivers}
+
+
 def clinch_mark(summary: LeagueSummary, psn_id: str) -> str:
     """The CSV's title_race column: champion, out (can no longer win) or open."""
     assert summary.clinch is not None
     return summary.clinch.marks.get(psn_id.lower(), ClinchMark.OPEN).value
 
 
-def csv_filename(standings: Standings, league_name: str | None = None) -> str:
+def file_stem(league_name: str | None) -> str:
+    """A file name's start from a league's name: letters and digits kept, anything else a dash."""
     stem = "".join(ch if ch.isalnum() else "-" for ch in (league_name or "standings").lower()).strip("-")
-    return f"{stem or 'standings'}-series-{standings.series_id}.csv"
+    return stem or "standings"
+
+
+def csv_filename(standings: Standings, league_name: str | None = None) -> str:
+    return f"{file_stem(league_name)}-series-{standings.series_id}.csv"
 
 
 def png_filename(standings: Standings) -> str:

@@ -1,7 +1,8 @@
-"""Standings as one PNG: a table of every driver, then a points-per-round chart of the leaders.
+"""Standings as one PNG: a table of every driver, the league's team standings when asked (at most
+MAX_IMAGE_TEAMS teams, then "…and N more"), then a points-per-round chart of the leaders.
 
 Sized for a phone: 1000 px wide with large type, so a post reads without zooming. The height follows the
-number of drivers (see `image_size`). Drivers are shown by PSN ID (a picture cannot show mentions).
+number of drivers and teams (see `image_size`). Drivers are shown by PSN ID (a picture cannot show mentions).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC
 
 from PIL import Image, ImageDraw
 
+from bot.services.league_night.teams import TeamRow
 from bot.services.standings import StandingRow, Standings
 from bot.ui.format import date_text, number
 from bot.ui.i18n import _, current_language, ngettext
@@ -55,11 +57,24 @@ CHART_HEIGHT = 500
 FOOTER_HEIGHT = 52
 CHART_DRIVERS = 5
 SUPERSAMPLE = 2  # the chart is drawn at twice the size and scaled down, for smooth lines
+TEAM_GAP = 28
+TEAM_TITLE_HEIGHT = 46
+TEAM_ROW_HEIGHT = 44
+MAX_IMAGE_TEAMS = 12  # a league may have 25 teams; the picture stays compact, the embed and CSV have all
 
 
-def image_size(driver_count: int, round_count: int) -> tuple[int, int]:
+def teams_height(team_count: int) -> int:
+    """The team table's height: title, at most MAX_IMAGE_TEAMS rows, and a "…and N more" row beyond."""
+    if not team_count:
+        return 0
+    rows = min(team_count, MAX_IMAGE_TEAMS) + (1 if team_count > MAX_IMAGE_TEAMS else 0)
+    return TEAM_GAP + TEAM_TITLE_HEIGHT + rows * TEAM_ROW_HEIGHT
+
+
+def image_size(driver_count: int, round_count: int, team_count: int = 0) -> tuple[int, int]:
     chart = CHART_GAP + CHART_HEIGHT if round_count else 0
-    return WIDTH, TITLE_HEIGHT + HEADER_HEIGHT + driver_count * ROW_HEIGHT + chart + FOOTER_HEIGHT
+    table = TITLE_HEIGHT + HEADER_HEIGHT + driver_count * ROW_HEIGHT + teams_height(team_count)
+    return WIDTH, table + chart + FOOTER_HEIGHT
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,36 @@ def _table(draw: ImageDraw.ImageDraw, standings: Standings, movement: bool, mark
     return y
 
 
+def _teams(draw: ImageDraw.ImageDraw, teams: Sequence[TeamRow], top: int) -> int:
+    """A compact team table under the driver table: position, team, points; returns its bottom edge."""
+    pos, _move, driver, pts, _gap, _int = _columns(False)
+    team_col = _Column("", driver.x, pts.x - driver.x - 12, "left")
+    y = top + TEAM_GAP
+    middle = y + TEAM_TITLE_HEIGHT // 2
+    title_font = font(CHART_TITLE_SIZE, bold=True)
+    draw.text((MARGIN, middle), _("Team standings"), font=title_font, fill=TEXT, anchor="lm")
+    _cell(draw, pts, middle, pts.title, font(HEADER_SIZE, bold=True), MUTED)
+    y += TEAM_TITLE_HEIGHT
+    draw.line((MARGIN, y - 1, WIDTH - MARGIN, y - 1), fill=GRID, width=2)
+    body, bold = font(BODY_SIZE), font(BODY_SIZE, bold=True)
+    for index, row in enumerate(teams[:MAX_IMAGE_TEAMS]):
+        if row.position == 1:
+            draw.rectangle((0, y, WIDTH, y + TEAM_ROW_HEIGHT - 1), fill=LEADER)
+        elif index % 2:
+            draw.rectangle((0, y, WIDTH, y + TEAM_ROW_HEIGHT - 1), fill=STRIPE)
+        middle = y + TEAM_ROW_HEIGHT // 2
+        _cell(draw, pos, middle, f"={row.position}" if row.tied else str(row.position), bold, TEXT)
+        _cell(draw, team_col, middle, row.name, body, TEXT)
+        _cell(draw, pts, middle, f"{row.total_points:,}", bold, TEXT)
+        y += TEAM_ROW_HEIGHT
+    hidden = len(teams) - MAX_IMAGE_TEAMS
+    if hidden > 0:
+        more = ngettext("…and {count} more", "…and {count} more", hidden)
+        _cell(draw, team_col, y + TEAM_ROW_HEIGHT // 2, more, font(LABEL_SIZE), MUTED)
+        y += TEAM_ROW_HEIGHT
+    return y
+
+
 def _axis(highest: int) -> tuple[int, int]:
     """A round step and the number of steps (at most 6) that cover `highest`."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000):
@@ -245,14 +290,18 @@ def standings_png(
     movement: bool = False,
     marks: tuple[tuple[str, str], ...] = (),
     legend: str = "",
+    teams: tuple[TeamRow, ...] = (),
 ) -> bytes:
-    """`marks`: (lower-case PSN ID, mark) pairs shown after the driver's name; `legend` explains them."""
+    """`marks`: (lower-case PSN ID, mark) pairs shown after the driver's name; `legend` explains them;
+    `teams`: the league's team standings, drawn under the driver table (the first MAX_IMAGE_TEAMS)."""
     rounds = standings.round_numbers
-    size = image_size(len(standings.rows), len(rounds))
+    size = image_size(len(standings.rows), len(rounds), len(teams))
     image = Image.new("RGB", size, BACKGROUND)
     draw = Draw(image)
     _title(draw, standings, title)
     y = _table(draw, standings, movement, dict(marks))
+    if teams:
+        y = _teams(draw, teams, y)
     if rounds:
         image.paste(_chart(standings.rows, rounds), (0, y + CHART_GAP))
     if legend:
@@ -285,7 +334,8 @@ class StandingsImages:
     def __init__(self, keep: int = 32) -> None:
         self._keep = keep
         self._renders: OrderedDict[
-            tuple[Standings, str, bool, tuple[tuple[str, str], ...], str, str], asyncio.Task[bytes]
+            tuple[Standings, str, bool, tuple[tuple[str, str], ...], str, tuple[TeamRow, ...], str],
+            asyncio.Task[bytes],
         ] = OrderedDict()
 
     async def png(
@@ -296,14 +346,21 @@ class StandingsImages:
         movement: bool = False,
         marks: tuple[tuple[str, str], ...] = (),
         legend: str = "",
+        teams: tuple[TeamRow, ...] = (),
     ) -> bytes:
         # The image's words are in the current language: it is part of the key.
-        key = (standings, title, movement, marks, legend, current_language())
+        key = (standings, title, movement, marks, legend, teams, current_language())
         task = self._renders.get(key)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = asyncio.ensure_future(
                 asyncio.to_thread(
-                    standings_png, standings, title=title, movement=movement, marks=marks, legend=legend
+                    standings_png,
+                    standings,
+                    title=title,
+                    movement=movement,
+                    marks=marks,
+                    legend=legend,
+                    teams=teams,
                 )
             )
             self._renders[key] = task

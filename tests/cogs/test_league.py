@@ -20,6 +20,7 @@ from cogs.checks import require_server
 from tests.conftest import Harness
 from tests.standins.discord_api import InteractionRecord, SentMessage
 from tests.standins.interactions import FakeChannel, FakeUser, dm_user
+from tests.ui.test_theme import DrawnText
 
 SERIES = 6161
 # The ManualClock starts on Saturday 2026-11-28 12:00 UTC; London is on GMT then.
@@ -278,6 +279,15 @@ async def test_export_is_a_csv_of_the_same_standings(
     assert record.reply.ephemeral
     (attachment,) = record.reply.attachments
     assert attachment.filename == "sunday-cup-series-6161.csv"
+    # No teams, no season, no race calendar: one file with the standings columns only (no `team`).
+    assert record.reply.text().endswith(
+        "1 file attached:\n- `sunday-cup-series-6161.csv`: the driver standings"
+    )
+    header = attachment.data.decode("utf-8-sig").splitlines()[0]
+    assert header == (
+        "position,tied,psn_id,member_id,total_points,gap_to_leader,gap_to_ahead,season_rank,"
+        "R1,R2,R3,dropped_rounds,penalty_points"
+    )
     rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
     parsed = [
         (
@@ -416,6 +426,55 @@ async def test_the_scheduled_post_fires_on_time_and_marks_moves(
     assert lines[1].startswith("`2` ▼1 **alpha\\_one**")
     assert lines[2].startswith("`3` ▼2 **beta\\_two**")  # it shared first place before
     assert "▲▼ places since the last post" in posts()[1].embeds[0]["description"]
+
+
+async def test_a_scheduled_post_carries_team_standings_and_the_decided_title_race(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await harness.restart(background_loops=True)
+    await new_league(harness, organiser, channel)
+    # beta_two's penalty leaves alpha_one alone on 90 with the season's 3 rounds raced: champion.
+    await harness.slash("league penalty add", user=organiser, driver="beta_two", points=-1, reason="Rejoin")
+    await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60)
+    await harness.slash(
+        "league schedule", user=organiser, weekday="Monday", time="20:00", timezone="Europe/London"
+    )
+    drawn = DrawnText(monkeypatch)
+
+    def posts() -> list[SentMessage]:
+        return harness.discord.messages_in(channel.id)
+
+    harness.clock.set(FIRST_MONDAY - timedelta(minutes=5))
+    await harness.clock.run_until(harness.discord.wait_for(lambda: len(posts()) == 1))
+    no_teams = posts()[0]
+    assert "Team standings" not in no_teams.embeds[-1]["description"]
+    assert "Team standings" not in drawn.texts()
+
+    await harness.slash("league team add", user=organiser, name="Red", drivers="alpha_one gamma_3")
+    await harness.slash("league team add", user=organiser, name="Blue", drivers="beta_two")
+    await harness.clock.run_until(harness.discord.wait_for(lambda: len(posts()) == 2), limit=8 * 86_400)
+    assert harness.clock.now() == FIRST_MONDAY + timedelta(days=7)
+    post = posts()[1]
+    table, extra = post.embeds  # three drivers: the driver table and the summary in one message
+    assert "**alpha\\_one** · **90** pts" in table["description"]
+    assert extra["title"] == "Sunday Cup · teams and title race"
+    summary = extra["description"]
+    # Red counts alpha_one's 50 + 40 and gamma_3's 60; Blue beta_two's 90 less the penalty.
+    assert summary.index("**Team standings**") < summary.index("**Red** · **150** pts")
+    assert summary.index("**Red** · **150** pts") < summary.index("**Blue** · **89** pts")
+    assert "🏆 **alpha\\_one** is champion: nobody can catch up." in summary
+    assert "*Worked out over 3 rounds (0 left), the best 2 counting" in summary
+    # The PNG: the marks after the names, the team table under the driver table, so it is taller.
+    texts = drawn.texts()
+    assert "alpha_one (champion)" in texts
+    assert "beta_two * (cannot win)" in texts
+    assert "* penalty or bonus applied" in texts
+    assert {"Team standings", "Red", "Blue", "150", "89"} <= set(texts)
+    (before,) = no_teams.attachments
+    (after,) = post.attachments
+    height_before = Image.open(io.BytesIO(before.data)).height
+    height_after = Image.open(io.BytesIO(after.data)).height
+    assert height_after == height_before + 28 + 46 + 2 * 44
 
 
 async def test_the_schedule_survives_a_restart_and_a_missed_post_is_made_once(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
+from bot.storage.links import Link
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel, FakeUser
 
@@ -161,6 +165,12 @@ async def test_team_standings_and_title_race_in_standings_posts_and_export(
     assert "**Red** · **150** pts" in text
     assert "🏆 **alpha\\_one** is champion" in text
     assert "Worked out over 3 rounds (0 left)" in text
+    # The PNG has the team table only when teams:true asks for the team standings.
+    plain = await harness.slash("standings", user=organiser, league="Sunday Cup")
+    (with_teams,) = message.attachments
+    (without,) = plain.messages[-1].attachments
+    team_table = 28 + 46 + 1 * 44  # one team: Red
+    assert png_height(with_teams.data) == png_height(without.data) + team_table
 
     no_league = await harness.slash(
         "standings", user=organiser, series=SERIES, drivers="alpha_one", teams=True
@@ -169,10 +179,107 @@ async def test_team_standings_and_title_race_in_standings_posts_and_export(
     assert "Team standings belong to a league" in no_league.reply.text()
 
     exported = await harness.slash("league export", user=organiser)
-    (attachment,) = exported.reply.attachments
+    # The league has teams: its team standings come as a second file (see the export test below).
+    (attachment,) = [a for a in exported.reply.attachments if a.filename == "sunday-cup-series-6161.csv"]
     rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
     assert {row["psn_id"]: row["title_race"] for row in rows} == {
         "alpha_one": "champion",
         "beta_two": "out",
         "gamma_3": "out",
     }
+
+
+def png_height(data: bytes) -> int:
+    return Image.open(io.BytesIO(data)).height
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+async def test_export_of_a_league_with_teams_penalties_and_check_ins_has_three_files(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser)
+    members = {}
+    for psn in ("alpha_one", "beta_two"):
+        members[psn] = harness.member(psn)
+        await harness.bot.links.set(Link(harness.guild.id, members[psn].id, psn, None, harness.clock.now()))
+    await harness.slash("league team add", user=organiser, name="Red", drivers="alpha_one gamma_3")
+    await harness.slash("league team add", user=organiser, name="Blue", drivers="beta_two")
+    await harness.slash("league penalty add", user=organiser, driver="beta_two", points=-1, reason="Rejoin")
+    await harness.slash("league season", user=organiser, rounds=3, max_points_per_round=60, team_best=1)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00", checkin_hours=24)
+    opens = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+    harness.clock.set(opens)
+    cog = harness.bot.get_cog("LeagueNight")
+    await asyncio.wait_for(cog.loop.wait_for_run(opens), 10)  # type: ignore[union-attr]
+    (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
+    (checkin,) = harness.discord.messages_in(league.channel_id)
+    await harness.driver.click(checkin, "Check in", user=members["alpha_one"])
+    await harness.driver.click(checkin, "Can't make it", user=members["beta_two"])
+
+    record = await harness.slash("league export", user=organiser)
+    assert record.reply.ephemeral
+    names = [attachment.filename for attachment in record.reply.attachments]
+    assert names == ["sunday-cup-series-6161.csv", "sunday-cup-teams.csv", "sunday-cup-attendance.csv"]
+    text = record.reply.text()
+    assert "3 files attached:" in text
+    assert "`sunday-cup-series-6161.csv`: the driver standings, with each driver's team" in text
+    assert "`sunday-cup-teams.csv`: the team standings" in text
+    assert "`sunday-cup-attendance.csv`: attendance per race and driver" in text
+    drivers, teams, attendance = (attachment.data for attachment in record.reply.attachments)
+
+    rows = read_csv(drivers)
+    assert list(rows[0])[:6] == ["position", "tied", "psn_id", "member_id", "team", "total_points"]
+    assert [
+        (
+            row["position"],
+            row["psn_id"],
+            row["team"],
+            row["total_points"],
+            row["penalty_points"],
+            row["title_race"],
+        )
+        for row in rows
+    ] == [
+        ("1", "alpha_one", "Red", "90", "0", "champion"),
+        ("2", "beta_two", "Blue", "89", "-1", "out"),
+        ("3", "gamma_3", "Red", "60", "0", "out"),
+    ]
+
+    # Best 1 driver a round (the season's team_best): Red R1 50 (alpha), R2 20 (gamma; alpha's 10 was
+    # dropped), R3 40 (alpha) = 110; Blue 60 + 30 + 0 (dropped) - 1 penalty = 89.
+    assert read_csv(teams) == [
+        {
+            "position": "1",
+            "tied": "no",
+            "team": "Red",
+            "total_points": "110",
+            "R1": "50",
+            "R2": "20",
+            "R3": "40",
+            "penalty_points": "0",
+            "drivers": "alpha_one;gamma_3",
+        },
+        {
+            "position": "2",
+            "tied": "no",
+            "team": "Blue",
+            "total_points": "89",
+            "R1": "60",
+            "R2": "30",
+            "R3": "0",
+            "penalty_points": "-1",
+            "drivers": "beta_two",
+        },
+    ]
+    # The same table the service computes for /league team standings.
+    table = await harness.bot.league_service.league_standings(league)
+    summary = await harness.bot.league_night.summary(league, table)
+    assert [(row.name, row.total_points) for row in summary.teams] == [("Red", 110), ("Blue", 89)]
+
+    lines = attendance.decode("utf-8").splitlines()
+    assert lines[0] == "PSN ID,Race 1 (2026-11-30 20:00 UTC),Checked in,Can't make it"
+    assert sorted(lines[1:]) == ["alpha_one,checked in,1,0", "beta_two,can't make it,0,1", "gamma_3,,0,0"]

@@ -9,8 +9,9 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.ui.replies import Reply
+from bot.ui.replies import Attachment, Reply
 from tests.conftest import Harness
+from tests.standins.discord_api import Attachment as SentFile
 from tests.standins.discord_api import InteractionRecord
 from tests.standins.interactions import FakeUser
 
@@ -34,12 +35,13 @@ async def replying(harness: Harness, gates: Gates) -> Harness:
 
     @app_commands.command(name="answer", description="answers through Reply")
     async def answer(
-        interaction: discord.Interaction, how: str, private: bool = False, wait: bool = False
+        interaction: discord.Interaction, how: str, private: bool = False, wait: bool = False, files: int = 0
     ) -> None:
         reply = Reply(interaction, private=private)
+        attachments = [Attachment(f"file-{n}.csv", f"n,{n}\n".encode()) for n in range(1, files + 1)]
         if how == "followup":
             await reply.send("first")
-            await reply.send("second")
+            await reply.send("second", attachments=attachments)
             return
         if how == "button":
             view = discord.ui.View()
@@ -59,7 +61,7 @@ async def replying(harness: Harness, gates: Gates) -> Harness:
                 gates.deferred.set()
                 await gates.release.wait()
                 await reply.progress("still working…")  # the token is gone: skipped, not raised
-        await reply.send("the answer")
+        await reply.send("the answer", attachments=attachments)
 
     harness.bot.tree.add_command(answer)
     return harness
@@ -152,3 +154,41 @@ async def test_an_expired_private_answer_is_dropped_with_a_log_line_when_dms_are
     assert "answer dropped" in caplog.text
     assert replying.discord.messages_in(replying.guild.channel_id) == []
     assert replying.discord.dms_to(ann.id) == []
+
+
+FILES = [("file-1.csv", b"n,1\n"), ("file-2.csv", b"n,2\n"), ("file-3.csv", b"n,3\n")]
+
+
+def _files_of(attachments: list[SentFile]) -> list[tuple[str, bytes]]:
+    return [(a.filename, a.data) for a in attachments]
+
+
+async def test_several_files_go_with_the_answer_in_every_path(replying: Harness) -> None:
+    ann = replying.member("ann")
+    now = await replying.slash("answer", user=ann, how="now", files=3)
+    assert _files_of(now.reply.attachments) == FILES
+    deferred = await replying.slash("answer", user=ann, how="deferred", private=True, files=3)
+    assert deferred.followups == []
+    assert _files_of(deferred.reply.attachments) == FILES
+    followup = await replying.slash("answer", user=ann, how="followup", private=True, files=2)
+    assert followup.reply.attachments == []
+    (second,) = followup.followups
+    assert _files_of(second.attachments) == FILES[:2]
+    assert second.ephemeral
+
+
+async def test_several_files_go_with_an_expired_public_answer_to_the_channel(
+    replying: Harness, gates: Gates
+) -> None:
+    ann = replying.member("ann")
+    await _outliving_its_token(replying, gates, ann, files=3)
+    (posted,) = replying.discord.messages_in(replying.guild.channel_id)
+    assert _files_of(posted.attachments) == FILES
+
+
+async def test_several_files_go_with_an_expired_private_answer_by_dm(replying: Harness, gates: Gates) -> None:
+    ann = replying.member("ann")
+    await _outliving_its_token(replying, gates, ann, private=True, files=2)
+    assert replying.discord.messages_in(replying.guild.channel_id) == []
+    (dm,) = replying.discord.dms_to(ann.id)
+    assert _files_of(dm.attachments) == FILES[:2]

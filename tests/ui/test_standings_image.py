@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 
 from bot.gtgridstats.models import SeriesDriver, SeriesRound
+from bot.services.league_night.teams import TeamRow
 from bot.services.standings import Standings, rank
 from bot.ui.i18n import speaking
-from bot.ui.standings_image import StandingsImages, image_size, standings_png
+from bot.ui.standings_image import MAX_IMAGE_TEAMS, StandingsImages, image_size, standings_png
 from tests.ui.test_theme import SCRIPTS, DrawnText
 
 AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -126,3 +127,54 @@ def test_league_names_in_every_script_draw_without_missing_glyphs(
     assert open_png(png).size == image_size(3, 2)
     assert name in drawn.texts()  # drawn whole, not cut short
     assert drawn.missing() == {}  # no character of any label fell back to the .notdef box
+
+
+# The team table, as the module documents it: gap 28 + title 46 + 44 per team (at most 12, then a
+# "…and N more" row of 44).
+TEAMS_FIXED = 28 + 46
+
+
+def teams_of(count: int) -> tuple[TeamRow, ...]:
+    return tuple(
+        TeamRow(
+            position=number + 1,
+            tied=False,
+            name=f"Team {number + 1:02d}",
+            drivers=(f"driver_{number:03d}",),
+            total_points=500 - number,
+            rounds=((1, 500 - number),),
+        )
+        for number in range(count)
+    )
+
+
+def test_team_standings_are_drawn_under_the_driver_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = DrawnText(monkeypatch)
+    standings = standings_of(4, 3)
+    with_teams = open_png(standings_png(standings, title="Cup", teams=teams_of(3)))
+    without = open_png(standings_png(standings, title="Cup"))
+    assert without.size == (1000, TABLE_FIXED + 4 * 52 + CHART)
+    assert with_teams.size == (1000, TABLE_FIXED + 4 * 52 + TEAMS_FIXED + 3 * 44 + CHART)
+    assert with_teams.size == image_size(4, 3, 3)
+    texts = drawn.texts()
+    assert "Team standings" in texts
+    assert {"Team 01", "Team 02", "Team 03", "500", "499", "498"} <= set(texts)
+    assert drawn.missing() == {}
+    # The first team's row is highlighted as the leader's, right under the team table's title.
+    first_team_y = 124 + 46 + 4 * 52 + TEAMS_FIXED + 22
+    assert with_teams.getpixel((8, first_team_y)) == (52, 24, 30)
+    # The chart still follows, whole, under the team table.
+    chart = with_teams.crop((0, with_teams.height - 52 - 500, 1000, with_teams.height - 52))
+    assert (228, 0, 43) in {colour for _, colour in chart.getcolors(maxcolors=1_000_000) or []}
+
+
+def test_thirty_teams_draw_twelve_and_a_more_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = DrawnText(monkeypatch)
+    image = open_png(standings_png(standings_of(3, 2), title="Cup", teams=teams_of(30)))
+    assert MAX_IMAGE_TEAMS == 12
+    assert image.size == (1000, TABLE_FIXED + 3 * 52 + TEAMS_FIXED + 13 * 44 + CHART)
+    assert image.size == image_size(3, 2, 30) == image_size(3, 2, 13)
+    texts = drawn.texts()
+    assert "Team 12" in texts
+    assert "Team 13" not in texts
+    assert "…and 18 more" in texts
