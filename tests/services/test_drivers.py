@@ -11,8 +11,8 @@ import pytest
 from bot.errors import NoSuchDriver
 from bot.gtgridstats.errors import InvalidIdentifierError
 from bot.services.drivers import DriverService, ProgressEvent, syncing
-from bot.ui.drivers import progress_text
 from bot.ui.errors import describe_error
+from bot.ui.profile import progress_text
 from tests.conftest import Harness
 
 MakeHarness = Callable[..., Awaitable[Harness]]
