@@ -28,7 +28,7 @@ from bot.storage.tracking import Announcement
 from bot.ui.embeds import check_embed_limits, fit_embed
 from bot.ui.errors import upstream_message
 from bot.ui.format import BRAND_COLOUR, as_of, code, number, percent, timestamp, truncate
-from bot.ui.i18n import _, ngettext
+from bot.ui.i18n import N_, _, ngettext
 from bot.ui.replies import Attachment
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
@@ -155,18 +155,10 @@ def last_change_text(change: Announcement | None) -> str:
     if change is None:
         return _("No class change seen yet.")
     if change.rating == "SR":
-        return _(
-            "SR {before} → {after} on {date}",
-            before=change.before,
-            after=change.after,
-            date=timestamp(change.observed_at, "D"),
-        )
-    return _(
-        "DR {before} → {after} on {date}",
-        before=change.before,
-        after=change.after,
-        date=timestamp(change.observed_at, "D"),
-    )
+        message = N_("SR {before} → {after} on {date}")
+    else:
+        message = N_("DR {before} → {after} on {date}")
+    return _(message, before=change.before, after=change.after, date=timestamp(change.observed_at, "D"))
 
 
 def change_text(change: DriverChange | None) -> str:
