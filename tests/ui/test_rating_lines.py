@@ -1,4 +1,4 @@
-"""A DR and an SR class change read each as its own sentence (driver news lines, the profile's last change)."""
+"""A DR and an SR class change each read as their own sentence (news lines, the last class change)."""
 
 from __future__ import annotations
 
