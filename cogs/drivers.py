@@ -29,26 +29,22 @@ from bot.services.driver_refs import parse_driver_list, parse_user_id
 from bot.services.driver_results import LeaderboardSort, ProfileAnswer, ProgressEvent
 from bot.services.fair_use import Requester
 from bot.services.leaderboard import build_leaderboard
-from bot.ui.drivers import (
+from bot.ui.compare import CompareRow, compare_embed
+from bot.ui.history_chart import render_dr_history
+from bot.ui.leaderboard import leaderboard_pages
+from bot.ui.link import (
     RELINK_NOT_YOURS,
-    CompareRow,
     already_linked_text,
     cancelled_text,
-    compare_embed,
-    history_answer,
-    leaderboard_pages,
     link_prompt_text,
     linked_text,
     looking_up_text,
     no_answer_text,
-    profile_embed,
-    progress_text,
-    refresh_wait_text,
     released_text,
     relink_labels,
     unlinked_text,
 )
-from bot.ui.history_chart import render_dr_history
+from bot.ui.profile import history_answer, profile_embed, progress_text, refresh_wait_text
 from bot.ui.replies import Reply
 from bot.ui.views import BaseView
 from cogs.checks import anywhere, require_server, server_only

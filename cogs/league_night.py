@@ -28,7 +28,8 @@ from bot.services.league_night.races import (
 )
 from bot.services.league_night.signups import DR_CLASSES, SR_CLASSES, make_gate
 from bot.services.leagues import League
-from bot.ui import league_night as text
+from bot.ui import races as race_text
+from bot.ui import signups as signup_text
 from bot.ui.options import LeagueOption, the_league
 from bot.ui.replies import Attachment, Reply
 from cogs.checks import require_server
@@ -94,14 +95,14 @@ class SignupCommands(_Group):
         channel = interaction.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
         try:
             message = await channel.send(
-                embed=text.signup_embed(board), view=SignupView(cog, board.signup.id)
+                embed=signup_text.signup_embed(board), view=SignupView(cog, board.signup.id)
             )
         except discord.HTTPException:
             await cog.signups.discard(board.signup)
             raise
         await cog.signups.posted(board.signup, message.id)
         cog.loop.changed()
-        await reply.send(text.signup_opened(board))
+        await reply.send(signup_text.signup_opened(board))
 
     @app_commands.command(
         name="close", description="Close the sign-ups: the buttons stop, the message stays."
@@ -113,13 +114,13 @@ class SignupCommands(_Group):
         await reply.defer()
         board = await cog.signups.close(target)
         await cog.poster.signup_closed(board)
-        await reply.send(text.signup_closed_reply(board))
+        await reply.send(signup_text.signup_closed_reply(board))
 
     @app_commands.command(name="show", description="The grid and the waitlist of the league's sign-ups.")
     async def show(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         board = await cog.signups.current(await _league(interaction, league))
-        await Reply(interaction, private=True).send(embed=text.signup_embed(board))
+        await Reply(interaction, private=True).send(embed=signup_text.signup_embed(board))
 
 
 class RaceCommands(_Group):
@@ -162,7 +163,7 @@ class RaceCommands(_Group):
         await reply.defer()
         change = await cog.races.add(target, details, interaction.user.id)
         cog.loop.changed()
-        await reply.send(text.race_added(change))
+        await reply.send(race_text.race_added(change))
 
     @app_commands.command(name="edit", description="Change a race (options left out stay as they are).")
     async def edit(
@@ -193,7 +194,7 @@ class RaceCommands(_Group):
         await reply.defer()
         change = await cog.races.edit(target, race, details)
         cog.loop.changed()
-        await reply.send(text.race_edited(change))
+        await reply.send(race_text.race_edited(change))
 
     @app_commands.command(name="remove", description="Remove a race (and its scheduled event).")
     async def remove(
@@ -204,14 +205,14 @@ class RaceCommands(_Group):
         reply = Reply(interaction, private=True)
         await reply.defer()
         change = await cog.races.remove(target, race)
-        await reply.send(text.race_removed(change))
+        await reply.send(race_text.race_removed(change))
 
     @app_commands.command(name="list", description="The league's race calendar.")
     async def list(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
         await Reply(interaction, private=True).send(
-            text.calendar_text(target.name, await cog.races.calendar(target))
+            race_text.calendar_text(target.name, await cog.races.calendar(target))
         )
 
 
@@ -226,7 +227,7 @@ class CheckinCommands(_Group):
         cog = _cog(interaction)
         target = await _league(interaction, league)
         board = await cog.races.checkin_board(await cog.races.get(target, race))
-        await Reply(interaction, private=True).send(embed=text.checkin_embed(board))
+        await Reply(interaction, private=True).send(embed=race_text.checkin_embed(board))
 
     @app_commands.command(
         name="attendance", description="Attendance per race and driver (optionally as CSV)."
@@ -237,8 +238,8 @@ class CheckinCommands(_Group):
         cog = _cog(interaction)
         target = await _league(interaction, league)
         result = await cog.races.attendance(target)
-        attachment = Attachment("attendance.csv", text.attendance_csv(result)) if export else None
-        await Reply(interaction, private=True).send(text.attendance_text(result), attachment=attachment)
+        attachment = Attachment("attendance.csv", race_text.attendance_csv(result)) if export else None
+        await Reply(interaction, private=True).send(race_text.attendance_text(result), attachment=attachment)
 
 
 def _minutes(value: int) -> timedelta:

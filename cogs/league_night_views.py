@@ -20,7 +20,8 @@ from bot.services.league_night.races import (
 )
 from bot.services.league_night.signups import Board, Entry, JoinStatus
 from bot.services.leagues import League
-from bot.ui import league_night as text
+from bot.ui import races as race_text
+from bot.ui import signups as signup_text
 from bot.ui.errors import describe_error
 from bot.ui.replies import Reply
 from bot.ui.views import BaseView
@@ -47,13 +48,13 @@ class SignupView(BaseView):
         self.cog = cog
         self.signup = signup
         join: discord.ui.Button[SignupView] = discord.ui.Button(
-            label=text.join_label(),
+            label=signup_text.join_label(),
             style=discord.ButtonStyle.success,
             custom_id=signup_id(signup, "join"),
             disabled=disabled,
         )
         leave: discord.ui.Button[SignupView] = discord.ui.Button(
-            label=text.leave_label(),
+            label=signup_text.leave_label(),
             style=discord.ButtonStyle.secondary,
             custom_id=signup_id(signup, "leave"),
             disabled=disabled,
@@ -72,7 +73,7 @@ class SignupView(BaseView):
         reply = Reply(interaction, private=True, command_name="league signups")
         await reply.defer()
         outcome = await self.cog.signups.join(self.signup, interaction.guild_id, interaction.user.id)
-        await reply.send(text.join_answer(outcome))
+        await reply.send(signup_text.join_answer(outcome))
         if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
             await self.cog.poster.refresh_signup(outcome.board)
 
@@ -81,7 +82,7 @@ class SignupView(BaseView):
         reply = Reply(interaction, private=True, command_name="league signups")
         await reply.defer()
         outcome = await self.cog.signups.leave(self.signup, interaction.guild_id, interaction.user.id)
-        await reply.send(text.leave_answer(outcome))
+        await reply.send(signup_text.leave_answer(outcome))
         if outcome.left is not None:
             await self.cog.poster.refresh_signup(outcome.board)
         if outcome.promoted is not None:
@@ -90,12 +91,12 @@ class SignupView(BaseView):
 
 class PsnModal(discord.ui.Modal):
     def __init__(self, cog: LeagueNight, signup: int) -> None:
-        super().__init__(title=text.psn_modal_title(), custom_id=signup_id(signup, "psn"), timeout=900)
+        super().__init__(title=signup_text.psn_modal_title(), custom_id=signup_id(signup, "psn"), timeout=900)
         self.cog = cog
         self.signup = signup
         self.psn: discord.ui.TextInput[PsnModal] = discord.ui.TextInput(
-            label=text.psn_modal_label(),
-            placeholder=text.psn_modal_placeholder(),
+            label=signup_text.psn_modal_label(),
+            placeholder=signup_text.psn_modal_placeholder(),
             min_length=3,
             max_length=PSN_MAX_LENGTH,
             custom_id=signup_id(signup, "psn_id"),
@@ -109,7 +110,7 @@ class PsnModal(discord.ui.Modal):
         outcome = await self.cog.signups.join_with_psn(
             self.signup, interaction.guild_id, interaction.user.id, self.psn.value.strip()
         )
-        await reply.send(text.join_answer(outcome))
+        await reply.send(signup_text.join_answer(outcome))
         if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
             await self.cog.poster.refresh_signup(outcome.board)
 
@@ -131,8 +132,8 @@ class CheckinView(BaseView):
         self.cog = cog
         self.race = race
         for label, action, style in (
-            (text.checkin_label(), IN, discord.ButtonStyle.success),
-            (text.cant_make_it_label(), OUT, discord.ButtonStyle.secondary),
+            (race_text.checkin_label(), IN, discord.ButtonStyle.success),
+            (race_text.cant_make_it_label(), OUT, discord.ButtonStyle.secondary),
         ):
             button: discord.ui.Button[CheckinView] = discord.ui.Button(
                 label=label, style=style, custom_id=checkin_id(race, action), disabled=disabled
@@ -146,7 +147,7 @@ class CheckinView(BaseView):
             reply = Reply(interaction, private=True, command_name="league checkin")
             await reply.defer()
             board = await self.cog.races.answer(self.race, interaction.guild_id, interaction.user.id, status)
-            await reply.send(text.checkin_answer(board, status))
+            await reply.send(race_text.checkin_answer(board, status))
             await self.cog.poster.refresh_checkin(board)
 
         return callback
@@ -170,7 +171,7 @@ class Poster:
         view = SignupView(self.cog, signup.id, disabled=not signup.is_open)
         try:
             await self._message(signup.channel_id, signup.message_id, signup.guild_id).edit(
-                embed=text.signup_embed(board), view=view
+                embed=signup_text.signup_embed(board), view=view
             )
         except discord.HTTPException as error:
             log.warning("sign-up %d: its message could not be updated: %s", signup.id, error)
@@ -181,7 +182,7 @@ class Poster:
     async def tell_promoted(self, board: Board, entry: Entry) -> None:
         try:
             channel = await self.bot.create_dm(discord.Object(id=entry.member_id))
-            await channel.send(text.promoted_dm(board, entry))
+            await channel.send(signup_text.promoted_dm(board, entry))
             return
         except discord.HTTPException as error:
             log.info(
@@ -194,7 +195,7 @@ class Poster:
         )
         try:
             await channel_out.send(
-                text.promoted_public(entry, board),
+                signup_text.promoted_public(entry, board),
                 allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=entry.member_id)]),
             )
         except discord.HTTPException as error:
@@ -203,7 +204,7 @@ class Poster:
     async def post_checkin(self, board: CheckinBoard) -> int | None:
         channel = self.bot.get_partial_messageable(board.league.channel_id, guild_id=board.league.guild_id)
         message = await channel.send(
-            embed=text.checkin_embed(board), view=CheckinView(self.cog, board.race.id)
+            embed=race_text.checkin_embed(board), view=CheckinView(self.cog, board.race.id)
         )
         return message.id
 
@@ -214,7 +215,7 @@ class Poster:
         view = CheckinView(self.cog, race.id, disabled=closed)
         try:
             await self._message(race.checkin_channel_id, race.checkin_message_id, race.guild_id).edit(
-                embed=text.checkin_embed(board, closed=closed), view=view
+                embed=race_text.checkin_embed(board, closed=closed), view=view
             )
         except discord.HTTPException as error:
             log.warning("race %d: its check-in message could not be updated: %s", race.id, error)
@@ -225,7 +226,7 @@ class Poster:
         mentions = discord.AllowedMentions(
             users=[discord.Object(id=member) for member in reminder.member_ids]
         )
-        for content in text.reminder_messages(reminder):
+        for content in race_text.reminder_messages(reminder):
             await channel.send(content, allowed_mentions=mentions)
 
     async def checkin_closed(self, board: CheckinBoard) -> None:
@@ -241,11 +242,11 @@ class EventSink:
     @staticmethod
     def _payload(league: League, race: Race) -> dict[str, Any]:
         return {
-            "name": text.event_name(league.name, race),
-            "description": text.event_description(race),
+            "name": race_text.event_name(league.name, race),
+            "description": race_text.event_description(race),
             "privacy_level": 2,
             "entity_type": 3,
-            "entity_metadata": {"location": text.event_location()},
+            "entity_metadata": {"location": race_text.event_location()},
             "scheduled_start_time": race.starts_at.isoformat(),
             "scheduled_end_time": race.ends_at.isoformat(),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, Protocol
 
 import aiosqlite
 
@@ -49,6 +50,35 @@ class Answer:
     answered_at: datetime
 
 
+class RaceFields(Protocol):
+    """What an organiser sets on a race (the league-night service's `RaceDetails`)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def duration(self) -> timedelta: ...
+    @property
+    def track(self) -> str | None: ...
+    @property
+    def car(self) -> str | None: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def checkin_hours(self) -> int: ...
+
+
+def _field_values(fields: RaceFields) -> tuple[str, int, str | None, str | None, str | None, int]:
+    """The columns starts_at, duration_minutes, track, car, notes, checkin_hours, in that order."""
+    return (
+        utc_text(fields.starts_at),
+        int(fields.duration.total_seconds() // 60),
+        fields.track,
+        fields.car,
+        fields.notes,
+        fields.checkin_hours,
+    )
+
+
 def _race(row: aiosqlite.Row) -> Race:
     starts_at = stored_moment(row["starts_at"])
     assert starts_at is not None
@@ -75,18 +105,7 @@ class RaceStore:
         self._db = database
 
     async def add(
-        self,
-        *,
-        guild_id: int,
-        league_id: int,
-        starts_at: datetime,
-        duration: timedelta,
-        track: str | None,
-        car: str | None,
-        notes: str | None,
-        checkin_hours: int,
-        created_by: int,
-        now: datetime,
+        self, *, guild_id: int, league_id: int, fields: RaceFields, created_by: int, now: datetime
     ) -> Race:
         async with (
             self._db.transaction() as connection,
@@ -94,49 +113,20 @@ class RaceStore:
                 "INSERT INTO league_races (guild_id, league_id, starts_at, duration_minutes, track, car, "
                 "notes, checkin_hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING *",
-                (
-                    guild_id,
-                    league_id,
-                    utc_text(starts_at),
-                    int(duration.total_seconds() // 60),
-                    track,
-                    car,
-                    notes,
-                    checkin_hours,
-                    created_by,
-                    utc_text(now),
-                ),
+                (guild_id, league_id, *_field_values(fields), created_by, utc_text(now)),
             ) as cursor,
         ):
             row = await cursor.fetchone()
         assert row is not None
         return _race(row)
 
-    async def update(
-        self,
-        race_id: int,
-        *,
-        starts_at: datetime,
-        duration: timedelta,
-        track: str | None,
-        car: str | None,
-        notes: str | None,
-        checkin_hours: int,
-    ) -> Race | None:
+    async def update(self, race_id: int, fields: RaceFields) -> Race | None:
         async with (
             self._db.transaction() as connection,
             connection.execute(
                 "UPDATE league_races SET starts_at = ?, duration_minutes = ?, track = ?, car = ?, notes = ?, "
                 "checkin_hours = ? WHERE id = ? RETURNING *",
-                (
-                    utc_text(starts_at),
-                    int(duration.total_seconds() // 60),
-                    track,
-                    car,
-                    notes,
-                    checkin_hours,
-                    race_id,
-                ),
+                (*_field_values(fields), race_id),
             ) as cursor,
         ):
             row = await cursor.fetchone()
@@ -199,17 +189,18 @@ class RaceStore:
             )
 
     async def claim_reminder(self, race_id: int, now: datetime) -> bool:
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "UPDATE league_races SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
-                (utc_text(now), race_id),
-            )
-            return cursor.rowcount > 0
+        return await self._stamp_once(race_id, "reminded_at", now)
 
     async def close_checkin(self, race_id: int, now: datetime) -> bool:
+        return await self._stamp_once(race_id, "checkin_closed_at", now)
+
+    async def _stamp_once(
+        self, race_id: int, column: Literal["reminded_at", "checkin_closed_at"], now: datetime
+    ) -> bool:
+        """Set `column` to `now` unless it is set already; True only for the call that set it."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
-                "UPDATE league_races SET checkin_closed_at = ? WHERE id = ? AND checkin_closed_at IS NULL",
+                f"UPDATE league_races SET {column} = ? WHERE id = ? AND {column} IS NULL",
                 (utc_text(now), race_id),
             )
             return cursor.rowcount > 0

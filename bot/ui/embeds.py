@@ -18,6 +18,7 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1_024
 FOOTER_LIMIT = 2_048
 AUTHOR_LIMIT = 256
+NAMES_LIMIT = 1_000  # an embed field holds 1,024 characters
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
@@ -148,3 +149,15 @@ def pages_from_lines(
             embed.set_footer(text=footer)
         pages.append(fit_embed(embed))
     return pages
+
+
+def numbered_names(psn_ids: Sequence[str]) -> str:
+    """Numbered names (markdown escaped), cut (with how many more) to fit one embed field; "—" when none."""
+    lines: list[str] = []
+    for index, psn in enumerate(psn_ids, 1):
+        line = f"{index}. {discord.utils.escape_markdown(psn)}"
+        if sum(len(item) + 1 for item in lines) + len(line) > NAMES_LIMIT - 20:
+            lines.append(_("…and {count} more", count=len(psn_ids) - index + 1))
+            break
+        lines.append(line)
+    return "\n".join(lines) or "—"

@@ -43,7 +43,7 @@ from bot.services.leagues import (
 )
 from bot.services.standings import Standings, StandingsError
 from bot.ui.format import as_of, bold, permission_names, timestamp, truncate, weekday_text
-from bot.ui.i18n import _, ngettext
+from bot.ui.i18n import N_, _, ngettext
 from bot.ui.standings import describe_standings_error, standings_title
 
 NAMES_LIMIT = 1200
@@ -102,36 +102,35 @@ def _roster_size(size: int) -> str:
     return ngettext("The roster has {count} driver.", "The roster has {count} drivers.", size)
 
 
-def added_text(change: RosterChange) -> str:
+def _roster_change_text(change: RosterChange, changed: str, unchanged: str) -> str:
+    """A roster change: the `changed` sentence (the drivers changed), the `unchanged` one, the size."""
     lines = []
     if change.changed:
         lines.append(
             _(
-                "Added {count} to {league}: {names}.",
+                changed,
                 count=len(change.changed),
                 league=bold(change.league.name),
                 names=names(change.changed),
             )
         )
     if change.unchanged:
-        lines.append(_("Already in the roster: {names}.", names=names(change.unchanged)))
+        lines.append(_(unchanged, names=names(change.unchanged)))
     lines.append(_roster_size(change.size))
     return "\n".join(lines)
+
+
+def added_text(change: RosterChange) -> str:
+    return _roster_change_text(
+        change, N_("Added {count} to {league}: {names}."), N_("Already in the roster: {names}.")
+    )
 
 
 def removed_text(change: RosterChange) -> str:
-    lines = [
-        _(
-            "Removed {count} from {league}: {names}.",
-            count=len(change.changed),
-            league=bold(change.league.name),
-            names=names(change.changed),
-        )
-    ]
-    if change.unchanged:
-        lines.append(_("Not in the roster: {names}.", names=names(change.unchanged)))
-    lines.append(_roster_size(change.size))
-    return "\n".join(lines)
+    # The service refuses a removal that removes nobody, so the first line is always there.
+    return _roster_change_text(
+        change, N_("Removed {count} from {league}: {names}."), N_("Not in the roster: {names}.")
+    )
 
 
 def roster_title(league: League) -> str:

@@ -11,7 +11,7 @@ from bot.services.leagues import League
 from bot.services.standings import Standings
 from bot.ui import league as texts
 from bot.ui.i18n import _, ngettext
-from bot.ui.league_night import attendance_csv
+from bot.ui.races import attendance_csv
 from bot.ui.replies import Attachment
 from bot.ui.standings import CSV_ROUND_PREFIX, csv_filename, file_stem, standings_csv
 

@@ -32,6 +32,22 @@ KIND_TITLES: dict[str, str] = {
 }
 
 
+# How one row of each kind reads, and the column holding its date (None: it has none). Each sentence may
+# use {psn} (the row's PSN ID), {league} (its name), {points}, {where} (the server) and {when}.
+ROW_LINES: dict[str, tuple[str, str | None]] = {
+    "personal_psn": (N_("{psn}, set {when}"), "set_at"),
+    "link": (N_("{psn} in {where}, since {when}"), "linked_at"),
+    "league_created": (N_("{league} in {where}"), None),
+    "signup_entry": (N_("signed up as {psn} in {where}, {when}"), "joined_at"),
+    "signup_opened": (N_("opened sign-ups in {where}, {when}"), "opened_at"),
+    "race_answer": (N_("check-in answer for {psn} in {where}, {when}"), "answered_at"),
+    "news_optout": (N_("not announced in {where}, since {when}"), "created_at"),
+    "news_announced": (N_("a class change of {psn} announced in {where}, {when}"), "observed_at"),
+    "penalty_given": (N_("a change of {points} points you gave in {where}, {when}"), "given_at"),
+    "race_created": (N_("added a race in {where}, {when}"), "starts_at"),
+}
+
+
 def psn_set_text(psn_id: str, previous: str | None) -> str:
     if previous is not None and previous.lower() != psn_id.lower():
         return _(
@@ -68,56 +84,17 @@ def _row_line(row: UserRow, guild_names: dict[int, str]) -> str:
             if name
             else _("server {id}", id=row.guild_id)
         )
-    match row.kind:
-        case "personal_psn":
-            return _(
-                "{psn}, set {when}", psn=code(values.get("psn_id", ""), 40), when=_day(values.get("set_at"))
-            )
-        case "link":
-            return _(
-                "{psn} in {where}, since {when}",
-                psn=code(values.get("psn_id", ""), 40),
-                where=where,
-                when=_day(values.get("linked_at")),
-            )
-        case "league_created":
-            return _("{league} in {where}", league=code(values.get("name", ""), 60), where=where)
-        case "signup_entry":
-            return _(
-                "signed up as {psn} in {where}, {when}",
-                psn=code(values.get("psn_id", ""), 40),
-                where=where,
-                when=_day(values.get("joined_at")),
-            )
-        case "signup_opened":
-            return _("opened sign-ups in {where}, {when}", where=where, when=_day(values.get("opened_at")))
-        case "race_answer":
-            return _(
-                "check-in answer for {psn} in {where}, {when}",
-                psn=code(values.get("psn_id", ""), 40),
-                where=where,
-                when=_day(values.get("answered_at")),
-            )
-        case "news_optout":
-            return _(
-                "not announced in {where}, since {when}", where=where, when=_day(values.get("created_at"))
-            )
-        case "news_announced":
-            return _(
-                "a class change of {psn} announced in {where}, {when}",
-                psn=code(values.get("psn_id", ""), 40),
-                where=where,
-                when=_day(values.get("observed_at")),
-            )
-        case "penalty_given":
-            return _(
-                "a change of {points} points you gave in {where}, {when}",
-                points=values.get("points", ""),
-                where=where,
-                when=_day(values.get("given_at")),
-            )
-        case "race_created":
-            return _("added a race in {where}, {when}", where=where, when=_day(values.get("starts_at")))
+    known = ROW_LINES.get(row.kind)
+    if known is not None:
+        message, date_column = known
+        return _(
+            message,
+            psn=code(values.get("psn_id", ""), 40),
+            league=code(values.get("name", ""), 60),
+            points=values.get("points", ""),
+            where=where,
+            when=_day(values.get(date_column)) if date_column else "—",
+        )
     shown = ", ".join(f"{key}: {code(value, 40)}" for key, value in values.items())
     return f"{shown} ({where})" if where else shown
 

@@ -14,7 +14,7 @@ from bot.storage.tracking import TrackingSettings
 from bot.ui import digest_chart
 from bot.ui.digest_chart import DigestChart
 from bot.ui.format import number, timestamp, weekday_text
-from bot.ui.i18n import _
+from bot.ui.i18n import N_, _
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
 
@@ -29,22 +29,17 @@ def news_line(item: NewsItem) -> str:
     points = number(item.points) if item.points is not None else "?"
     psn = discord.utils.escape_markdown(item.psn_id)
     if item.rating == "DR":
-        return _(
-            "{arrow} <@{member}> ({psn}): DR {before} → {after} ({points} DR points)",
-            arrow=arrow,
-            member=item.member_id,
-            psn=psn,
-            before=item.before,
-            after=item.after,
-            points=points,
-        )
+        message = N_("{arrow} <@{member}> ({psn}): DR {before} → {after} ({points} DR points)")
+    else:
+        message = N_("{arrow} <@{member}> ({psn}): SR {before} → {after}")
     return _(
-        "{arrow} <@{member}> ({psn}): SR {before} → {after}",
+        message,
         arrow=arrow,
         member=item.member_id,
         psn=psn,
         before=item.before,
         after=item.after,
+        points=points,
     )
 
 

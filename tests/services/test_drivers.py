@@ -12,8 +12,8 @@ from bot.errors import NoSuchDriver
 from bot.gtgridstats.errors import InvalidIdentifierError
 from bot.services.driver_results import ProgressEvent, syncing
 from bot.services.drivers import DriverService
-from bot.ui.drivers import progress_text
 from bot.ui.errors import describe_error
+from bot.ui.profile import progress_text
 from tests.conftest import Harness
 
 MakeHarness = Callable[..., Awaitable[Harness]]

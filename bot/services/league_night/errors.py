@@ -1,4 +1,4 @@
-"""What can go wrong on league night, as data: `bot/ui/league_night.py` words each for the user."""
+"""What can go wrong on league night, as data: `bot/ui/league_night_errors.py` words each for the user."""
 
 from __future__ import annotations
 

@@ -127,12 +127,7 @@ class RaceService:
         race = await self.races.add(
             guild_id=league.guild_id,
             league_id=league.id,
-            starts_at=details.starts_at,
-            duration=details.duration,
-            track=details.track,
-            car=details.car,
-            notes=details.notes,
-            checkin_hours=details.checkin_hours,
+            fields=details,
             created_by=created_by,
             now=self.clock.now(),
         )
@@ -150,15 +145,7 @@ class RaceService:
         if race.starts_at <= self.clock.now():
             raise errors.RaceStartedError(race_id)
         await self._check(league, details, ignore=race.id)
-        updated = await self.races.update(
-            race.id,
-            starts_at=details.starts_at,
-            duration=details.duration,
-            track=details.track,
-            car=details.car,
-            notes=details.notes,
-            checkin_hours=details.checkin_hours,
-        )
+        updated = await self.races.update(race.id, details)
         if updated is None:
             raise errors.UnknownRaceError(race_id)
         if self.events is None:
