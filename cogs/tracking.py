@@ -21,7 +21,7 @@ from bot.services.tracking import PAUSE_FORBIDDEN, PAUSE_GONE, Digest, GuildNews
 from bot.ui import tracking as text
 from bot.ui.digest_chart import FILENAME as DIGEST_CHART_FILENAME
 from bot.ui.digest_chart import render_digest_chart
-from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, speaking
+from bot.ui.i18n import public_post
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text
 from bot.ui.replies import Attachment, Reply
@@ -209,7 +209,10 @@ class Tracking(commands.Cog):
         return True
 
     async def post_news(self, news: GuildNews) -> None:
-        for message in text.news_messages(news.items, pings=news.settings.pings):
+        """The news of one refresh in the server's language (a public post)."""
+        with public_post(self.bot, news.settings.guild_id):
+            messages = text.news_messages(news.items, pings=news.settings.pings)
+        for message in messages:
             allowed = (
                 discord.AllowedMentions(
                     everyone=False, roles=False, users=[discord.Object(member) for member in message.ping_ids]
@@ -223,7 +226,7 @@ class Tracking(commands.Cog):
     async def post_digest(self, digest: Digest) -> None:
         """The digest in the server's language (a public post), with the chart of its top movers."""
         guild = self.bot.get_guild(digest.settings.guild_id)
-        with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
+        with public_post(self.bot, digest.settings.guild_id):
             post = text.digest_post(digest, guild.name if guild is not None else None)
             attachment = None
             if post.chart is not None:
