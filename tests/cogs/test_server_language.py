@@ -37,9 +37,7 @@ async def test_a_german_servers_checkin_post_reminder_and_close_speak_german(har
     members = [await linked(harness, f"m{i}", f"Driver{i}") for i in range(2)]
     await harness.slash("league add", user=organiser, drivers="Driver0 Driver1")
     start = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
-    added = await harness.slash(
-        "league race add", user=organiser, when="2026-11-30 20:00", checkin_hours=24
-    )
+    added = await harness.slash("league race add", user=organiser, when="2026-11-30 20:00", checkin_hours=24)
     assert added.reply.ephemeral
     assert added.reply.text().startswith("Added **Race #1**")  # the organiser's answer: English
 
