@@ -22,7 +22,6 @@ from bot.services.fair_use import Requester
 from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
-from bot.ui.embeds import pages_from_lines
 from bot.ui.league_export import league_export
 from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.league_views import ConfirmDelete
@@ -244,19 +243,9 @@ class Leagues(commands.Cog):
     ) -> None:
         target = await the_league(interaction, league)
         drivers = await self.service.roster(target)
-        lines = [
-            f"`{index:>3}` {discord.utils.escape_markdown(driver.psn_id)}"
-            + (f" · <@{driver.member_id}>" if driver.member_id is not None else "")
-            for index, driver in enumerate(drivers, start=1)
-        ]
-        pages = pages_from_lines(
-            texts.roster_title(target),
-            lines or [texts.roster_empty_line()],
-            per_page=20,
-            header=texts.roster_summary(target, len(drivers)),
-        )
-        await Paginator(pages, owner_id=interaction.user.id).send(interaction, ephemeral=True)
-        await self._deliver_notices(Reply(interaction, private=True))
+        reply = Reply(interaction, private=True)
+        await reply.pages(texts.roster_pages(target, drivers))
+        await self._deliver_notices(reply)
 
     @league.command(name="post", description="Post the league's standings to its channel now.")
     @app_commands.describe(league=LEAGUE_HELP)

@@ -16,8 +16,8 @@ from bot.app import GridBot
 from bot.services.driver_refs import parse_driver_list, resolve_driver_refs
 from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE
 from bot.services.league_night.penalties import MAX_PENALTY_POINTS, MAX_REASON_LENGTH
-from bot.services.league_night.season import MAX_SEASON_ROUNDS, who_can_win
-from bot.services.league_night.teams import MAX_TEAM_DRIVERS, team_standings
+from bot.services.league_night.season import MAX_SEASON_ROUNDS
+from bot.services.league_night.teams import MAX_TEAM_DRIVERS
 from bot.services.leagues import League
 from bot.ui import league_extras as texts
 from bot.ui.embeds import pages_from_lines
@@ -271,17 +271,9 @@ async def _season(
     reply = Reply(interaction, private=True)
     await reply.defer()
     table = await bot.league_service.league_standings(target)
-    settings = await bot.league_night.season.set(target, table, rounds, max_points_per_round, team_best)
-    lines = [texts.season_text(target, settings)]
-    result = who_can_win(table, settings)
-    if result is not None:
-        names = {row.psn_id.lower(): row.psn_id for row in table.rows}
-        lines += texts.clinch_lines(result, names)
-    teams = await bot.league_night.teams.of_league(target)
-    if teams:
-        best = team_standings(table, teams, settings.team_best_n)
-        lines += [texts.team_standing_line(row) for row in best[:3]]
-    await reply.send("\n".join(lines)[:2000])
+    season = bot.league_night.season
+    result = await season.set_season(target, table, rounds, max_points_per_round, team_best)
+    await reply.send(texts.season_answer(target, result))
 
 
 async def setup(bot: GridBot) -> None:

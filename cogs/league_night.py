@@ -92,15 +92,12 @@ class SignupCommands(_Group):
         board = await cog.signups.open(
             target, gate=gate, max_grid=max_grid, closes_at=closes_at, opened_by=interaction.user.id
         )
-        channel = interaction.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
         try:
-            message = await channel.send(
-                embed=signup_text.signup_embed(board), view=SignupView(cog, board.signup.id)
-            )
+            message_id = await cog.poster.post_signup(board)
         except discord.HTTPException:
             await cog.signups.discard(board.signup)
             raise
-        await cog.signups.posted(board.signup, message.id)
+        await cog.signups.posted(board.signup, message_id)
         cog.loop.changed()
         await reply.send(signup_text.signup_opened(board))
 

@@ -23,6 +23,7 @@ from bot.services.leagues import League
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
 from bot.ui.errors import describe_error
+from bot.ui.i18n import public_post
 from bot.ui.replies import Reply
 from bot.ui.views import BaseView
 
@@ -164,14 +165,28 @@ class Poster:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         return channel.get_partial_message(message_id)
 
+    # Every post and edit here is read by the whole channel: each speaks the server's language
+    # (`public_post`), also when a member's click triggered it (their private answer keeps theirs).
+
+    async def post_signup(self, board: Board) -> int:
+        """The sign-up message with its buttons; Discord's refusal is raised (the sign-up is discarded)."""
+        signup = board.signup
+        channel = self.bot.get_partial_messageable(signup.channel_id, guild_id=signup.guild_id)
+        with public_post(self.bot, signup.guild_id):
+            embed, view = signup_text.signup_embed(board), SignupView(self.cog, signup.id)
+        message = await channel.send(embed=embed, view=view)
+        return message.id
+
     async def refresh_signup(self, board: Board) -> None:
         signup = board.signup
         if signup.message_id is None:
             return
-        view = SignupView(self.cog, signup.id, disabled=not signup.is_open)
+        with public_post(self.bot, signup.guild_id):
+            embed = signup_text.signup_embed(board)
+            view = SignupView(self.cog, signup.id, disabled=not signup.is_open)
         try:
             await self._message(signup.channel_id, signup.message_id, signup.guild_id).edit(
-                embed=signup_text.signup_embed(board), view=view
+                embed=embed, view=view
             )
         except discord.HTTPException as error:
             log.warning("sign-up %d: its message could not be updated: %s", signup.id, error)
@@ -180,9 +195,12 @@ class Poster:
         await self.refresh_signup(board)
 
     async def tell_promoted(self, board: Board, entry: Entry) -> None:
+        # The member's own language is unknown outside an interaction: the DM speaks the server's too.
+        with public_post(self.bot, board.signup.guild_id):
+            dm, public = signup_text.promoted_dm(board, entry), signup_text.promoted_public(entry, board)
         try:
             channel = await self.bot.create_dm(discord.Object(id=entry.member_id))
-            await channel.send(signup_text.promoted_dm(board, entry))
+            await channel.send(dm)
             return
         except discord.HTTPException as error:
             log.info(
@@ -195,27 +213,30 @@ class Poster:
         )
         try:
             await channel_out.send(
-                signup_text.promoted_public(entry, board),
+                public,
                 allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=entry.member_id)]),
             )
         except discord.HTTPException as error:
             log.warning("sign-up %d: the promotion could not be noted either: %s", board.signup.id, error)
 
     async def post_checkin(self, board: CheckinBoard) -> int | None:
-        channel = self.bot.get_partial_messageable(board.league.channel_id, guild_id=board.league.guild_id)
-        message = await channel.send(
-            embed=race_text.checkin_embed(board), view=CheckinView(self.cog, board.race.id)
-        )
+        league = board.league
+        channel = self.bot.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
+        with public_post(self.bot, league.guild_id):
+            embed, view = race_text.checkin_embed(board), CheckinView(self.cog, board.race.id)
+        message = await channel.send(embed=embed, view=view)
         return message.id
 
     async def refresh_checkin(self, board: CheckinBoard, *, closed: bool = False) -> None:
         race = board.race
         if not race.checkin_message_id or race.checkin_channel_id is None:
             return
-        view = CheckinView(self.cog, race.id, disabled=closed)
+        with public_post(self.bot, race.guild_id):
+            embed = race_text.checkin_embed(board, closed=closed)
+            view = CheckinView(self.cog, race.id, disabled=closed)
         try:
             await self._message(race.checkin_channel_id, race.checkin_message_id, race.guild_id).edit(
-                embed=race_text.checkin_embed(board, closed=closed), view=view
+                embed=embed, view=view
             )
         except discord.HTTPException as error:
             log.warning("race %d: its check-in message could not be updated: %s", race.id, error)
@@ -226,7 +247,9 @@ class Poster:
         mentions = discord.AllowedMentions(
             users=[discord.Object(id=member) for member in reminder.member_ids]
         )
-        for content in race_text.reminder_messages(reminder):
+        with public_post(self.bot, league.guild_id):
+            messages = race_text.reminder_messages(reminder)
+        for content in messages:
             await channel.send(content, allowed_mentions=mentions)
 
     async def checkin_closed(self, board: CheckinBoard) -> None:

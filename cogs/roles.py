@@ -216,9 +216,9 @@ class Roles(commands.Cog):
         guild_id = _guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
-        notice = await self._notice(guild_id)
+        pause = await self.service.pause(guild_id)
         done = await self.service.set_sr(guild_id, state == "on", name=words.role_name)
-        await reply.send(notice + words.sr_text(done))
+        await reply.send(words.with_pause_notice(pause, words.sr_text(done)))
 
     @roles.command(
         name="off", description="Stop updating rank roles; optionally delete the roles the bot made."
@@ -246,11 +246,11 @@ class Roles(commands.Cog):
         guild_id = _guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
-        was_paused = (await self._notice(guild_id)) != ""
+        was_paused = (await self.service.pause(guild_id)) is not None
         await self.service.start_sync(guild_id)
         self.bot.refresh.wake()  # a paused mapping runs again
         try:
-            await reply.progress((words.resumed() + "\n" if was_paused else "") + words.sync_started())
+            await reply.progress(words.sync_started_text(was_paused))
         except BaseException:
             self.service.sync_finished(guild_id)
             raise
@@ -275,12 +275,6 @@ class Roles(commands.Cog):
                 log.warning("guild %d: could not report the sync's failure: %s", guild_id, failure)
         finally:
             self.service.sync_finished(guild_id)
-
-    async def _notice(self, guild_id: int) -> str:
-        mapping = await self.service.mapping(guild_id)
-        if mapping is None or mapping.pause is None:
-            return ""
-        return words.pause_notice(mapping.pause) + "\n"
 
     # --- events ------------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import logging
 import math
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +17,14 @@ from bot.app import GridBot
 from bot.errors import NewsChannelRefused
 from bot.gtgridstats.errors import QuotaExhaustedError, RateLimitedError
 from bot.services.refresh import CycleResult
-from bot.services.tracking import Digest, GuildNews, TrackingSettings
+from bot.services.tracking import PAUSE_FORBIDDEN, PAUSE_GONE, Digest, GuildNews, TrackingSettings
 from bot.ui import tracking as text
 from bot.ui.digest_chart import FILENAME as DIGEST_CHART_FILENAME
 from bot.ui.digest_chart import render_digest_chart
-from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, speaking
+from bot.ui.i18n import public_post
 from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text
-from bot.ui.replies import Attachment
+from bot.ui.replies import Attachment, Reply
 from cogs.checks import require_server
 from cogs.league import PostChannel, PostChannelTransformer
 
@@ -36,12 +35,6 @@ IDLE_SECONDS = 3_600.0  # plan again at least this often, even with nothing due
 DEFAULT_DIGEST_TIME = dt.time(20, 0)
 RETRY_SECONDS = 300.0  # after a failed cycle (retried as the next cycle)
 MIN_SECONDS = 1.0
-PAUSE_FORBIDDEN = "forbidden"
-PAUSE_GONE = "gone"
-
-
-def pause_text(code: str) -> str:
-    return text.pause_reason_gone() if code == PAUSE_GONE else text.pause_reason_forbidden()
 
 
 class Tracking(commands.Cog):
@@ -162,10 +155,7 @@ class Tracking(commands.Cog):
         assert interaction.guild_id is not None
         settings = await self.service.settings(interaction.guild_id)
         summary = refresh_summary_text((await self.bot.refresh.plan()).summary)
-        shown = settings
-        if settings is not None and settings.paused_reason is not None:
-            shown = _with_reason(settings, pause_text(settings.paused_reason))
-        await self._reply(interaction, text.status_text(shown, summary), notice=False)
+        await self._reply(interaction, text.status_text(settings, summary), notice=False)
 
     async def _needs_channel(self, work: Any) -> Any:
         # The service raises TrackingNotSetUpError (a NewsNotSetUp): bot/ui/errors.py words it.
@@ -181,14 +171,10 @@ class Tracking(commands.Cog):
     ) -> None:
         """An ephemeral answer; an organiser's also says, once, why driver news paused."""
         assert interaction.guild_id is not None
-        settings = await self.service.settings(interaction.guild_id) if organiser and notice else None
-        reason = None
-        if settings is not None and settings.paused_reason is not None and not settings.pause_reported:
-            reason = settings.paused_reason
-            message = f"⚠️ {text.paused_notice(pause_text(reason))}\n\n{message}"
-        await interaction.response.send_message(message[:2000], ephemeral=True)
+        reason = await self.service.pause_notice(interaction.guild_id) if organiser and notice else None
+        await Reply(interaction, private=True).send(text.answer(message, reason))
         if reason is not None:
-            await self.service.store.mark_pause_reported(interaction.guild_id)
+            await self.service.mark_pause_reported(interaction.guild_id)
 
     # --- posting -----------------------------------------------------------------------------------
 
@@ -223,7 +209,10 @@ class Tracking(commands.Cog):
         return True
 
     async def post_news(self, news: GuildNews) -> None:
-        for message in text.news_messages(news.items, pings=news.settings.pings):
+        """The news of one refresh in the server's language (a public post)."""
+        with public_post(self.bot, news.settings.guild_id):
+            messages = text.news_messages(news.items, pings=news.settings.pings)
+        for message in messages:
             allowed = (
                 discord.AllowedMentions(
                     everyone=False, roles=False, users=[discord.Object(member) for member in message.ping_ids]
@@ -237,7 +226,7 @@ class Tracking(commands.Cog):
     async def post_digest(self, digest: Digest) -> None:
         """The digest in the server's language (a public post), with the chart of its top movers."""
         guild = self.bot.get_guild(digest.settings.guild_id)
-        with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
+        with public_post(self.bot, digest.settings.guild_id):
             post = text.digest_post(digest, guild.name if guild is not None else None)
             attachment = None
             if post.chart is not None:
@@ -297,7 +286,7 @@ class Tracking(commands.Cog):
         while True:
             try:
                 await self.digest_once()
-                upcoming = await self.service.store.next_digest_at()
+                upcoming = await self.service.next_digest_at()
                 delay = math.inf if upcoming is None else _seconds_until(upcoming, self.bot.clock.now())
             except asyncio.CancelledError:
                 raise
@@ -333,10 +322,6 @@ def _without_image(fields: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(embed, discord.Embed):
         return fields
     return {**fields, "embed": embed.copy().set_image(url=None)}
-
-
-def _with_reason(settings: TrackingSettings, reason: str) -> TrackingSettings:
-    return replace(settings, paused_reason=reason)
 
 
 async def setup(bot: GridBot) -> None:

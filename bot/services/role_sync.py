@@ -114,6 +114,11 @@ class RoleService:
     async def mapping(self, guild_id: int) -> RoleMapping | None:
         return await self.store.get(guild_id)
 
+    async def pause(self, guild_id: int) -> Pause | None:
+        """Why the guild's rank roles are paused (None: not set up, or running)."""
+        mapping = await self.store.get(guild_id)
+        return None if mapping is None else mapping.pause
+
     async def active_guild_ids(self) -> list[int]:
         """The guilds whose rank roles run (the background refresh keeps their linked drivers fresh)."""
         return await self.store.active_guild_ids()

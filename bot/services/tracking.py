@@ -22,6 +22,9 @@ from bot.storage.tracking import Announcement, SeenRating, TrackingStore
 from bot.storage.tracking import TrackingSettings as TrackingSettings  # what cogs read, re-exported
 
 WEEK = timedelta(days=7)
+# Why driver news paused (stored in tracking_settings.paused_reason; the ui words each).
+PAUSE_FORBIDDEN = "forbidden"
+PAUSE_GONE = "gone"
 # The digest's lists are bounded whatever the server's size.
 DIGEST_TOP = 5
 
@@ -138,13 +141,20 @@ class TrackingService:
             raise TrackingNotSetUpError()
         return settings
 
-    async def unreported_pause(self, guild_id: int) -> str | None:
-        """The reason tracking paused, once: the next organiser command shows it, then it is reported."""
+    async def pause_notice(self, guild_id: int) -> str | None:
+        """Why driver news paused, while no organiser has been told yet (nothing is marked: the cog calls
+        `mark_pause_reported` once the answer carrying it went out)."""
         settings = await self.store.get(guild_id)
         if settings is None or settings.paused_reason is None or settings.pause_reported:
             return None
-        await self.store.mark_pause_reported(guild_id)
         return settings.paused_reason
+
+    async def mark_pause_reported(self, guild_id: int) -> None:
+        await self.store.mark_pause_reported(guild_id)
+
+    async def next_digest_at(self) -> datetime | None:
+        """When the next weekly digest of any server is due (None: no server has one)."""
+        return await self.store.next_digest_at()
 
     async def pause(self, guild_id: int, reason: str) -> None:
         await self.store.pause(guild_id, reason, self.clock.now())

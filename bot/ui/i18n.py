@@ -16,11 +16,12 @@ from __future__ import annotations
 import gettext
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.pofile import read_po
 
@@ -62,9 +63,26 @@ def language_for(discord_locale: object) -> str:
 def guild_language(guild: object | None) -> str:
     """The language of a server's public posts: its preferred locale (Community settings), else English.
 
-    Background posters (league posts, driver news) wrap their work in `with speaking(guild_language(g)):`.
+    Background posters wrap their work in `with public_post(bot, guild_id):`.
     """
     return language_for(getattr(guild, "preferred_locale", None))
+
+
+class GuildSource(Protocol):
+    """What `public_post` needs of the bot: its cached servers (discord.Client.get_guild)."""
+
+    def get_guild(self, id: int, /) -> object | None: ...
+
+
+def public_post(client: GuildSource, guild_id: int | None) -> AbstractContextManager[None]:
+    """Speak the language of server `guild_id`'s public posts inside the block (English when unknown).
+
+    THE way every message others read is worded: background posts (driver news, the digest, league
+    posts, league night's check-ins, reminders and message edits) and the public message a button click
+    edits. The clicker's private answer stays in their own language (set by the tree or the view).
+    """
+    guild = client.get_guild(guild_id) if guild_id is not None else None
+    return speaking(guild_language(guild))
 
 
 def current_language() -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import discord
 from discord.utils import escape_markdown
 
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.services import league_notices as notices
+from bot.services.driver_refs import ResolvedDriver
 from bot.services.league_errors import (
     BadLeagueName,
     BadTime,
@@ -42,6 +44,7 @@ from bot.services.leagues import (
     SetupResult,
 )
 from bot.services.standings import Standings, StandingsError
+from bot.ui.embeds import pages_from_lines
 from bot.ui.format import as_of, bold, permission_names, timestamp, truncate, weekday_text
 from bot.ui.i18n import N_, _, ngettext
 from bot.ui.standings import describe_standings_error, standings_title
@@ -166,6 +169,26 @@ def roster_summary(league: League, drivers: int) -> str:
     if league.last_posted_at is not None:
         lines.append(_("Last post: {when}.", when=timestamp(league.last_posted_at, "F")))
     return "\n".join(lines)
+
+
+ROSTER_PER_PAGE = 20
+
+
+def roster_line(index: int, driver: ResolvedDriver) -> str:
+    """`  1` PSN ID (escaped), then the member who linked it here, when one did."""
+    line = f"`{index:>3}` {escape_markdown(driver.psn_id)}"
+    return line if driver.member_id is None else f"{line} · <@{driver.member_id}>"
+
+
+def roster_pages(league: League, drivers: Sequence[ResolvedDriver]) -> list[discord.Embed]:
+    """/league roster: the league's summary, then its drivers numbered, 20 a page."""
+    lines = [roster_line(index, driver) for index, driver in enumerate(drivers, start=1)]
+    return pages_from_lines(
+        roster_title(league),
+        lines or [roster_empty_line()],
+        per_page=ROSTER_PER_PAGE,
+        header=roster_summary(league, len(drivers)),
+    )
 
 
 def posted_text(league: League, standings: Standings) -> str:

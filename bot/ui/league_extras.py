@@ -23,7 +23,7 @@ from bot.services.league_night.penalties import (
     NotInLeagueError,
     PenaltyError,
 )
-from bot.services.league_night.season import RoundsTooFewError
+from bot.services.league_night.season import RoundsTooFewError, SeasonResult
 from bot.services.league_night.teams import (
     BadTeamNameError,
     InOtherTeamError,
@@ -41,6 +41,7 @@ from bot.storage.league_extras import Penalty, SeasonSettings, Team
 from bot.storage.leagues import League
 from bot.ui.format import bold, number, timestamp, truncate
 from bot.ui.i18n import _, ngettext
+from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
 LEAGUE_EXTRAS_ERRORS = (LobbyError, PenaltyError, TeamError, RoundsTooFewError)
 ROOMS_PER_PAGE = 4
@@ -222,6 +223,15 @@ def season_text(league: League, settings: SeasonSettings) -> str:
         rounds=settings.total_rounds,
         most=most,
     )
+
+
+def season_answer(league: League, result: SeasonResult) -> str:
+    """/league season's answer: the season, who can still win, the leading teams; within Discord's limit."""
+    lines = [season_text(league, result.settings)]
+    if result.clinch is not None:
+        lines += clinch_lines(result.clinch, result.names)
+    lines += [team_standing_line(row) for row in result.top_teams]
+    return truncate("\n".join(lines), MESSAGE_CONTENT_LIMIT)
 
 
 def clinch_lines(result: ClinchResult, names: dict[str, str]) -> list[str]:

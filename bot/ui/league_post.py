@@ -11,7 +11,7 @@ from bot.services.league_notices import ChannelProblem
 from bot.services.league_posts import ChannelUnavailableError, PostFailedError
 from bot.services.leagues import League
 from bot.services.standings import Standings
-from bot.ui.i18n import SOURCE_LANGUAGE, _, guild_language, speaking
+from bot.ui.i18n import _, public_post
 from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.replies import Attachment
 from bot.ui.standings import (
@@ -39,8 +39,7 @@ class ChannelPoster:
         """In the server's language (a public post), in as few channel messages as Discord allows;
         Discord's refusals become the posts' errors. The league's team standings and who can still win
         (when it has teams / set its season) follow the driver table."""
-        guild = self._client.get_guild(league.guild_id)
-        with speaking(guild_language(guild) if guild is not None else SOURCE_LANGUAGE):
+        with public_post(self._client, league.guild_id):
             await self._post(league, standings, summary)
 
     async def _post(self, league: League, standings: Standings, summary: LeagueSummary | None) -> None:

@@ -19,8 +19,9 @@ from bot.services.roles import (
     RolesRefused,
     SyncRunning,
 )
-from bot.ui.format import BRAND_COLOUR
+from bot.ui.format import BRAND_COLOUR, truncate
 from bot.ui.i18n import _, ngettext
+from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
 MAX_PROBLEMS_SHOWN = 5
 
@@ -140,6 +141,13 @@ def pause_notice(pause: Pause) -> str:
     )
 
 
+def with_pause_notice(pause: Pause | None, message: str) -> str:
+    """An organiser's answer, led by the pause notice while rank roles are paused; within Discord's limit."""
+    if pause is not None:
+        message = pause_notice(pause) + "\n" + message
+    return truncate(message, MESSAGE_CONTENT_LIMIT)
+
+
 def _mapped(mapping: RoleMapping, ladder: Ladder) -> str:
     roles = mapping.of(ladder)
     parts = [
@@ -218,6 +226,11 @@ def resumed() -> str:
 
 def sync_started() -> str:
     return _("Syncing rank roles…")
+
+
+def sync_started_text(was_paused: bool) -> str:
+    """The sync's first progress line, led by the resumption when the mapping had been paused."""
+    return resumed() + "\n" + sync_started() if was_paused else sync_started()
 
 
 def sync_progress(done: int, total: int) -> str:

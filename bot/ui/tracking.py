@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 
-from bot.services.tracking import WEEK, Digest, Mover, NewsItem, sort_news
+from bot.services.tracking import PAUSE_GONE, WEEK, Digest, Mover, NewsItem, sort_news
 from bot.storage.tracking import TrackingSettings
 from bot.ui import digest_chart
 from bot.ui.digest_chart import DigestChart
-from bot.ui.format import number, timestamp, weekday_text
+from bot.ui.format import number, timestamp, truncate, weekday_text
 from bot.ui.i18n import N_, _
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
@@ -174,11 +174,23 @@ def pause_reason_gone() -> str:
     return _("the channel no longer exists")
 
 
+def pause_reason(code: str) -> str:
+    """The words for a stored pause reason (PAUSE_FORBIDDEN or PAUSE_GONE)."""
+    return pause_reason_gone() if code == PAUSE_GONE else pause_reason_forbidden()
+
+
+def answer(message: str, pause_code: str | None = None) -> str:
+    """A /tracking answer, led (once) by why driver news paused; within Discord's message limit."""
+    if pause_code is not None:
+        message = "⚠️ " + paused_notice(pause_reason(pause_code)) + "\n\n" + message
+    return truncate(message, MESSAGE_CONTENT_LIMIT)
+
+
 def status_text(settings: TrackingSettings | None, refresh_summary: str) -> str:
     if settings is None or settings.channel_id is None:
         lines = [_("Driver news is off.")]
     elif settings.paused_reason is not None:
-        lines = [paused_notice(settings.paused_reason)]
+        lines = [paused_notice(pause_reason(settings.paused_reason))]
     else:
         lines = [_("Driver news goes to <#{channel}>.", channel=settings.channel_id)]
         lines.append(_("Pings: on.") if settings.pings else _("Pings: off."))

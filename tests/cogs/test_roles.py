@@ -379,3 +379,16 @@ async def test_reloading_the_roles_cog_registers_its_servers_once(
     wanted = await harness.bot.refresh.wanted()
     assert [(driver.psn_id, driver.servers) for driver in wanted] == [("Speedy_One", 1)]
     assert len(harness.bot.refresh._sources) == 2  # the tracking servers and the (reloaded) roles servers
+
+
+def test_an_answer_while_paused_leads_with_the_notice_and_stays_within_discords_limit() -> None:
+    from bot.services.roles import Pause, Problem
+    from bot.ui import roles as words
+
+    shown = words.with_pause_notice(Pause(Problem.NO_MANAGE_ROLES), "x" * 2_500)
+    assert shown.startswith("⚠️ Rank roles are paused")
+    assert len(shown) == 2_000
+    assert shown.endswith("…")
+    assert words.with_pause_notice(None, "Done.") == "Done."
+    assert words.sync_started_text(True).startswith("▶️ Rank roles were paused")
+    assert words.sync_started_text(False) == "Syncing rank roles…"

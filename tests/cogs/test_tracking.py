@@ -440,3 +440,15 @@ async def test_a_channel_without_attach_files_gets_the_digest_without_its_chart(
     settings = await harness.bot.tracking.settings(harness.guild.id)
     assert settings is not None
     assert settings.paused_reason is None  # driver news goes on
+
+
+def test_a_tracking_answer_with_its_pause_notice_is_cut_with_an_ellipsis_within_discords_limit() -> None:
+    from bot.services.tracking import PAUSE_GONE
+    from bot.ui import tracking as words
+
+    long = "x" * 2_500
+    shown = words.answer(long, PAUSE_GONE)
+    assert len(shown) == 2_000
+    assert shown.startswith("⚠️ Driver news is paused: the channel no longer exists.")
+    assert shown.endswith("…")
+    assert words.answer("Done.") == "Done."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.services.league_night.clinch import (
     ClinchResult,
@@ -11,10 +11,14 @@ from bot.services.league_night.clinch import (
     decide,
     season_for,
 )
+from bot.services.league_night.teams import TeamRow, team_standings
 from bot.services.standings import Standings
 from bot.storage.league_extras import MAX_SEASON_ROUNDS as MAX_SEASON_ROUNDS  # re-exported for the cogs
 from bot.storage.league_extras import LeagueExtrasStore, SeasonSettings
 from bot.storage.leagues import League
+
+# /league season shows the leading teams, no more.
+TOP_TEAMS = 3
 
 
 @dataclass
@@ -44,6 +48,16 @@ def who_can_win(standings: Standings, settings: SeasonSettings) -> ClinchResult 
     return decide(field, season)
 
 
+@dataclass(frozen=True)
+class SeasonResult:
+    """What /league season answers: the stored settings, who can still win, and the leading teams."""
+
+    settings: SeasonSettings
+    clinch: ClinchResult | None
+    top_teams: tuple[TeamRow, ...]  # at most TOP_TEAMS; empty when the league has no teams
+    names: dict[str, str] = field(default_factory=dict)  # lower-case PSN ID -> as the standings spell it
+
+
 class SeasonService:
     def __init__(self, extras: LeagueExtrasStore) -> None:
         self._extras = extras
@@ -66,3 +80,19 @@ class SeasonService:
         settings = SeasonSettings(total_rounds, max_points, team_best_n)
         await self._extras.set_season(league.guild_id, league.id, settings)
         return settings
+
+    async def set_season(
+        self,
+        league: League,
+        standings: Standings,
+        total_rounds: int,
+        max_points: int | None,
+        team_best_n: int | None,
+    ) -> SeasonResult:
+        """Store the season, then work out who can still win and the leading teams of `standings`."""
+        settings = await self.set(league, standings, total_rounds, max_points, team_best_n)
+        clinch = who_can_win(standings, settings)
+        teams = await self._extras.teams(league.id)
+        top = tuple(team_standings(standings, teams, settings.team_best_n)[:TOP_TEAMS]) if teams else ()
+        names = {row.psn_id.lower(): row.psn_id for row in standings.rows}
+        return SeasonResult(settings, clinch, top, names)
