@@ -1,6 +1,6 @@
 """Interactive commands beside a background refresh cycle (issue #11).
 
-Run: `.venv/bin/python -m bench.interactive` (about a minute and a half).
+Run: `.venv/bin/python -m bench.interactive` (about 2 minutes).
 
 Two scenarios, same seed, same interactive pattern: 16 `/profile psn_id:` of distinct drivers never looked
 up (each needs an upstream call), one every 5–11 s, plus a burst of 4 at once after the 8th.
@@ -14,7 +14,7 @@ The real bot (production budget: 10 metered and 30 free requests per window, 250
 runs against the stand-ins in their own process, which enforce the same limits. Time is compressed by
 `TIME_SCALE`: both windows (the bot's 61 s, the stand-in's 60 s) and so the planner's pacing and every
 offset of the pattern are divided by it; request durations, batching and acknowledgements are not scaled.
-With the real windows the run would take about six minutes.
+With the real windows the run would take about seven and a half minutes.
 
 Measured through a hook on the bot's own client (bench only): for every upstream request its priority
 (the budget's), the drivers it carried, when it asked the budget for a slot, when the slot was granted
@@ -264,6 +264,17 @@ def report(a: ScenarioResult, b: ScenarioResult) -> str:
     both(
         "interactive requests that waited for a slot (> 1 ms): their waits (ms)",
         lambda r: f"{len(w := [x for x in waits(r) if x > 0.001])}: {_ms(w) or '—'}",
+    )
+    both(
+        "background requests granted while an interactive one waited",
+        lambda r: str(
+            sum(
+                1
+                for x in r.interactive
+                for y in r.background
+                if x.wait > 0.001 and x.asked < y.granted < x.granted
+            )
+        ),
     )
     both(
         "interactive requests carrying background drivers",
