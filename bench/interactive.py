@@ -3,7 +3,8 @@
 Run: `.venv/bin/python -m bench.interactive` (about 2 minutes).
 
 Two scenarios, same seed, same interactive pattern: 16 `/profile psn_id:` of distinct drivers never looked
-up (each needs an upstream call), one every 5–11 s, plus a burst of 4 at once after the 8th.
+up (each needs an upstream call), one every 5–11 s, plus a burst of 4 at once 0.5 s after the 8th (it
+joins that racer batch).
   A. nothing else runs;
   B. the same while the background refresh (the real loop of cogs/tracking.py, woken as `/tracking channel`
      wakes it) runs a cycle over 400 linked drivers in 20 servers with driver news on (ceil(400/16) = 25
