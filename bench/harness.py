@@ -29,6 +29,7 @@ from bot.clock import SystemClock
 from bot.gtgridstats import GTGridStatsClient, RequestBudget
 from bot.storage.database import Database
 from tests.conftest import API_KEY, DISCORD_TOKEN, make_settings
+from tests.standins import gtgridstats as gtgridstats_standin
 from tests.standins.discord_api import DiscordStandin
 from tests.standins.gtgridstats import GTGridStatsStandin
 from tests.standins.interactions import FakeGuild, FakeUser, InteractionDriver
@@ -45,6 +46,8 @@ class StandinConfig:
     free_per_minute: int = 30
     per_page: int = 50
     drivers: tuple[tuple[str, bool], ...] = ()  # (PSN ID, indexed upstream)
+    # The stand-in's rolling per-minute window (GT Grid Stats: 60 s); shorter only to compress time.
+    window_seconds: float = 60.0
 
     def to_json(self) -> str:
         return json.dumps(
@@ -54,6 +57,7 @@ class StandinConfig:
                 "free_per_minute": self.free_per_minute,
                 "per_page": self.per_page,
                 "drivers": [list(driver) for driver in self.drivers],
+                "window_seconds": self.window_seconds,
             }
         )
 
@@ -96,6 +100,7 @@ class RecordingDiscord(DiscordStandin):
 
 async def serve_standins(config: StandinConfig) -> None:
     """The child process: print both base URLs as JSON, serve until stdin closes."""
+    gtgridstats_standin.WINDOW_SECONDS = config.window_seconds  # this process is the stand-ins' alone
     async with GTGridStatsStandin(
         api_key=API_KEY,
         stagger_seconds=config.stagger_seconds,

@@ -62,9 +62,8 @@ def priority(level: Priority) -> Iterator[None]:
         _PRIORITY.reset(token)
 
 
-# Background work (refresh, catalog) never takes the last slot of the window: an interactive command
-# arriving then is sent at once instead of waiting for a background request to leave the window.
-BACKGROUND_RESERVED_SLOTS = 1
+# Slots background never takes, so commands as dense as bench.interactive's go at once (docs/benchmarks.md).
+BACKGROUND_RESERVED_SLOTS = 6
 
 
 @dataclass(order=True)
@@ -78,8 +77,9 @@ class RollingWindowLimiter:
     """At most `limit` requests in any `window` seconds, granted by priority, then in arrival order.
 
     The first waiter in (priority, arrival) order is the one that sleeps until the next slot; a more urgent
-    request arriving meanwhile takes its place, so an interactive command waits behind at most the one
-    background request already sent, never behind a queue of them.
+    request arriving meanwhile takes its place, so an interactive command never waits behind a queue of
+    background requests, and background work never takes the `BACKGROUND_RESERVED_SLOTS` last slots of the
+    window (fewer when the limit is smaller: background keeps at least one).
 
     `acquire()` takes a slot that is in flight until `release()`: an in-flight slot never leaves the
     window, and a released one leaves it one window after its release.
