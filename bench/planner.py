@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.gtgridstats.budget import background_slots
 from bot.gtgridstats.planner import (
     BackgroundLedger,
     PlannerConfig,
@@ -45,6 +46,7 @@ from bot.ui.planner_text import refresh_summary_text
 SERVERS = 2_500
 MEMBERS_PER_SERVER = 40
 MULTI_SHARE = 0.30
+METERED_PER_MINUTE = 10  # GT Grid Stats' metered limit, as the bot's default settings
 SERVER_WINDOW = timedelta(seconds=60)  # GT Grid Stats' own window (the bot counts over 61 s)
 DAY_START = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -201,17 +203,19 @@ class DayResult:
 
 
 class LimiterModel:
-    """The budget's rolling limiter: at most `limit` sends in any `window`; returns when one may go."""
+    """The budget's rolling limiter: at most `limit` sends in any `window`, background ones only while
+    fewer than `background_slots(limit)` are in it; returns when one may go."""
 
     def __init__(self, limit: int, window: timedelta) -> None:
         self.limit = limit
         self.window = window
         self.sent: list[datetime] = []
 
-    def slot(self, at: datetime) -> datetime:
-        if len(self.sent) < self.limit:
+    def slot(self, at: datetime, *, background: bool = False) -> datetime:
+        limit = background_slots(self.limit) if background else self.limit
+        if len(self.sent) < limit:
             return at
-        return max(at, self.sent[-self.limit] + self.window)
+        return max(at, self.sent[-limit] + self.window)
 
     def send(self, at: datetime) -> None:
         self.sent.append(at)
@@ -229,7 +233,7 @@ def simulate_day(
     arrivals = list(interactive if interactive is not None else interactive_pattern(quota_limit))
     end = DAY_START + timedelta(days=1)
     remaining = quota_limit
-    limiter = LimiterModel(config.per_minute_limit, config.rate_window)
+    limiter = LimiterModel(METERED_PER_MINUTE, config.rate_window)
     ledger = BackgroundLedger()
     result = DayResult(quota_limit, len(wanted))
     fetches: dict[str, list[datetime]] = {}
@@ -267,7 +271,7 @@ def simulate_day(
             result.initial_allowance = planned.pacing.allowance
         if planned.calls:
             call = planned.calls[0]
-            sent_at = limiter.slot(now)
+            sent_at = limiter.slot(now, background=True)
             if remaining is not None:
                 if remaining <= 0:
                     result.too_many += 1
@@ -286,7 +290,7 @@ def simulate_day(
             continue
         wake = None if planned.wake_at is None else max(planned.wake_at, now + timedelta(seconds=1))
 
-    result.too_many += _server_429s(limiter.sent, config.per_minute_limit)
+    result.too_many += _server_429s(limiter.sent, METERED_PER_MINUTE)
     for position, before in enumerate(remaining_before_background):
         still_to_come = len(remaining_before_background) - position
         if still_to_come > math.floor(before * config.background_share):

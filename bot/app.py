@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
+from bot.gtgridstats.budget import background_slots
 from bot.gtgridstats.planner import PlannerConfig
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService
@@ -161,7 +162,7 @@ class GridBot(commands.Bot):
             config=PlannerConfig(
                 refresh_interval=timedelta(minutes=self.settings.driver_refresh_minutes),
                 background_share=self.settings.background_share_percent / 100,
-                per_minute_limit=self.settings.gtgridstats_metered_per_minute,
+                background_per_window=background_slots(self.settings.gtgridstats_metered_per_minute),
             ),
             wanted_guilds=[self.tracking.active_guild_ids],
         )

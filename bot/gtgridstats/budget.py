@@ -66,6 +66,11 @@ def priority(level: Priority) -> Iterator[None]:
 BACKGROUND_RESERVED_SLOTS = 6
 
 
+def background_slots(limit: int) -> int:
+    """How many of a window's `limit` slots background work may hold (the refresh planner paces by it)."""
+    return max(1, limit - BACKGROUND_RESERVED_SLOTS)
+
+
 @dataclass(order=True)
 class _Waiter:
     priority: int
@@ -101,11 +106,11 @@ class RollingWindowLimiter:
         while self._sent and self._sent[0] <= now - self.window:
             self._sent.popleft()
 
-    def _wait_for_slot(self, now: float, ahead: int = 0, reserved: int = 0) -> float:
-        """Seconds until a request with `ahead` others queued before it could be sent, leaving `reserved`
-        slots of the window unused."""
+    def _wait_for_slot(self, now: float, ahead: int = 0, level: Priority = Priority.INTERACTIVE) -> float:
+        """Seconds until a request at `level` with `ahead` others queued before it could be sent (background
+        work leaves the slots it may not take unused)."""
         self._forget_old(now)
-        limit = max(1, self.limit - reserved)
+        limit = background_slots(self.limit) if level >= Priority.BACKGROUND else self.limit
         position = len(self._sent) + self._in_flight + ahead
         wait = max(0.0, self._blocked_until - now)
         if position < limit:
@@ -126,7 +131,7 @@ class RollingWindowLimiter:
         if level is None:
             return self._wait_for_slot(self._clock.monotonic(), ahead=self.waiting)
         ahead = sum(1 for waiter in self._queue if waiter.priority <= level)
-        return self._wait_for_slot(self._clock.monotonic(), ahead=ahead, reserved=_reserved(level))
+        return self._wait_for_slot(self._clock.monotonic(), ahead=ahead, level=level)
 
     def block_for(self, seconds: float) -> None:
         """The server said to wait (Retry-After): nobody sends before then (at most one day, never inf)."""
@@ -147,7 +152,7 @@ class RollingWindowLimiter:
                 if self._queue[0] is not me:
                     await me.wake.wait()
                     continue
-                wait = self._wait_for_slot(self._clock.monotonic(), reserved=_reserved(level))
+                wait = self._wait_for_slot(self._clock.monotonic(), level=level)
                 if wait <= 0:
                     break
                 await self._sleep_unless_woken(wait, me.wake)
@@ -183,10 +188,6 @@ class RollingWindowLimiter:
         finally:
             sleeper.cancel()
             woken.cancel()
-
-
-def _reserved(level: Priority) -> int:
-    return BACKGROUND_RESERVED_SLOTS if level >= Priority.BACKGROUND else 0
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ The rules:
   one per background call, and to `floor(remaining × share)` when interactive calls eat the quota, so at
   any moment the background calls still to come until the reset are at most share × remaining.
 - The allowance is spread over the time left until the reset: one call every (time to reset / allowance),
-  and never closer than the per-minute limit allows.
+  and never closer than the part of the per-minute limit the budget leaves background work allows.
 - When the share cannot refresh everyone every refresh interval, cycles are stretched to what it allows
   (a driver is due again after max(refresh interval, cadence)), so every driver gets its turn; with less
   than one cycle a day the drivers first in priority order are the ones refreshed.
@@ -32,32 +32,35 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.gtgridstats import wire
+from bot.gtgridstats.budget import background_slots
 
 DEFAULT_REFRESH_INTERVAL = timedelta(minutes=30)
 DEFAULT_BACKGROUND_SHARE = 0.5
-DEFAULT_PER_MINUTE_LIMIT = 10
+# GT Grid Stats' metered limit is 10 a window; the budget keeps some of those for commands.
+DEFAULT_BACKGROUND_PER_WINDOW = background_slots(10)
 
 
 @dataclass(frozen=True, slots=True)
 class PlannerConfig:
     refresh_interval: timedelta = DEFAULT_REFRESH_INTERVAL
     background_share: float = DEFAULT_BACKGROUND_SHARE
-    per_minute_limit: int = DEFAULT_PER_MINUTE_LIMIT
+    background_per_window: int = DEFAULT_BACKGROUND_PER_WINDOW  # see budget.background_slots
     batch_size: int = wire.MAX_IDENTIFIERS_PER_CALL
     rate_window: timedelta = timedelta(seconds=wire.RATE_WINDOW_SECONDS)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.background_share <= 1.0:
             raise ValueError("background_share must be between 0 and 1")
-        if self.per_minute_limit < 1 or self.batch_size < 1:
-            raise ValueError("per_minute_limit and batch_size must be at least 1")
+        if self.background_per_window < 1 or self.batch_size < 1:
+            raise ValueError("background_per_window and batch_size must be at least 1")
         if self.refresh_interval <= timedelta(0) or self.rate_window <= timedelta(0):
             raise ValueError("refresh_interval and rate_window must be positive")
 
     @property
     def min_gap(self) -> timedelta:
-        """The closest two background calls may be under the per-minute limit alone."""
-        return self.rate_window / self.per_minute_limit
+        """The closest two background calls may be under the per-minute limit alone (as far as the budget
+        lets background work use it)."""
+        return self.rate_window / self.background_per_window
 
 
 @dataclass(frozen=True, slots=True)

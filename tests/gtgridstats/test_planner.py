@@ -151,7 +151,7 @@ def test_interactive_use_lowers_what_background_may_still_spend() -> None:
 
 
 def test_unknown_quota_is_paced_by_the_per_minute_limit_only() -> None:
-    config = PlannerConfig(per_minute_limit=10)
+    config = PlannerConfig(background_per_window=10)
     wanted = drivers(64)
     first = plan(wanted, NOW, QuotaState(), BackgroundLedger(), config)
     assert first.pacing.allowance is None
