@@ -20,17 +20,21 @@ from bot.app import GridBot
 from bot.contexts import server_contexts, server_installs, server_scope
 from bot.services.fair_use import Requester
 from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
-from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
+from bot.services.leagues import MAX_NAME_LENGTH, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_export import league_export
 from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.league_views import ConfirmDelete
 from bot.ui.options import (
-    LeagueOption,
+    DRIVERS_HELP,
+    LEAGUE_HELP,
+    TIME_HELP,
+    TIMEZONE_HELP,
+    WEEKDAY_HELP,
+    LeagueArg,
     TimeZoneOption,
     WallClockTime,
     WeekdayOption,
-    league_choices,
     the_league,
 )
 from bot.ui.paginator import Paginator
@@ -45,11 +49,7 @@ log = logging.getLogger(__name__)
 POST_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, attach_files=True
 )
-LEAGUE_HELP = "One of this server's leagues (may be left out when the server has one)"
-DRIVERS_HELP = "PSN IDs and/or member mentions, separated by spaces or commas"
 SERIES_HELP = "The GT Grid Stats series id, e.g. 1564"
-
-LeagueArg = app_commands.Transform[League, LeagueOption]
 
 
 def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
@@ -148,11 +148,12 @@ class Leagues(commands.Cog):
         interaction: discord.Interaction[GridBot],
         series: app_commands.Range[int, 1, None] | None = None,
         drivers: str | None = None,
-        league: str | None = None,
+        league: LeagueArg | None = None,
         teams: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
-        request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
+        named = league.name if league is not None else None
+        request = await self.service.standings_request(interaction.guild_id, series, drivers, named)
         if teams and request.league is None:
             raise TeamsNeedLeagueError()
         ticket = self.service.admit_standings(_requester(interaction), request)
@@ -180,12 +181,6 @@ class Leagues(commands.Cog):
         )
         attachment = Attachment(png_filename(result), png)
         await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
-
-    @standings.autocomplete("league")
-    async def _standings_leagues(
-        self, interaction: discord.Interaction[GridBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await league_choices(interaction, current)
 
     # --- /league -----------------------------------------------------------------------------------
 
@@ -261,9 +256,9 @@ class Leagues(commands.Cog):
 
     @league.command(name="schedule", description="Post the standings every week, or stop (weekday: off).")
     @app_commands.describe(
-        weekday="Day of the week, or off to stop the weekly post",
-        time="Local time, e.g. 20:00 or 8pm",
-        timezone="IANA time zone, e.g. Europe/London (defaults to the league's current one)",
+        weekday=WEEKDAY_HELP,
+        time=TIME_HELP,
+        timezone=TIMEZONE_HELP,
         league=LEAGUE_HELP,
     )
     async def league_schedule(

@@ -18,16 +18,12 @@ from bot.services.league_night.lobbies import GT7_ROOM_SIZE, MIN_ROOM_SIZE
 from bot.services.league_night.penalties import MAX_PENALTY_POINTS, MAX_REASON_LENGTH
 from bot.services.league_night.season import MAX_SEASON_ROUNDS
 from bot.services.league_night.teams import MAX_TEAM_DRIVERS
-from bot.services.leagues import League
 from bot.ui import league_extras as texts
 from bot.ui.embeds import pages_from_lines
-from bot.ui.options import LeagueOption, the_league
+from bot.ui.options import DRIVERS_HELP, LEAGUE_HELP, LeagueArg, the_league
 from bot.ui.paginator import Paginator
 from bot.ui.replies import Reply
 from cogs.checks import require_server
-
-LeagueArg = app_commands.Transform[League, LeagueOption]
-LEAGUE_HELP = "One of this server's leagues (may be left out when the server has one)"
 
 
 def _bot(interaction: discord.Interaction[Any]) -> GridBot:
@@ -112,9 +108,7 @@ class TeamGroup(app_commands.Group, name="team", description="A league's teams a
         return require_server(interaction)
 
     @app_commands.command(name="add", description="Create a team or add roster drivers to it.")
-    @app_commands.describe(
-        name="The team's name", drivers="PSN IDs and/or member mentions", league=LEAGUE_HELP
-    )
+    @app_commands.describe(name="The team's name", drivers=DRIVERS_HELP, league=LEAGUE_HELP)
     async def add(
         self,
         interaction: discord.Interaction[GridBot],
@@ -129,7 +123,9 @@ class TeamGroup(app_commands.Group, name="team", description="A league's teams a
         await Reply(interaction, private=True).send(texts.team_changed_text(target, change))
 
     @app_commands.command(name="remove", description="Take drivers out of a team, or delete it (no drivers).")
-    @app_commands.describe(name="The team's name", drivers="Who leaves (leave out to delete the team)")
+    @app_commands.describe(
+        name="The team's name", drivers="Who leaves (leave out to delete the team)", league=LEAGUE_HELP
+    )
     async def remove(
         self,
         interaction: discord.Interaction[GridBot],

@@ -30,7 +30,7 @@ from bot.services.league_night.signups import DR_CLASSES, SR_CLASSES, make_gate
 from bot.services.leagues import League
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
-from bot.ui.options import LeagueOption, the_league
+from bot.ui.options import LEAGUE_HELP, TIMEZONE_HELP, LeagueArg, TimeZoneOption, the_league
 from bot.ui.replies import Attachment, Reply
 from cogs.checks import require_server
 from cogs.league_night_views import CheckinView, EventSink, Poster, SignupView
@@ -40,7 +40,15 @@ log = logging.getLogger(__name__)
 DR_CHOICES = [app_commands.Choice(name=name, value=name) for name in DR_CLASSES]
 SR_CHOICES = [app_commands.Choice(name=name, value=name) for name in SR_CLASSES]
 GROUP_NAMES = ("signups", "race", "checkin")
-LeagueArg = app_commands.Transform[League, LeagueOption]
+ZoneArg = app_commands.Transform[str, TimeZoneOption]
+DEFAULT_DURATION_MINUTES = 120
+RACE_HELP = "The race number `/league race list` shows"
+WHEN_HELP = "Date and time, e.g. 2026-12-05 20:00 (league's time zone)"
+TRACK_HELP = "Track"
+CAR_HELP = "Car or class"
+NOTES_HELP = "Notes for the drivers"
+CHECKIN_HOURS_HELP = f"Hours before the start that check-in opens (new races: {DEFAULT_CHECKIN_HOURS})"
+DURATION_HELP = f"How long the race night lasts, in minutes (new races: {DEFAULT_DURATION_MINUTES})"
 
 
 def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
@@ -69,7 +77,8 @@ class SignupCommands(_Group):
         min_dr_points="Fewest DR points that may join",
         min_sr="Lowest SR class that may join",
         closes="When sign-ups close, e.g. 2026-12-05 20:00 (league's time zone)",
-        timezone="Time zone of `closes` (IANA, e.g. Europe/London)",
+        timezone=TIMEZONE_HELP,
+        league=LEAGUE_HELP,
     )
     @app_commands.choices(min_dr=DR_CHOICES, min_sr=SR_CHOICES)
     async def open(
@@ -80,7 +89,7 @@ class SignupCommands(_Group):
         min_dr_points: app_commands.Range[int, 0, 200_000] | None = None,
         min_sr: str | None = None,
         closes: str | None = None,
-        timezone: str | None = None,
+        timezone: ZoneArg | None = None,
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
@@ -104,6 +113,7 @@ class SignupCommands(_Group):
     @app_commands.command(
         name="close", description="Close the sign-ups: the buttons stop, the message stays."
     )
+    @app_commands.describe(league=LEAGUE_HELP)
     async def close(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -114,6 +124,7 @@ class SignupCommands(_Group):
         await reply.send(signup_text.signup_closed_reply(board))
 
     @app_commands.command(name="show", description="The grid and the waitlist of the league's sign-ups.")
+    @app_commands.describe(league=LEAGUE_HELP)
     async def show(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         board = await cog.signups.current(await _league(interaction, league))
@@ -126,13 +137,14 @@ class RaceCommands(_Group):
 
     @app_commands.command(name="add", description="Add a race to the calendar.")
     @app_commands.describe(
-        when="Date and time, e.g. 2026-12-05 20:00 (league's time zone)",
-        track="Track",
-        car="Car or class",
-        notes="Notes for the drivers",
-        checkin_hours="Hours before the start that check-in opens (default 24)",
-        duration_minutes="How long the race night lasts (default 120)",
-        timezone="Time zone of `when` (IANA, e.g. Europe/London)",
+        when=WHEN_HELP,
+        track=TRACK_HELP,
+        car=CAR_HELP,
+        notes=NOTES_HELP,
+        checkin_hours=CHECKIN_HOURS_HELP,
+        duration_minutes=DURATION_HELP,
+        timezone=TIMEZONE_HELP,
+        league=LEAGUE_HELP,
     )
     async def add(
         self,
@@ -142,8 +154,8 @@ class RaceCommands(_Group):
         car: str | None = None,
         notes: str | None = None,
         checkin_hours: app_commands.Range[int, 1, 168] = DEFAULT_CHECKIN_HOURS,
-        duration_minutes: app_commands.Range[int, 10, 1440] = 120,
-        timezone: str | None = None,
+        duration_minutes: app_commands.Range[int, 10, 1440] = DEFAULT_DURATION_MINUTES,
+        timezone: ZoneArg | None = None,
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
@@ -163,6 +175,17 @@ class RaceCommands(_Group):
         await reply.send(race_text.race_added(change))
 
     @app_commands.command(name="edit", description="Change a race (options left out stay as they are).")
+    @app_commands.describe(
+        race=RACE_HELP,
+        when=WHEN_HELP,
+        track=TRACK_HELP,
+        car=CAR_HELP,
+        notes=NOTES_HELP,
+        checkin_hours=CHECKIN_HOURS_HELP,
+        duration_minutes=DURATION_HELP,
+        timezone=TIMEZONE_HELP,
+        league=LEAGUE_HELP,
+    )
     async def edit(
         self,
         interaction: discord.Interaction[GridBot],
@@ -173,7 +196,7 @@ class RaceCommands(_Group):
         notes: str | None = None,
         checkin_hours: app_commands.Range[int, 1, 168] | None = None,
         duration_minutes: app_commands.Range[int, 10, 1440] | None = None,
-        timezone: str | None = None,
+        timezone: ZoneArg | None = None,
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
@@ -194,6 +217,7 @@ class RaceCommands(_Group):
         await reply.send(race_text.race_edited(change))
 
     @app_commands.command(name="remove", description="Remove a race (and its scheduled event).")
+    @app_commands.describe(race=RACE_HELP, league=LEAGUE_HELP)
     async def remove(
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
@@ -205,6 +229,7 @@ class RaceCommands(_Group):
         await reply.send(race_text.race_removed(change))
 
     @app_commands.command(name="list", description="The league's race calendar.")
+    @app_commands.describe(league=LEAGUE_HELP)
     async def list(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
         target = await _league(interaction, league)
@@ -218,6 +243,7 @@ class CheckinCommands(_Group):
         super().__init__(name="checkin", description="Check-in for the league's races, and attendance.")
 
     @app_commands.command(name="show", description="Who has checked in for a race.")
+    @app_commands.describe(race=RACE_HELP, league=LEAGUE_HELP)
     async def show(
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
@@ -229,6 +255,7 @@ class CheckinCommands(_Group):
     @app_commands.command(
         name="attendance", description="Attendance per race and driver (optionally as CSV)."
     )
+    @app_commands.describe(export="Also attach the attendance as a CSV file", league=LEAGUE_HELP)
     async def attendance(
         self, interaction: discord.Interaction[GridBot], export: bool = False, league: LeagueArg | None = None
     ) -> None:

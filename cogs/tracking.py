@@ -22,7 +22,7 @@ from bot.ui import tracking as text
 from bot.ui.digest_chart import FILENAME as DIGEST_CHART_FILENAME
 from bot.ui.digest_chart import render_digest_chart
 from bot.ui.i18n import public_post
-from bot.ui.options import TimeZoneOption, WallClockTime, WeekdayOption
+from bot.ui.options import TIME_HELP, WEEKDAY_HELP, TimeZoneOption, WallClockTime, WeekdayOption
 from bot.ui.planner_text import refresh_summary_text
 from bot.ui.replies import Attachment, Reply
 from cogs.checks import require_server
@@ -85,6 +85,7 @@ class Tracking(commands.Cog):
     # --- commands ----------------------------------------------------------------------------------
 
     @tracking.command(name="channel", description="Post driver news in this channel.")
+    @app_commands.describe(channel="Where driver news is posted")
     async def channel(
         self,
         interaction: discord.Interaction[GridBot],
@@ -105,6 +106,7 @@ class Tracking(commands.Cog):
         await self._reply(interaction, text.tracking_off())
 
     @tracking.command(name="pings", description="Ping the members whose class changed (only them).")
+    @app_commands.describe(state="on or off")
     @app_commands.choices(
         state=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
     )
@@ -127,9 +129,9 @@ class Tracking(commands.Cog):
 
     @tracking.command(name="digest", description="Post a weekly digest of the week's movers, or turn it off.")
     @app_commands.describe(
-        weekday="Day of the week, or off",
-        time="Local time such as 20:00",
-        timezone="IANA zone such as Europe/London",
+        weekday=WEEKDAY_HELP,
+        time=TIME_HELP,
+        timezone="IANA time zone, e.g. Europe/London (default: UTC)",
     )
     async def digest(
         self,

@@ -2,6 +2,8 @@
 
 A bad value raises the service's typed error; discord.py wraps it in a TransformerError and
 `describe_error` words it, so every command taking the option answers a bad value the same way.
+The options' descriptions live here too, one per meaning, so an option reads the same on every command
+(tests/cogs/test_command_surface.py checks it); the Translator translates them like any description.
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ from bot.services.leagues import (
     parse_weekday,
     zone_names,
 )
+
+# One description per meaning (English source text; translated by bot/ui/translator.py at sync).
+LEAGUE_HELP = "One of this server's leagues (may be left out when the server has one)"
+DRIVERS_HELP = "PSN IDs and/or member mentions, separated by spaces or commas"
+WEEKDAY_HELP = "Day of the week, or off to stop"
+TIME_HELP = "Local time, e.g. 20:00 or 8pm"
+TIMEZONE_HELP = "IANA time zone, e.g. Europe/London (default: the league's time zone)"
 
 MAX_CHOICES = 25
 OFF = "off"
@@ -73,6 +82,10 @@ async def the_league(interaction: discord.Interaction[Any], league: League | Non
     """The league given, or the server's only league when the option was left out."""
     assert interaction.guild_id is not None
     return await _service(interaction).pick(interaction.guild_id, league)
+
+
+LeagueArg = app_commands.Transform[League, LeagueOption]
+"""The `league` option of every command: autocompleted, an unknown name refused with one message."""
 
 
 class WeekdayOption(app_commands.Transformer[Any]):

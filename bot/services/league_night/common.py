@@ -13,9 +13,12 @@ MAX_TEXT_SHOWN = 60
 _DATE_TIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:h.](\d{2})")
 
 
-def league_zone(league: League, override: str | None = None) -> ZoneInfo:
-    """The zone a league's times are given in: the option, else the league's schedule zone, else UTC."""
-    name = (override or "").strip() or (league.schedule.timezone if league.schedule else "UTC")
+def league_zone(league: League, zone: str | None = None) -> ZoneInfo:
+    """The zone a league's times are given in: the option, else the league's schedule zone, else UTC.
+
+    `zone` is a name the time-zone option has already parsed (bot/ui/options.TimeZoneOption), so it is
+    spelled as the tz database spells it; the refusal below is for a stored zone the system lost."""
+    name = zone or (league.schedule.timezone if league.schedule else "UTC")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
