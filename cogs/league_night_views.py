@@ -22,10 +22,9 @@ from bot.services.league_night.signups import Board, Entry, JoinStatus
 from bot.services.leagues import League
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
-from bot.ui.errors import describe_error
 from bot.ui.i18n import public_post
 from bot.ui.replies import Reply
-from bot.ui.views import BaseView
+from bot.ui.views import BaseModal, BaseView
 
 if TYPE_CHECKING:
     from cogs.league_night import LeagueNight
@@ -90,7 +89,9 @@ class SignupView(BaseView):
             await self.cog.poster.tell_promoted(outcome.board, outcome.promoted)
 
 
-class PsnModal(discord.ui.Modal):
+class PsnModal(BaseModal):
+    command_name = "league signups"
+
     def __init__(self, cog: LeagueNight, signup: int) -> None:
         super().__init__(title=signup_text.psn_modal_title(), custom_id=signup_id(signup, "psn"), timeout=900)
         self.cog = cog
@@ -106,7 +107,7 @@ class PsnModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         assert interaction.guild_id is not None
-        reply = Reply(interaction, private=True, command_name="league signups")
+        reply = self.reply(interaction)
         await reply.defer()
         outcome = await self.cog.signups.join_with_psn(
             self.signup, interaction.guild_id, interaction.user.id, self.psn.value.strip()
@@ -114,17 +115,6 @@ class PsnModal(discord.ui.Modal):
         await reply.send(signup_text.join_answer(outcome))
         if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
             await self.cog.poster.refresh_signup(outcome.board)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction[Any], error: Exception, /
-    ) -> None:
-        message, unexpected = describe_error(error)
-        if unexpected:
-            log.error("the PSN modal failed", exc_info=error)
-        try:
-            await Reply(interaction, private=True, command_name="league signups").send(message)
-        except discord.HTTPException as failure:
-            log.warning("could not deliver a modal error to the user: %s", failure)
 
 
 class CheckinView(BaseView):

@@ -5,6 +5,9 @@
   `describe_error`, the same function the tree uses, and logs the unexpected ones with their traceback.
 - Timeout: the buttons are disabled and the content stays (subclasses may say why with `timeout_content`).
 - Persistent views (`owner_id=None`, `timeout=None`, stable custom ids) survive restarts.
+
+`BaseModal` does the same for modals: a modal's submit runs in a task of its own, so it sets the language
+from the interaction, and its errors are worded through `describe_error` and answered privately by `Reply`.
 """
 
 from __future__ import annotations
@@ -75,3 +78,29 @@ class BaseView(discord.ui.View):
                 await self.message.edit(content=content, view=self)
         except discord.HTTPException as error:
             log.info("%s: could not disable the buttons of an expired view: %s", type(self).__name__, error)
+
+
+class BaseModal(discord.ui.Modal):
+    """Every modal of the bot: answers in the submitter's language, errors through `describe_error`."""
+
+    command_name: str | None = None  # what an expired answer's DM says it was for (see Reply)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Runs in the task that then runs on_submit and on_error.
+        set_language(language_for(interaction.locale))
+        return True
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        text, unexpected = describe_error(error)
+        if unexpected:
+            log.error("%s: a modal submit failed", type(self).__name__, exc_info=error)
+        try:
+            await self.reply(interaction).send(text)
+        except discord.HTTPException as failure:
+            log.warning("could not deliver a modal error to the user: %s", failure)
+
+    def reply(self, interaction: discord.Interaction[Any]) -> Reply:
+        """The private answer to a submit (its result or its error)."""
+        return Reply(interaction, private=True, command_name=self.command_name)

@@ -358,3 +358,26 @@ async def test_lobbies_split_the_drivers_checked_in_for_the_race(
     not_racing = await harness.slash("league lobbies", user=organiser, race=1, host="Driver1")
     assert not_racing.reply.ephemeral
     assert "is not among tonight's drivers" in not_racing.reply.text()
+
+
+async def test_the_psn_modal_answers_and_refuses_in_the_members_language(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    """The modal's submit runs in its own task: it speaks the submitter's language, errors included."""
+    board = await open_signups(harness, organiser, channel)
+    harness.gt.dataset.add_driver("NeuerFahrer")
+    member = harness.member("neu", locale="de")
+    click = await harness.driver.click(board, "Join", user=member)
+    assert click.modal is not None
+    refused = await harness.driver.submit_modal(click, {"gtgb:signup:1:psn_id": "1bad"}, user=member)
+    assert refused.reply.ephemeral
+    assert refused.reply.text() == (
+        "`1bad` ist keine gültige PSN-ID (3–16 Buchstaben, Ziffern, „-“ oder „_“, mit einem Buchstaben am Anfang)."
+    )
+    click = await harness.driver.click(board, "Join", user=member)
+    assert click.modal is not None
+    joined = await harness.driver.submit_modal(click, {"gtgb:signup:1:psn_id": "neuerfahrer"}, user=member)
+    assert joined.reply.ephemeral
+    assert joined.reply.text() == (
+        "Du bist im Starterfeld von **Sunday Cup** als **NeuerFahrer**. Wir sehen uns auf der Strecke!"
+    )
