@@ -372,7 +372,8 @@ async def test_the_psn_modal_answers_and_refuses_in_the_members_language(
     refused = await harness.driver.submit_modal(click, {"gtgb:signup:1:psn_id": "1bad"}, user=member)
     assert refused.reply.ephemeral
     assert refused.reply.text() == (
-        "`1bad` ist keine gültige PSN-ID (3–16 Buchstaben, Ziffern, „-“ oder „_“, mit einem Buchstaben am Anfang)."
+        "`1bad` ist keine gültige PSN-ID (3–16 Buchstaben, Ziffern, „-“ oder „_“, "
+        "mit einem Buchstaben am Anfang)."
     )
     click = await harness.driver.click(board, "Join", user=member)
     assert click.modal is not None
