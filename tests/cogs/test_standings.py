@@ -154,6 +154,12 @@ async def test_a_series_without_any_of_the_drivers_says_so(harness: Harness) -> 
 
 async def test_bad_driver_lists_and_conflicting_options_get_clear_messages(harness: Harness) -> None:
     user = harness.member("ann")
+    # `league` is parsed like every league option (an unknown name is refused before anything else), so the
+    # conflict is asked with a league that exists.
+    add_cup(harness)
+    organiser = harness.member("org", manager=True)
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Cup", series=SERIES, channel=channel)
     harness.gt.reset_counts()
     bad = await harness.slash("standings", user=user, series=SERIES, drivers="ok_name x!")
     assert bad.reply.ephemeral
