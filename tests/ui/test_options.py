@@ -148,11 +148,12 @@ async def test_league_night_time_zones_read_in_any_case_and_refuse_like_league_s
         datetime(2026, 12, 5, 20, 0, tzinfo=UTC),
         datetime(2026, 12, 12, 11, 0, tzinfo=UTC),
     ]
-    for command, options in [
+    zone_commands: list[tuple[str, dict[str, Any]]] = [
         ("league race add", {"when": "2026-12-19 20:00"}),
         ("league race edit", {"race": 1, "when": "2026-12-19 20:00"}),
         ("league signups open", {"closes": "2026-12-04 20:00"}),
-    ]:
+    ]
+    for command, options in zone_commands:
         record = await harness.slash(command, user=organiser, timezone="Mars/Olympus", **options)
         assert record.reply.ephemeral, command
         assert record.reply.content == BAD_ZONE, command
