@@ -9,6 +9,8 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from bot.clock import sleep_or_event
+
 T = TypeVar("T")
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -36,6 +38,10 @@ class ManualClock:
         heapq.heappush(self._sleepers, (self.monotonic() + seconds, next(self._order), future))
         self._sleeper_added.set()
         await future
+
+    async def sleep_or(self, event: asyncio.Event, seconds: float) -> bool:
+        # The same as the system clock's; only `sleep` differs (an infinite wait registers no sleeper).
+        return await sleep_or_event(self.sleep, event, seconds)
 
     @property
     def sleepers(self) -> int:
