@@ -47,6 +47,12 @@ class ManualClock:
     def sleepers(self) -> int:
         return sum(1 for _, _, future in self._sleepers if not future.done())
 
+    async def wait_for_sleepers(self, count: int) -> None:
+        """Wait until at least `count` sleepers wait on this clock (woken by each new sleeper, not polled)."""
+        while self.sleepers < count:
+            self._sleeper_added.clear()
+            await self._sleeper_added.wait()
+
     def advance(self, seconds: float) -> None:
         """Move time forward and wake every sleeper whose time has come."""
         self._elapsed += seconds
