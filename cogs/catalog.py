@@ -36,6 +36,8 @@ class Catalog(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.bot.catalog.load()
+        if not self.bot.background_loops:  # tests that fill the catalog by hand start no refresher
+            return
         # One refresher for the cog's lifetime (reconnects fire on_ready again; they change nothing here).
         self.refresher = asyncio.create_task(self._keep_fresh(), name="catalog-refresh")
 
@@ -44,6 +46,7 @@ class Catalog(commands.Cog):
             # Wait for it to stop, so it never touches the database after the bot has closed it.
             self.refresher.cancel()
             await asyncio.wait({self.refresher})
+            self.refresher = None
 
     async def _keep_fresh(self) -> None:
         # Only a bot that reached the gateway fills the catalog: `python -m bot sync` logs in, loads the

@@ -271,12 +271,11 @@ class Tracking(commands.Cog):
         while True:
             try:
                 delay = self._delay(await self.refresh_once())
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("background refresh cycle failed; retried in %.0f s", RETRY_SECONDS)
                 delay = RETRY_SECONDS
-            await self._sleep_or_poke(delay, self._poke)
+            await self.bot.clock.sleep_or(self._poke, delay)  # inf: until poked
+            self._poke.clear()
 
     async def digest_once(self) -> int:
         digests = await self.service.due_digests()
@@ -290,28 +289,11 @@ class Tracking(commands.Cog):
                 await self.digest_once()
                 upcoming = await self.service.next_digest_at()
                 delay = math.inf if upcoming is None else _seconds_until(upcoming, self.bot.clock.now())
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("weekly digest run failed; retried in %.0f s", RETRY_SECONDS)
                 delay = RETRY_SECONDS
-            await self._sleep_or_poke(delay, self._digest_poke)
-
-    async def _sleep_or_poke(self, seconds: float, poke: asyncio.Event) -> None:
-        """Sleep `seconds` (inf: until poked), or less when poked."""
-        poked = asyncio.ensure_future(poke.wait())
-        waiting: set[asyncio.Future[Any]] = {poked}
-        sleeper = None
-        if math.isfinite(seconds):
-            sleeper = asyncio.ensure_future(self.bot.clock.sleep(seconds))
-            waiting.add(sleeper)
-        try:
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if sleeper is not None:
-                sleeper.cancel()
-            poked.cancel()
-            poke.clear()
+            await self.bot.clock.sleep_or(self._digest_poke, delay)
+            self._digest_poke.clear()
 
 
 def _seconds_until(moment: datetime, now: datetime) -> float:

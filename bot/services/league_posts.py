@@ -15,7 +15,6 @@ construction.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
+from bot.services.due_loop import run_due_forever
 from bot.services.fair_use import Ticket
 from bot.services.league_errors import LeagueError
 from bot.services.league_night.night import LeagueSummary
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 RETRY_DELAY = timedelta(minutes=30)
 MAX_ATTEMPTS = 4  # tries of one weekly post before it is skipped
 MAX_SLEEP_SECONDS = 3_600.0  # the loop looks again at least hourly (robust to suspends and clock jumps)
-ERROR_PAUSE_SECONDS = 60.0  # after an unexpected failure of a whole run
+ERROR_PAUSE_SECONDS = 60.0  # after an unexpected failure of a whole run, or a post still due after one
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -216,38 +216,17 @@ class LeaguePosts:
     # --- the background loop -----------------------------------------------------------------------
 
     async def run_forever(self) -> None:
-        """Sleep until the next post is due (or a schedule changes), post what is due, repeat."""
-        last_run: datetime | None = None
-        while True:
-            try:
-                self.leagues.schedule_changed.clear()
-                next_at = await self.store.next_post_time()
-                wait = MAX_SLEEP_SECONDS
-                if next_at is not None:
-                    wait = min(wait, (next_at - self.clock.now()).total_seconds())
-                    if last_run is not None and next_at <= last_run:
-                        # The last run should have moved every due post past its time: something did
-                        # not (storage refusing the write, say). Never spin: look again after a pause.
-                        log.warning(
-                            "a league post due %s is still due after the run at %s; looking again in %.0f s",
-                            next_at,
-                            last_run,
-                            ERROR_PAUSE_SECONDS,
-                        )
-                        wait = max(wait, ERROR_PAUSE_SECONDS)
-                if wait > 0:
-                    await self._sleep_or_wake(wait)
-                last_run = self.clock.now()
-                await self.run_due(last_run)
-            except Exception:
-                log.exception("the league schedule loop failed; trying again in a minute")
-                await self.clock.sleep(ERROR_PAUSE_SECONDS)
+        """Post what is due, sleep until the next post is due (or a schedule changes), repeat."""
+        await run_due_forever(
+            name="league schedule",
+            clock=self.clock,
+            wake=self.leagues.schedule_changed,
+            run=self.run_due,
+            next_due=self._next_post_time,
+            max_sleep=MAX_SLEEP_SECONDS,
+            idle=MAX_SLEEP_SECONDS,
+            error_pause=ERROR_PAUSE_SECONDS,
+        )
 
-    async def _sleep_or_wake(self, seconds: float) -> None:
-        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
-        waker = asyncio.ensure_future(self.leagues.schedule_changed.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+    async def _next_post_time(self, now: datetime) -> datetime | None:
+        return await self.store.next_post_time()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -414,6 +415,12 @@ async def test_a_car_with_no_localized_name_upstream_is_asked_about_once(filled:
 # --- the background fill's lifetime -------------------------------------------------------------------------
 
 
+@pytest.fixture
+async def looping(make_harness: Callable[..., Awaitable[Harness]]) -> Harness:
+    """A bot whose background loops run, the catalog's refresher among them."""
+    return await make_harness(background_loops=True)
+
+
 def refresher_of(harness: Harness) -> asyncio.Task[None]:
     # The extension is loaded as its own module object, so the cog is not an instance of an imported class.
     refresher = getattr(harness.bot.get_cog("Catalog"), "refresher", None)
@@ -421,7 +428,8 @@ def refresher_of(harness: Harness) -> asyncio.Task[None]:
     return refresher
 
 
-async def test_the_fill_waits_for_the_gateway_and_a_lookup_meanwhile_costs_one_call(harness: Harness) -> None:
+async def test_the_fill_waits_for_the_gateway_and_a_lookup_meanwhile_costs_one_call(looping: Harness) -> None:
+    harness = looping
     # Logged in (as `python -m bot sync` does) but never connected: the refresher exists and waits.
     refresher = refresher_of(harness)
     assert not refresher.done()
@@ -434,7 +442,8 @@ async def test_the_fill_waits_for_the_gateway_and_a_lookup_meanwhile_costs_one_c
     assert harness.gt.count("/api/assets/cars", method="GET") > 1
 
 
-async def test_unloading_the_cog_stops_and_awaits_the_background_fill(harness: Harness) -> None:
+async def test_unloading_the_cog_stops_and_awaits_the_background_fill(looping: Harness) -> None:
+    harness = looping
     await harness.gateway_ready()
     await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)
     refresher = refresher_of(harness)

@@ -116,7 +116,8 @@ async def test_a_stale_catalog_is_refilled_and_loses_removed_cars(harness: Harne
     assert shown.reply.embed["title"] == "Ferrari 430 Scuderia Renamed '07"
 
 
-async def test_the_background_fill_starts_when_the_bot_is_ready(harness: Harness) -> None:
+async def test_the_background_fill_starts_when_the_bot_is_ready(make_harness: MakeHarness) -> None:
+    harness = await make_harness(background_loops=True)
     await harness.gateway_ready()
     # Other background loops sleep for long stretches too; virtual time may jump over them.
     await harness.clock.run_until(harness.bot.catalog.wait_until_filled(), limit=30 * 86_400)

@@ -9,6 +9,8 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from bot.clock import sleep_or_event
+
 T = TypeVar("T")
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -37,9 +39,19 @@ class ManualClock:
         self._sleeper_added.set()
         await future
 
+    async def sleep_or(self, event: asyncio.Event, seconds: float) -> bool:
+        # The same as the system clock's; only `sleep` differs (an infinite wait registers no sleeper).
+        return await sleep_or_event(self.sleep, event, seconds)
+
     @property
     def sleepers(self) -> int:
         return sum(1 for _, _, future in self._sleepers if not future.done())
+
+    async def wait_for_sleepers(self, count: int) -> None:
+        """Wait until at least `count` sleepers wait on this clock (woken by each new sleeper, not polled)."""
+        while self.sleepers < count:
+            self._sleeper_added.clear()
+            await self._sleeper_added.wait()
 
     def advance(self, seconds: float) -> None:
         """Move time forward and wake every sleeper whose time has come."""

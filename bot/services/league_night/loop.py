@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot.clock import Clock
+from bot.services.due_loop import run_due_forever
 from bot.services.league_night.races import REMINDER_BEFORE, CheckinBoard, RaceService, Reminder
 from bot.services.league_night.signups import Board, SignupService
 
@@ -77,8 +79,6 @@ class LeagueNightLoop:
     async def _step(self, what: str, row_id: int, work: Awaitable[T]) -> T | None:
         try:
             return await work
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("league night: %s %d failed", what, row_id)
             return None
@@ -97,43 +97,25 @@ class LeagueNightLoop:
         return min(times, default=None)
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                self._changed.clear()
-                ran_at = self.clock.now()
-                await self.run_due(ran_at)
-                async with self._ran:
-                    self.last_run = ran_at
-                    self._ran.notify_all()
-                next_at = await self.next_due(self.clock.now())
-                if next_at is None:
-                    # Nothing has a time: sleep until a sign-up or a race is added (no idle wake-ups).
-                    await self._changed.wait()
-                    continue
-                wait = min(MAX_SLEEP_SECONDS, (next_at - self.clock.now()).total_seconds())
-                if next_at <= ran_at:
-                    # The run should have moved everything due past its time: something did not
-                    # (storage refusing a write, say). Never spin: look again after a pause.
-                    log.warning("league night: a step due %s is still due after the run", next_at)
-                    wait = ERROR_PAUSE_SECONDS
-                if wait > 0:
-                    await self._sleep_or_wake(wait)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the league-night loop failed; trying again in a minute")
-                await self.clock.sleep(ERROR_PAUSE_SECONDS)
+        """Run what is due, sleep until the next step is due (nothing with a time: until `changed()`)."""
+        await run_due_forever(
+            name="league-night",
+            clock=self.clock,
+            wake=self._changed,
+            run=self._run_and_tell,
+            next_due=self.next_due,
+            max_sleep=MAX_SLEEP_SECONDS,
+            idle=math.inf,  # nothing has a time: sleep until a sign-up or a race is added (no idle wake-ups)
+            error_pause=ERROR_PAUSE_SECONDS,
+        )
+
+    async def _run_and_tell(self, ran_at: datetime) -> None:
+        await self.run_due(ran_at)
+        async with self._ran:
+            self.last_run = ran_at
+            self._ran.notify_all()
 
     async def wait_for_run(self, at: datetime) -> None:
         """Wait until a run for time `at` (or later) has completed (tests and shutdown use it)."""
         async with self._ran:
             await self._ran.wait_for(lambda: self.last_run is not None and self.last_run >= at)
-
-    async def _sleep_or_wake(self, seconds: float) -> None:
-        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._changed.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
