@@ -27,7 +27,6 @@ from bot.errors import (
 from bot.gtgridstats.identifiers import validate_psn_id
 from bot.services.driver_refs import parse_driver_list, parse_user_id
 from bot.services.driver_results import LeaderboardSort, ProfileAnswer, ProgressEvent
-from bot.services.fair_use import Requester
 from bot.services.leaderboard import build_leaderboard
 from bot.ui.compare import CompareRow, compare_embed
 from bot.ui.history_chart import render_dr_history
@@ -47,7 +46,7 @@ from bot.ui.link import (
 from bot.ui.profile import history_answer, profile_embed, progress_text, refresh_wait_text
 from bot.ui.replies import Reply
 from bot.ui.views import BaseView
-from cogs.checks import anywhere, require_server, server_only
+from cogs.checks import anywhere, requester, server_guild_id, server_only
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +55,6 @@ CONFIRM_TIMEOUT_SECONDS = 120.0
 COMPARE_MAX = 16
 
 Target = discord.Member | discord.User
-
-
-def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
-    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
-
-
-def _guild_id(interaction: discord.Interaction[GridBot]) -> int:
-    """The guild of a guild-only command; a DM payload gets the friendly "use this in a server"."""
-    require_server(interaction)
-    assert interaction.guild_id is not None
-    return interaction.guild_id
 
 
 def _progress(reply: Reply) -> Callable[[ProgressEvent], Awaitable[None]]:
@@ -104,9 +92,9 @@ class ConfirmRelink(BaseView):
         self.stop()
         reply = self.error_reply(interaction)
         await reply.update(looking_up_text(self.psn_id), view=None)
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         drivers = self.cog.bot.drivers
-        ticket = await drivers.admit(_requester(interaction), [self.psn_id])
+        ticket = await drivers.admit(requester(interaction), [self.psn_id])
         done = await self.cog.bot.link_service.link(
             guild_id, self.target_id, self.psn_id, progress=_progress(reply), ticket=ticket
         )
@@ -189,7 +177,7 @@ class Drivers(commands.Cog):
     async def link(
         self, interaction: discord.Interaction[GridBot], psn_id: str, member: Target | None = None
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         target = _target(interaction, member, Action.LINK)
         psn_id = validate_psn_id(psn_id)
         reply = Reply(interaction, private=True)
@@ -219,7 +207,7 @@ class Drivers(commands.Cog):
             return
         ticket = None
         if not await self.bot.drivers.all_fresh([psn_id]):
-            ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
+            ticket = await self.bot.drivers.admit(requester(interaction), [psn_id])
             await reply.defer()
         done = await self.bot.link_service.link(
             guild_id, target.id, psn_id, progress=_progress(reply), ticket=ticket
@@ -240,7 +228,7 @@ class Drivers(commands.Cog):
         member: Target | None = None,
         user_id: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         target_id = _unlink_target(interaction, member, user_id)
         self_link = target_id == interaction.user.id
         removed = await self.bot.link_service.unlink(guild_id, target_id)
@@ -263,7 +251,7 @@ class Drivers(commands.Cog):
             return await self.bot.personal.driver_outside_server(
                 interaction.user.id, member_id, psn_id, in_server=in_server
             )
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         if member is not None and psn_id is not None:
             raise EitherOption("member", "psn_id")
         if psn_id is not None:
@@ -293,7 +281,7 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         answer = await self.bot.profiles.profile(guild_id, psn, refresh=refresh, member_id=member_id)
         if not isinstance(answer, ProfileAnswer):
-            ticket = await service.admit(_requester(interaction), [psn], refresh=answer.refresh)
+            ticket = await service.admit(requester(interaction), [psn], refresh=answer.refresh)
             await reply.defer()
             answer = await self.bot.profiles.fetch_profile(
                 guild_id, answer, progress=_progress(reply), ticket=ticket
@@ -321,7 +309,7 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         snapshots = await service.history(psn)
         if not snapshots:
-            ticket = await service.admit(_requester(interaction), [psn])
+            ticket = await service.admit(requester(interaction), [psn])
             await reply.defer()
             found = (await service.get_driver(psn, progress=_progress(reply), ticket=ticket)).snapshot
             # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
@@ -351,7 +339,7 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         ticket = None
         if not await service.all_fresh(psn_ids):
-            ticket = await service.admit(_requester(interaction), psn_ids)
+            ticket = await service.admit(requester(interaction), psn_ids)
             await reply.defer()
         lookup = await service.get_drivers(
             psn_ids, sync_missing=True, progress=_progress(reply), ticket=ticket
@@ -382,7 +370,7 @@ class Drivers(commands.Cog):
     async def leaderboard(
         self, interaction: discord.Interaction[GridBot], sort: app_commands.Choice[str] | None = None
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
         links = await self.bot.link_service.guild_links(guild_id)  # one read serves every step below
@@ -392,7 +380,7 @@ class Drivers(commands.Cog):
         ticket = None
         if not await service.all_fresh(link.psn_id for link in links):
             ticket = await service.admit(
-                _requester(interaction), [link.psn_id for link in links], sync_missing=False
+                requester(interaction), [link.psn_id for link in links], sync_missing=False
             )
             await reply.defer()
         board = await build_leaderboard(service, links, order, progress=_progress(reply), ticket=ticket)

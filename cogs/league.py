@@ -17,8 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.contexts import server_contexts, server_installs, server_scope
-from bot.services.fair_use import Requester
+from bot.contexts import server_contexts, server_installs
 from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
@@ -37,7 +36,7 @@ from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
 from bot.ui.standings import image_title, png_filename, standings_pages
 from bot.ui.standings_image import StandingsImages
-from cogs.checks import require_server, server_only
+from cogs.checks import requester, require_server, server_only
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +49,6 @@ DRIVERS_HELP = "PSN IDs and/or member mentions, separated by spaces or commas"
 SERIES_HELP = "The GT Grid Stats series id, e.g. 1564"
 
 LeagueArg = app_commands.Transform[League, LeagueOption]
-
-
-def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
-    """Who the upstream calls of a command are charged to (the member, and the server's fair share)."""
-    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
 
 
 @dataclass(frozen=True)
@@ -155,7 +149,7 @@ class Leagues(commands.Cog):
         request = await self.service.standings_request(interaction.guild_id, series, drivers, league)
         if teams and request.league is None:
             raise TeamsNeedLeagueError()
-        ticket = self.service.admit_standings(_requester(interaction), request)
+        ticket = self.service.admit_standings(requester(interaction), request)
         reply = Reply(interaction, private=False)
         await reply.defer()
         result = await self.service.standings(request, ticket=ticket)
@@ -253,7 +247,7 @@ class Leagues(commands.Cog):
         self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
     ) -> None:
         target = await the_league(interaction, league)
-        ticket = await self.service.admit_post(_requester(interaction), target)
+        ticket = await self.service.admit_post(requester(interaction), target)
         reply = Reply(interaction, private=True)
         await reply.defer()
         result = await self.posts.post(target, ticket=ticket)
