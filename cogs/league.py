@@ -22,7 +22,6 @@ from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_export import league_export
-from bot.ui.league_extras import image_marks, summary_embed
 from bot.ui.league_views import ConfirmDelete
 from bot.ui.options import (
     LeagueOption,
@@ -34,7 +33,7 @@ from bot.ui.options import (
 )
 from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
-from bot.ui.standings import image_title, png_filename, standings_pages
+from bot.ui.standings_answer import standings_answer
 from bot.ui.standings_image import StandingsImages
 from cogs.checks import requester, require_server, server_only
 
@@ -153,27 +152,15 @@ class Leagues(commands.Cog):
         reply = Reply(interaction, private=False)
         await reply.defer()
         result = await self.service.standings(request, ticket=ticket)
-        league_name = request.league.name if request.league else None
-        pages = standings_pages(result, league_name=league_name)
         summary = None
         if request.league is not None:
             summary = await self.bot.league_night.summary(request.league, result)
             if teams and not summary.teams:
                 raise NoTeamsError(request.league.name)
-            names = {row.psn_id.lower(): row.psn_id for row in result.rows}
-            extra = summary_embed(summary, names, request.league.name, teams=teams)
-            if extra is not None:
-                pages.append(extra)
-        marks, legend = image_marks(summary)
-        png = await self.images.png(
-            result,
-            title=image_title(result, league_name),
-            marks=marks,
-            legend=legend,
-            teams=summary.teams if teams and summary is not None else (),
-        )
-        attachment = Attachment(png_filename(result), png)
-        await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
+        league_name = request.league.name if request.league else None
+        answer = standings_answer(result, league_name, summary, teams=teams)
+        attachment = await answer.attachment(self.images)
+        await Paginator(answer.pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
 
     @standings.autocomplete("league")
     async def _standings_leagues(
