@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -45,7 +44,7 @@ from bot.ui.link import (
 )
 from bot.ui.profile import history_answer, profile_embed, progress_text, refresh_wait_text
 from bot.ui.replies import Reply
-from bot.ui.views import BaseView
+from bot.ui.views import ConfirmView
 from cogs.checks import anywhere, requester, server_guild_id, server_only
 
 log = logging.getLogger(__name__)
@@ -62,52 +61,6 @@ def _progress(reply: Reply) -> Callable[[ProgressEvent], Awaitable[None]]:
         await reply.progress(progress_text(event))
 
     return show
-
-
-class ConfirmRelink(BaseView):
-    """Confirm / Cancel for replacing an existing link; only the member who ran /link may answer."""
-
-    def __init__(self, cog: Drivers, *, owner_id: int, target_id: int, current_psn: str, psn_id: str) -> None:
-        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_SECONDS)
-        self.cog = cog
-        self.target_id = target_id
-        self.current_psn = current_psn
-        self.psn_id = psn_id
-        self.confirm.label, self.cancel.label = relink_labels()
-
-    not_owner_text = RELINK_NOT_YOURS
-
-    def timeout_content(self) -> str:
-        return no_answer_text(self.current_psn)
-
-    def error_reply(self, interaction: discord.Interaction[Any]) -> Reply:
-        # An error of the confirmed relink takes the prompt's place, privately, like the answer would.
-        message_id = interaction.message.id if interaction.message is not None else None
-        return Reply(interaction, private=True, message_id=message_id, command_name="link")
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[GridBot], _button: discord.ui.Button[ConfirmRelink]
-    ) -> None:
-        self.stop()
-        reply = self.error_reply(interaction)
-        await reply.update(looking_up_text(self.psn_id), view=None)
-        guild_id = server_guild_id(interaction)
-        drivers = self.cog.bot.drivers
-        ticket = await drivers.admit(requester(interaction), [self.psn_id])
-        done = await self.cog.bot.link_service.link(
-            guild_id, self.target_id, self.psn_id, progress=_progress(reply), ticket=ticket
-        )
-        await reply.send(linked_text(done, self_link=self.target_id == self.owner_id))
-        self.cog.bot.dispatch("link_changed", guild_id, self.target_id)
-        self.cog.bot.refresh.wake()  # a newly linked driver may be wanted fresh
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[GridBot], _button: discord.ui.Button[ConfirmRelink]
-    ) -> None:
-        self.stop()
-        await Reply(interaction, private=True).update(cancelled_text(self.current_psn), view=None)
 
 
 def _target(interaction: discord.Interaction[GridBot], member: Target | None, action: Action) -> Target:
@@ -168,6 +121,34 @@ class Drivers(commands.Cog):
             log.warning("could not check whether user %d is still in guild %d: %s", user_id, guild_id, error)
         return False
 
+    def _confirm_relink(self, owner_id: int, target_id: int, current_psn: str, psn_id: str) -> ConfirmView:
+        """Confirm / Cancel for replacing an existing link; only the member who ran /link may answer."""
+
+        async def relink(reply: Reply) -> str:
+            interaction = reply.interaction
+            guild_id = server_guild_id(interaction)
+            ticket = await self.bot.drivers.admit(requester(interaction), [psn_id])
+            done = await self.bot.link_service.link(
+                guild_id, target_id, psn_id, progress=_progress(reply), ticket=ticket
+            )
+            self.bot.dispatch("link_changed", guild_id, target_id)
+            self.bot.refresh.wake()  # a newly linked driver may be wanted fresh
+            return linked_text(done, self_link=target_id == owner_id)
+
+        confirm, cancel = relink_labels()
+        return ConfirmView(
+            owner_id=owner_id,
+            timeout=CONFIRM_TIMEOUT_SECONDS,
+            confirm_label=confirm,
+            cancel_label=cancel,
+            action=relink,
+            cancelled=lambda: cancelled_text(current_psn),
+            timed_out=lambda: no_answer_text(current_psn),
+            working=lambda: looking_up_text(psn_id),
+            command_name="link",
+            not_owner_text=RELINK_NOT_YOURS,
+        )
+
     @app_commands.command(name="link", description="Link a PSN ID to a member of this server.")
     @app_commands.describe(
         psn_id="The driver's PSN ID (3–16 letters, digits, '-' or '_', starting with a letter)",
@@ -195,13 +176,7 @@ class Drivers(commands.Cog):
             await reply.send(already_linked_text(current, target.id, self_link=self_link))
             return
         if current is not None:
-            view = ConfirmRelink(
-                self,
-                owner_id=interaction.user.id,
-                target_id=target.id,
-                current_psn=current.psn_id,
-                psn_id=psn_id,
-            )
+            view = self._confirm_relink(interaction.user.id, target.id, current.psn_id, psn_id)
             prompt = link_prompt_text(current, target.id, psn_id, self_link=self_link)
             view.message = await reply.send(note + prompt, view=view)
             return

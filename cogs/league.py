@@ -22,7 +22,7 @@ from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, League, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_export import league_export
-from bot.ui.league_views import ConfirmDelete
+from bot.ui.league_views import confirm_delete
 from bot.ui.options import (
     LeagueOption,
     TimeZoneOption,
@@ -288,7 +288,7 @@ class Leagues(commands.Cog):
         async def delete() -> str:
             return texts.deleted_text(await self.service.delete(target))
 
-        view = ConfirmDelete(target, owner_id=interaction.user.id, delete=delete)
+        view = confirm_delete(target, owner_id=interaction.user.id, delete=delete)
         view.message = await Reply(interaction, private=True).send(
             texts.delete_question(target, size), view=view
         )
