@@ -180,10 +180,9 @@ class Drivers(commands.Cog):
             prompt = link_prompt_text(current, target.id, psn_id, self_link=self_link)
             view.message = await reply.send(note + prompt, view=view)
             return
-        ticket = None
-        if not await self.bot.drivers.all_fresh([psn_id]):
-            ticket = await self.bot.drivers.admit(requester(interaction), [psn_id])
-            await reply.defer()
+        ticket = await self.bot.drivers.admit_if_stale(
+            requester(interaction), [psn_id], before_wait=reply.defer
+        )
         done = await self.bot.link_service.link(
             guild_id, target.id, psn_id, progress=_progress(reply), ticket=ticket
         )
@@ -256,8 +255,9 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         answer = await self.bot.profiles.profile(guild_id, psn, refresh=refresh, member_id=member_id)
         if not isinstance(answer, ProfileAnswer):
-            ticket = await service.admit(requester(interaction), [psn], refresh=answer.refresh)
-            await reply.defer()
+            ticket = await service.admit_if_stale(
+                requester(interaction), [psn], refresh=answer.refresh, before_wait=reply.defer
+            )
             answer = await self.bot.profiles.fetch_profile(
                 guild_id, answer, progress=_progress(reply), ticket=ticket
             )
@@ -312,10 +312,7 @@ class Drivers(commands.Cog):
         resolved = await self.bot.link_service.resolve_drivers(refs, guild_id, in_server=in_server)
         psn_ids = [driver.psn_id for driver in resolved]
         reply = Reply(interaction, private=False)
-        ticket = None
-        if not await service.all_fresh(psn_ids):
-            ticket = await service.admit(requester(interaction), psn_ids)
-            await reply.defer()
+        ticket = await service.admit_if_stale(requester(interaction), psn_ids, before_wait=reply.defer)
         lookup = await service.get_drivers(
             psn_ids, sync_missing=True, progress=_progress(reply), ticket=ticket
         )
@@ -352,12 +349,12 @@ class Drivers(commands.Cog):
         if not links:
             raise NobodyLinked()
         reply = Reply(interaction, private=False)
-        ticket = None
-        if not await service.all_fresh(link.psn_id for link in links):
-            ticket = await service.admit(
-                requester(interaction), [link.psn_id for link in links], sync_missing=False
-            )
-            await reply.defer()
+        ticket = await service.admit_if_stale(
+            requester(interaction),
+            [link.psn_id for link in links],
+            sync_missing=False,
+            before_wait=reply.defer,
+        )
         board = await build_leaderboard(service, links, order, progress=_progress(reply), ticket=ticket)
         guild_name = interaction.guild.name if interaction.guild is not None else None
         await reply.pages(leaderboard_pages(board, guild_name=guild_name))
