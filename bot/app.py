@@ -24,6 +24,7 @@ from bot.services.links import LinkService
 from bot.services.personal import PersonalService
 from bot.services.profiles import ProfileService
 from bot.services.refresh import RefreshService
+from bot.services.role_sync import RoleService
 from bot.services.standings import StandingsService
 from bot.services.tracking import TrackingService
 from bot.settings import Settings
@@ -36,6 +37,7 @@ from bot.ui.errors import describe_error
 from bot.ui.i18n import SOURCE_LANGUAGE, guild_language, language_for, load_catalogues, set_language
 from bot.ui.league_post import ChannelPoster
 from bot.ui.replies import Reply
+from bot.ui.role_gateway import DiscordRoles
 from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
@@ -134,19 +136,28 @@ class GridBot(commands.Bot):
             max_age=timedelta(minutes=self.settings.driver_refresh_minutes),
             fair_use=self.drivers.fair_use,
         )
-        self.league_service = LeagueService(self.leagues, self.links, self.standings, self.clock)
         self.league_night = LeagueNight(
             self.database, self.leagues, self.links, self.drivers, self.link_service, self.clock
         )
-        self.league_service.adjust = self.league_night.adjust
+        self.league_service = LeagueService(
+            self.leagues, self.links, self.standings, self.clock, adjust=self.league_night.adjust
+        )
         # Scheduled posts go to Discord through the poster given here (by default, the league's channel).
-        self.league_posts = LeaguePosts(self.league_service, league_poster or ChannelPoster(self), self.clock)
-        self.league_posts.summarise = self.league_night.summary
+        self.league_posts = LeaguePosts(
+            self.league_service,
+            league_poster or ChannelPoster(self),
+            self.clock,
+            summarise=self.league_night.summary,
+        )
         self.catalog = CatalogService(
             api=self.api,
             database=self.database,
             clock=self.clock,
             max_age=timedelta(hours=self.settings.catalog_max_age_hours),
+        )
+        # Rank roles reach Discord over REST through the gateway given here.
+        self.roles = RoleService.build(
+            database=self.database, links=self.links, gateway=DiscordRoles(self), clock=self.clock
         )
         # Whether cogs start their background loops when loaded (tests that drive them by hand say no).
         self.background_loops = background_loops

@@ -1,4 +1,4 @@
-"""Checks shared by the cogs' commands (not an extension: it has no `setup`)."""
+"""Checks and small helpers shared by the cogs' commands (not an extension: it has no `setup`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.contexts import AddTheBot, Where, where
+from bot.contexts import AddTheBot, Where, server_scope, where
+from bot.services.fair_use import Requester
 
 T = TypeVar("T")
 
@@ -29,6 +30,21 @@ def require_server(interaction: discord.Interaction[Any]) -> bool:
     if place is not Where.SERVER:
         raise app_commands.NoPrivateMessage()
     return True
+
+
+def server_guild_id(interaction: discord.Interaction[Any]) -> int:
+    """The guild of a command that needs a server the bot is in, refused as `require_server` refuses.
+
+    In a cog whose `interaction_check` is already `require_server` this only returns the id; in a
+    component callback or a command offered everywhere it is the check itself."""
+    require_server(interaction)
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+def requester(interaction: discord.Interaction[Any]) -> Requester:
+    """Who the upstream calls of a command are charged to (the member, and the server's fair share)."""
+    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
 
 
 def server_only() -> Callable[[T], T]:

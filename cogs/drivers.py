@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -27,7 +26,6 @@ from bot.errors import (
 from bot.gtgridstats.identifiers import validate_psn_id
 from bot.services.driver_refs import parse_driver_list, parse_user_id
 from bot.services.driver_results import LeaderboardSort, ProfileAnswer, ProgressEvent
-from bot.services.fair_use import Requester
 from bot.services.leaderboard import build_leaderboard
 from bot.ui.compare import CompareRow, compare_embed
 from bot.ui.history_chart import render_dr_history
@@ -46,8 +44,8 @@ from bot.ui.link import (
 )
 from bot.ui.profile import history_answer, profile_embed, progress_text, refresh_wait_text
 from bot.ui.replies import Reply
-from bot.ui.views import BaseView
-from cogs.checks import anywhere, require_server, server_only
+from bot.ui.views import ConfirmView
+from cogs.checks import anywhere, requester, server_guild_id, server_only
 
 log = logging.getLogger(__name__)
 
@@ -58,68 +56,11 @@ COMPARE_MAX = 16
 Target = discord.Member | discord.User
 
 
-def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
-    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
-
-
-def _guild_id(interaction: discord.Interaction[GridBot]) -> int:
-    """The guild of a guild-only command; a DM payload gets the friendly "use this in a server"."""
-    require_server(interaction)
-    assert interaction.guild_id is not None
-    return interaction.guild_id
-
-
 def _progress(reply: Reply) -> Callable[[ProgressEvent], Awaitable[None]]:
     async def show(event: ProgressEvent) -> None:
         await reply.progress(progress_text(event))
 
     return show
-
-
-class ConfirmRelink(BaseView):
-    """Confirm / Cancel for replacing an existing link; only the member who ran /link may answer."""
-
-    def __init__(self, cog: Drivers, *, owner_id: int, target_id: int, current_psn: str, psn_id: str) -> None:
-        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_SECONDS)
-        self.cog = cog
-        self.target_id = target_id
-        self.current_psn = current_psn
-        self.psn_id = psn_id
-        self.confirm.label, self.cancel.label = relink_labels()
-
-    not_owner_text = RELINK_NOT_YOURS
-
-    def timeout_content(self) -> str:
-        return no_answer_text(self.current_psn)
-
-    def error_reply(self, interaction: discord.Interaction[Any]) -> Reply:
-        # An error of the confirmed relink takes the prompt's place, privately, like the answer would.
-        message_id = interaction.message.id if interaction.message is not None else None
-        return Reply(interaction, private=True, message_id=message_id, command_name="link")
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[GridBot], _button: discord.ui.Button[ConfirmRelink]
-    ) -> None:
-        self.stop()
-        reply = self.error_reply(interaction)
-        await reply.update(looking_up_text(self.psn_id), view=None)
-        guild_id = _guild_id(interaction)
-        drivers = self.cog.bot.drivers
-        ticket = await drivers.admit(_requester(interaction), [self.psn_id])
-        done = await self.cog.bot.link_service.link(
-            guild_id, self.target_id, self.psn_id, progress=_progress(reply), ticket=ticket
-        )
-        await reply.send(linked_text(done, self_link=self.target_id == self.owner_id))
-        self.cog.bot.dispatch("link_changed", guild_id, self.target_id)
-        self.cog.bot.refresh.wake()  # a newly linked driver may be wanted fresh
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[GridBot], _button: discord.ui.Button[ConfirmRelink]
-    ) -> None:
-        self.stop()
-        await Reply(interaction, private=True).update(cancelled_text(self.current_psn), view=None)
 
 
 def _target(interaction: discord.Interaction[GridBot], member: Target | None, action: Action) -> Target:
@@ -180,6 +121,34 @@ class Drivers(commands.Cog):
             log.warning("could not check whether user %d is still in guild %d: %s", user_id, guild_id, error)
         return False
 
+    def _confirm_relink(self, owner_id: int, target_id: int, current_psn: str, psn_id: str) -> ConfirmView:
+        """Confirm / Cancel for replacing an existing link; only the member who ran /link may answer."""
+
+        async def relink(reply: Reply) -> str:
+            interaction = reply.interaction
+            guild_id = server_guild_id(interaction)
+            ticket = await self.bot.drivers.admit(requester(interaction), [psn_id])
+            done = await self.bot.link_service.link(
+                guild_id, target_id, psn_id, progress=_progress(reply), ticket=ticket
+            )
+            self.bot.dispatch("link_changed", guild_id, target_id)
+            self.bot.refresh.wake()  # a newly linked driver may be wanted fresh
+            return linked_text(done, self_link=target_id == owner_id)
+
+        confirm, cancel = relink_labels()
+        return ConfirmView(
+            owner_id=owner_id,
+            timeout=CONFIRM_TIMEOUT_SECONDS,
+            confirm_label=confirm,
+            cancel_label=cancel,
+            action=relink,
+            cancelled=lambda: cancelled_text(current_psn),
+            timed_out=lambda: no_answer_text(current_psn),
+            working=lambda: looking_up_text(psn_id),
+            command_name="link",
+            not_owner_text=RELINK_NOT_YOURS,
+        )
+
     @app_commands.command(name="link", description="Link a PSN ID to a member of this server.")
     @app_commands.describe(
         psn_id="The driver's PSN ID (3–16 letters, digits, '-' or '_', starting with a letter)",
@@ -189,7 +158,7 @@ class Drivers(commands.Cog):
     async def link(
         self, interaction: discord.Interaction[GridBot], psn_id: str, member: Target | None = None
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         target = _target(interaction, member, Action.LINK)
         psn_id = validate_psn_id(psn_id)
         reply = Reply(interaction, private=True)
@@ -207,20 +176,13 @@ class Drivers(commands.Cog):
             await reply.send(already_linked_text(current, target.id, self_link=self_link))
             return
         if current is not None:
-            view = ConfirmRelink(
-                self,
-                owner_id=interaction.user.id,
-                target_id=target.id,
-                current_psn=current.psn_id,
-                psn_id=psn_id,
-            )
+            view = self._confirm_relink(interaction.user.id, target.id, current.psn_id, psn_id)
             prompt = link_prompt_text(current, target.id, psn_id, self_link=self_link)
             view.message = await reply.send(note + prompt, view=view)
             return
-        ticket = None
-        if not await self.bot.drivers.all_fresh([psn_id]):
-            ticket = await self.bot.drivers.admit(_requester(interaction), [psn_id])
-            await reply.defer()
+        ticket = await self.bot.drivers.admit_if_stale(
+            requester(interaction), [psn_id], before_wait=reply.defer
+        )
         done = await self.bot.link_service.link(
             guild_id, target.id, psn_id, progress=_progress(reply), ticket=ticket
         )
@@ -240,7 +202,7 @@ class Drivers(commands.Cog):
         member: Target | None = None,
         user_id: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         target_id = _unlink_target(interaction, member, user_id)
         self_link = target_id == interaction.user.id
         removed = await self.bot.link_service.unlink(guild_id, target_id)
@@ -263,7 +225,7 @@ class Drivers(commands.Cog):
             return await self.bot.personal.driver_outside_server(
                 interaction.user.id, member_id, psn_id, in_server=in_server
             )
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         if member is not None and psn_id is not None:
             raise EitherOption("member", "psn_id")
         if psn_id is not None:
@@ -293,8 +255,9 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         answer = await self.bot.profiles.profile(guild_id, psn, refresh=refresh, member_id=member_id)
         if not isinstance(answer, ProfileAnswer):
-            ticket = await service.admit(_requester(interaction), [psn], refresh=answer.refresh)
-            await reply.defer()
+            ticket = await service.admit_if_stale(
+                requester(interaction), [psn], refresh=answer.refresh, before_wait=reply.defer
+            )
             answer = await self.bot.profiles.fetch_profile(
                 guild_id, answer, progress=_progress(reply), ticket=ticket
             )
@@ -321,7 +284,7 @@ class Drivers(commands.Cog):
         reply = Reply(interaction, private=False)
         snapshots = await service.history(psn)
         if not snapshots:
-            ticket = await service.admit(_requester(interaction), [psn])
+            ticket = await service.admit(requester(interaction), [psn])
             await reply.defer()
             found = (await service.get_driver(psn, progress=_progress(reply), ticket=ticket)).snapshot
             # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
@@ -349,10 +312,7 @@ class Drivers(commands.Cog):
         resolved = await self.bot.link_service.resolve_drivers(refs, guild_id, in_server=in_server)
         psn_ids = [driver.psn_id for driver in resolved]
         reply = Reply(interaction, private=False)
-        ticket = None
-        if not await service.all_fresh(psn_ids):
-            ticket = await service.admit(_requester(interaction), psn_ids)
-            await reply.defer()
+        ticket = await service.admit_if_stale(requester(interaction), psn_ids, before_wait=reply.defer)
         lookup = await service.get_drivers(
             psn_ids, sync_missing=True, progress=_progress(reply), ticket=ticket
         )
@@ -382,19 +342,19 @@ class Drivers(commands.Cog):
     async def leaderboard(
         self, interaction: discord.Interaction[GridBot], sort: app_commands.Choice[str] | None = None
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         order = LeaderboardSort(sort.value) if sort is not None else LeaderboardSort.DR_POINTS
         service = self.bot.drivers
         links = await self.bot.link_service.guild_links(guild_id)  # one read serves every step below
         if not links:
             raise NobodyLinked()
         reply = Reply(interaction, private=False)
-        ticket = None
-        if not await service.all_fresh(link.psn_id for link in links):
-            ticket = await service.admit(
-                _requester(interaction), [link.psn_id for link in links], sync_missing=False
-            )
-            await reply.defer()
+        ticket = await service.admit_if_stale(
+            requester(interaction),
+            [link.psn_id for link in links],
+            sync_missing=False,
+            before_wait=reply.defer,
+        )
         board = await build_leaderboard(service, links, order, progress=_progress(reply), ticket=ticket)
         guild_name = interaction.guild.name if interaction.guild is not None else None
         await reply.pages(leaderboard_pages(board, guild_name=guild_name))

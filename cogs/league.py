@@ -17,14 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.contexts import server_contexts, server_installs, server_scope
-from bot.services.fair_use import Requester
+from bot.contexts import server_contexts, server_installs
 from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_export import league_export
-from bot.ui.league_extras import image_marks, summary_embed
-from bot.ui.league_views import ConfirmDelete
+from bot.ui.league_views import confirm_delete
 from bot.ui.options import (
     DRIVERS_HELP,
     LEAGUE_HELP,
@@ -39,9 +37,9 @@ from bot.ui.options import (
 )
 from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
-from bot.ui.standings import image_title, png_filename, standings_pages
+from bot.ui.standings_answer import standings_answer
 from bot.ui.standings_image import StandingsImages
-from cogs.checks import require_server, server_only
+from cogs.checks import requester, require_server, server_only
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +48,6 @@ POST_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, attach_files=True
 )
 SERIES_HELP = "The GT Grid Stats series id, e.g. 1564"
-
-
-def _requester(interaction: discord.Interaction[GridBot]) -> Requester:
-    """Who the upstream calls of a command are charged to (the member, and the server's fair share)."""
-    return Requester(guild_id=server_scope(interaction), member_id=interaction.user.id)
 
 
 @dataclass(frozen=True)
@@ -156,31 +149,19 @@ class Leagues(commands.Cog):
         request = await self.service.standings_request(interaction.guild_id, series, drivers, named)
         if teams and request.league is None:
             raise TeamsNeedLeagueError()
-        ticket = self.service.admit_standings(_requester(interaction), request)
+        ticket = self.service.admit_standings(requester(interaction), request)
         reply = Reply(interaction, private=False)
         await reply.defer()
         result = await self.service.standings(request, ticket=ticket)
-        league_name = request.league.name if request.league else None
-        pages = standings_pages(result, league_name=league_name)
         summary = None
         if request.league is not None:
             summary = await self.bot.league_night.summary(request.league, result)
             if teams and not summary.teams:
                 raise NoTeamsError(request.league.name)
-            names = {row.psn_id.lower(): row.psn_id for row in result.rows}
-            extra = summary_embed(summary, names, request.league.name, teams=teams)
-            if extra is not None:
-                pages.append(extra)
-        marks, legend = image_marks(summary)
-        png = await self.images.png(
-            result,
-            title=image_title(result, league_name),
-            marks=marks,
-            legend=legend,
-            teams=summary.teams if teams and summary is not None else (),
-        )
-        attachment = Attachment(png_filename(result), png)
-        await Paginator(pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
+        league_name = request.league.name if request.league else None
+        answer = standings_answer(result, league_name, summary, teams=teams)
+        attachment = await answer.attachment(self.images)
+        await Paginator(answer.pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
 
     # --- /league -----------------------------------------------------------------------------------
 
@@ -248,7 +229,7 @@ class Leagues(commands.Cog):
         self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None
     ) -> None:
         target = await the_league(interaction, league)
-        ticket = await self.service.admit_post(_requester(interaction), target)
+        ticket = await self.service.admit_post(requester(interaction), target)
         reply = Reply(interaction, private=True)
         await reply.defer()
         result = await self.posts.post(target, ticket=ticket)
@@ -302,7 +283,7 @@ class Leagues(commands.Cog):
         async def delete() -> str:
             return texts.deleted_text(await self.service.delete(target))
 
-        view = ConfirmDelete(target, owner_id=interaction.user.id, delete=delete)
+        view = confirm_delete(target, owner_id=interaction.user.id, delete=delete)
         view.message = await Reply(interaction, private=True).send(
             texts.delete_question(target, size), view=view
         )

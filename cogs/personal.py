@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.contexts import everywhere_contexts, everywhere_installs
 from bot.ui.personal import (
-    ConfirmDelete,
+    confirm_delete,
     delete_question,
     psn_cleared_text,
     psn_set_text,
@@ -62,7 +62,7 @@ class Personal(commands.Cog):
         async def confirmed() -> dict[str, int]:
             return await self.bot.personal.delete_everything(user_id)
 
-        view = ConfirmDelete(owner_id=user_id, on_confirm=confirmed)
+        view = confirm_delete(owner_id=user_id, on_confirm=confirmed)
         view.message = await Reply(interaction, private=True).send(delete_question(), view=view)
 
 

@@ -1,7 +1,8 @@
 """/roles (Manage Server by default): rank roles that mirror each linked member's DR (and SR) class.
 
-Discord is reached over REST only (`DiscordRoles`, the service's gateway): roles and members are fetched
-when needed, so no privileged intent is required. Members' roles follow `link_changed` (fired by /link and
+Discord is reached over REST only (the service's gateway, `DiscordRoles` in bot/ui/role_gateway.py, which
+the bot builds the service with): roles and members are fetched when needed, so no privileged intent is
+required. Members' roles follow `link_changed` (fired by /link and
 /unlink) and `drivers_refreshed` (fired after each background refresh cycle).
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import Any, Literal
 
 import discord
@@ -19,98 +19,14 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.services.role_sync import Refreshed, RoleService
 from bot.services.roles import (
-    DiscordUnavailable,
-    GuildRole,
-    GuildRoles,
     Ladder,
-    MemberGone,
-    RoleGone,
-    RolesForbidden,
-    TooManyRoles,
 )
 from bot.ui import roles as words
 from bot.ui.errors import describe_error
 from bot.ui.replies import Reply
-from cogs.checks import require_server
+from cogs.checks import require_server, server_guild_id
 
 log = logging.getLogger(__name__)
-
-UNKNOWN_ROLE = 10011
-UNKNOWN_MEMBER = 10007
-MAX_ROLES_REACHED = 30005
-ROLE_NAME_LIMIT = 100
-
-
-class DiscordRoles:
-    """The service's `RoleGateway` over discord.py's REST client; Discord's refusals become typed errors."""
-
-    def __init__(self, bot: GridBot) -> None:
-        self.bot = bot
-
-    async def _call(self, call: Coroutine[Any, Any, Any], role_id: int | None = None) -> Any:
-        try:
-            return await call
-        except discord.NotFound as error:
-            if error.code == UNKNOWN_ROLE and role_id is not None:
-                raise RoleGone(role_id) from None
-            if error.code == UNKNOWN_MEMBER:
-                raise MemberGone() from None
-            raise DiscordUnavailable(f"HTTP 404 ({error.code})") from None
-        except discord.Forbidden:
-            raise RolesForbidden(role_id) from None
-        except discord.HTTPException as error:
-            if error.code == MAX_ROLES_REACHED:
-                raise TooManyRoles() from None
-            raise DiscordUnavailable(f"HTTP {error.status} ({error.code})") from None
-
-    async def guild_roles(self, guild_id: int) -> GuildRoles:
-        assert self.bot.user is not None
-        payloads = await self._call(self.bot.http.get_roles(guild_id))
-        me = await self._call(self.bot.http.get_member(guild_id, self.bot.user.id))
-        roles = {
-            int(role["id"]): GuildRole(
-                id=int(role["id"]),
-                name=str(role["name"]),
-                position=int(role["position"]),
-                permissions=int(role.get("permissions") or 0),
-                managed=bool(role.get("managed")),
-            )
-            for role in payloads
-        }
-        return GuildRoles(guild_id, roles, frozenset(int(role_id) for role_id in me.get("roles", [])))
-
-    async def member_roles(self, guild_id: int, member_id: int) -> frozenset[int]:
-        member = await self._call(self.bot.http.get_member(guild_id, member_id))
-        return frozenset(int(role_id) for role_id in member.get("roles", []))
-
-    async def add_role(self, guild_id: int, member_id: int, role_id: int) -> None:
-        reason = words.reason_apply()
-        await self._call(self.bot.http.add_role(guild_id, member_id, role_id, reason=reason), role_id)
-
-    async def remove_role(self, guild_id: int, member_id: int, role_id: int) -> None:
-        reason = words.reason_apply()
-        await self._call(self.bot.http.remove_role(guild_id, member_id, role_id, reason=reason), role_id)
-
-    async def create_role(self, guild_id: int, name: str, colour: int) -> int:
-        created = await self._call(
-            self.bot.http.create_role(
-                guild_id,
-                reason=words.reason_setup(),
-                name=name[:ROLE_NAME_LIMIT],
-                color=colour,
-                permissions="0",
-            )
-        )
-        return int(created["id"])
-
-    async def delete_role(self, guild_id: int, role_id: int) -> None:
-        await self._call(self.bot.http.delete_role(guild_id, role_id, reason=words.reason_off()), role_id)
-
-
-def _guild_id(interaction: discord.Interaction[GridBot]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 class Roles(commands.Cog):
@@ -124,9 +40,7 @@ class Roles(commands.Cog):
 
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
-        self.service = RoleService.build(
-            database=bot.database, links=bot.links, gateway=DiscordRoles(bot), clock=bot.clock
-        )
+        self.service: RoleService = bot.roles
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
@@ -155,7 +69,7 @@ class Roles(commands.Cog):
     )
     @app_commands.describe(sr="Also create roles for the SR classes (E to S)")
     async def setup_create(self, interaction: discord.Interaction[GridBot], sr: bool = False) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
         done = await self.service.setup_create(guild_id, sr=sr, name=words.role_name)
@@ -193,7 +107,7 @@ class Roles(commands.Cog):
         sr_a: discord.Role | None = None,
         sr_s: discord.Role | None = None,
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         dr = (dr_e, dr_d, dr_c, dr_b, dr_a, dr_a_plus)
         sr = (sr_e, sr_d, sr_c, sr_b, sr_a, sr_s)
         picked = [
@@ -213,7 +127,7 @@ class Roles(commands.Cog):
     @roles.command(name="sr", description="Turn the SR class roles on or off.")
     @app_commands.describe(state="on or off")
     async def sr(self, interaction: discord.Interaction[GridBot], state: Literal["on", "off"]) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
         pause = await self.service.pause(guild_id)
@@ -225,7 +139,7 @@ class Roles(commands.Cog):
     )
     @app_commands.describe(remove_created="Also delete the roles the bot created (default: keep them)")
     async def off(self, interaction: discord.Interaction[GridBot], remove_created: bool = False) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
         done = await self.service.turn_off(guild_id, remove_created=remove_created)
@@ -233,7 +147,7 @@ class Roles(commands.Cog):
 
     @roles.command(name="status", description="The rank-role mapping and whether it is running.")
     async def status(self, interaction: discord.Interaction[GridBot]) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         mapping = await self.service.mapping(guild_id)
         await Reply(interaction, private=True).send(embed=words.status_embed(mapping))
 
@@ -243,7 +157,7 @@ class Roles(commands.Cog):
         name="sync", description="Re-apply the rank roles to every linked member, in the background."
     )
     async def sync(self, interaction: discord.Interaction[GridBot]) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = server_guild_id(interaction)
         reply = Reply(interaction, private=True)
         await reply.defer()
         was_paused = (await self.service.pause(guild_id)) is not None

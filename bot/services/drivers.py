@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -175,6 +175,24 @@ class DriverService:
         if calls == 0:
             return None
         return self.fair_use.reserve(requester, calls, self.api.budget.quota.snapshot())
+
+    async def admit_if_stale(
+        self,
+        requester: Requester,
+        psn_ids: Sequence[str],
+        *,
+        before_wait: Callable[[], Awaitable[None]],
+        refresh: bool = False,
+        sync_missing: bool = True,
+    ) -> Ticket | None:
+        """A command's one decision before a lookup: when stored data answers every driver (and no
+        `refresh` is asked), nothing; otherwise admit it (`admit`, which may refuse) and call
+        `before_wait` (the command defers) before it waits on upstream."""
+        if not refresh and await self.all_fresh(psn_ids):
+            return None
+        ticket = await self.admit(requester, psn_ids, refresh=refresh, sync_missing=sync_missing)
+        await before_wait()
+        return ticket
 
     async def stored(self, psn_id: str) -> DriverSnapshot | None:
         return await self.snapshots.latest(psn_id)

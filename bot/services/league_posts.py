@@ -96,12 +96,19 @@ class RunOutcome:
 class LeaguePosts:
     """The league post loop's logic: which posts are due, making them, and what happens when one fails."""
 
-    def __init__(self, leagues: LeagueService, poster: LeaguePoster, clock: Clock) -> None:
+    def __init__(
+        self,
+        leagues: LeagueService,
+        poster: LeaguePoster,
+        clock: Clock,
+        *,
+        summarise: Callable[[League, Standings], Awaitable[LeagueSummary]] | None = None,
+    ) -> None:
         self.leagues = leagues
         self.store = leagues.store
         self.poster = poster
-        # Set by bot/app.py: the league night's team standings and who can still win, posted with the table.
-        self.summarise: Callable[[League, Standings], Awaitable[LeagueSummary]] | None = None
+        # The league night's team standings and who can still win, posted with the table (bot/app.py).
+        self.summarise = summarise
         self.clock = clock
 
     async def post(self, league: League, *, ticket: Ticket | None = None) -> Standings:

@@ -196,7 +196,13 @@ class LeagueStandings:
 
 class LeagueService:
     def __init__(
-        self, store: LeagueStore, links: LinkStore, standings: StandingsService, clock: Clock
+        self,
+        store: LeagueStore,
+        links: LinkStore,
+        standings: StandingsService,
+        clock: Clock,
+        *,
+        adjust: Callable[[League, Standings], Awaitable[Standings]] | None = None,
     ) -> None:
         self.store = store
         self.links = links
@@ -204,8 +210,8 @@ class LeagueService:
         self.clock = clock
         self.schedule_changed = asyncio.Event()  # the post loop waits on it
         self._locks: dict[int, asyncio.Lock] = {}
-        # Set by the league night (bot/app.py): penalties and bonuses applied to a league's standings.
-        self.adjust: Callable[[League, Standings], Awaitable[Standings]] | None = None
+        # The league night's penalties and bonuses applied to a league's standings (bot/app.py).
+        self.adjust = adjust
 
     # --- locks -------------------------------------------------------------------------------------
 

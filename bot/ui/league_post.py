@@ -11,16 +11,9 @@ from bot.services.league_notices import ChannelProblem
 from bot.services.league_posts import ChannelUnavailableError, PostFailedError
 from bot.services.leagues import League
 from bot.services.standings import Standings
-from bot.ui.i18n import _, public_post
-from bot.ui.league_extras import image_marks, summary_embed
-from bot.ui.replies import Attachment
-from bot.ui.standings import (
-    DRIVERS_PER_CHANNEL_PAGE,
-    channel_messages,
-    png_filename,
-    shows_movement,
-    standings_pages,
-)
+from bot.ui.i18n import public_post
+from bot.ui.standings import DRIVERS_PER_CHANNEL_PAGE, channel_messages
+from bot.ui.standings_answer import standings_answer
 from bot.ui.standings_image import StandingsImages
 
 log = logging.getLogger(__name__)
@@ -44,23 +37,11 @@ class ChannelPoster:
 
     async def _post(self, league: League, standings: Standings, summary: LeagueSummary | None) -> None:
         channel = self._client.get_partial_messageable(league.channel_id, guild_id=league.guild_id)
-        pages = standings_pages(standings, league_name=league.name, per_page=DRIVERS_PER_CHANNEL_PAGE)
-        names = {row.psn_id.lower(): row.psn_id for row in standings.rows}
-        extra = summary_embed(summary, names, league.name) if summary is not None else None
-        if extra is not None:
-            pages.append(extra)
-        marks, legend = image_marks(summary)
-        kind = standings.series_type or _("Standings")
-        png = await self._images.png(
-            standings,
-            title=_("{league} · {kind}", league=league.name, kind=kind),
-            movement=shows_movement(standings),
-            marks=marks,
-            legend=legend,
-            teams=summary.teams if summary is not None else (),
+        answer = standings_answer(
+            standings, league.name, summary, teams=True, per_page=DRIVERS_PER_CHANNEL_PAGE
         )
-        messages = channel_messages(pages)
-        image = Attachment(png_filename(standings), png)
+        messages = channel_messages(answer.pages)
+        image = await answer.attachment(self._images)
         try:
             await channel.send(embeds=messages[0], file=image.file())
         except discord.Forbidden:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import discord
 
@@ -11,8 +11,7 @@ from bot.storage.database import stored_moment
 from bot.storage.users import UserRow
 from bot.ui.format import BRAND_COLOUR, code, timestamp
 from bot.ui.i18n import N_, _, ngettext
-from bot.ui.replies import Reply
-from bot.ui.views import BaseView
+from bot.ui.views import ConfirmView
 
 CONFIRM_TIMEOUT_SECONDS = 120.0
 MAX_LINES_PER_FIELD = 15
@@ -146,25 +145,18 @@ def deleted_text(touched: dict[str, int]) -> str:
     )
 
 
-class ConfirmDelete(BaseView):
+def confirm_delete(*, owner_id: int, on_confirm: Callable[[], Awaitable[dict[str, int]]]) -> ConfirmView:
     """Delete everything / Cancel; only the user who ran /me delete may answer."""
 
-    def __init__(self, *, owner_id: int, on_confirm: Any) -> None:
-        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_SECONDS)
-        self.on_confirm = on_confirm
-        self.delete.label = _("Delete everything")
-        self.cancel.label = _("Cancel")
+    async def action(_reply: object) -> str:
+        return deleted_text(await on_confirm())
 
-    def timeout_content(self) -> str | None:
-        return _("No answer: nothing was deleted.")
-
-    @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
-    async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
-        self.stop()
-        touched = await self.on_confirm()
-        await Reply(interaction, private=True).update(deleted_text(touched), view=None)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await Reply(interaction, private=True).update(_("Cancelled: nothing was deleted."), view=None)
+    return ConfirmView(
+        owner_id=owner_id,
+        timeout=CONFIRM_TIMEOUT_SECONDS,
+        confirm_label=_("Delete everything"),
+        cancel_label=_("Cancel"),
+        action=action,
+        cancelled=lambda: _("Cancelled: nothing was deleted."),
+        timed_out=lambda: _("No answer: nothing was deleted."),
+    )

@@ -5,6 +5,7 @@
   `describe_error`, the same function the tree uses, and logs the unexpected ones with their traceback.
 - Timeout: the buttons are disabled and the content stays (subclasses may say why with `timeout_content`).
 - Persistent views (`owner_id=None`, `timeout=None`, stable custom ids) survive restarts.
+- `ConfirmView`: the one Confirm / Cancel question (/link's relink, /league delete, /me delete).
 
 `BaseModal` does the same for modals: a modal's submit runs in a task of its own, so it sets the language
 from the interaction, and its errors are worded through `describe_error` and answered privately by `Reply`.
@@ -13,6 +14,7 @@ from the interaction, and its errors are worded through `describe_error` and ans
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -104,3 +106,62 @@ class BaseModal(discord.ui.Modal):
     def reply(self, interaction: discord.Interaction[Any]) -> Reply:
         """The private answer to a submit (its result or its error)."""
         return Reply(interaction, private=True, command_name=self.command_name)
+
+
+class ConfirmView(BaseView):
+    """A question with a confirm and a cancel button; only its owner may answer.
+
+    - Confirm runs `action(reply)` and the message becomes the text it returns. With `working`, the
+      message says `working()` at once while the action runs (its progress and its error take the message's
+      place, privately, as `command_name`'s answer would); without, an error is a private followup.
+    - Cancel makes the message `cancelled()`; no answer within `timeout` seconds, `timed_out()`. Every
+      text is worded when it is shown, in the language of that moment. The buttons go in every case.
+    """
+
+    def __init__(
+        self,
+        *,
+        owner_id: int,
+        timeout: float,
+        confirm_label: str,
+        cancel_label: str,
+        action: Callable[[Reply], Awaitable[str]],
+        cancelled: Callable[[], str],
+        timed_out: Callable[[], str],
+        working: Callable[[], str] | None = None,
+        command_name: str | None = None,
+        not_owner_text: str = NOT_YOURS,
+    ) -> None:
+        super().__init__(owner_id=owner_id, timeout=timeout)
+        self.not_owner_text = not_owner_text
+        self._action = action
+        self._cancelled = cancelled
+        self._timed_out = timed_out
+        self._working = working
+        self._command_name = command_name
+        self.confirm.label = confirm_label
+        self.cancel.label = cancel_label
+
+    def timeout_content(self) -> str:
+        return self._timed_out()
+
+    def error_reply(self, interaction: discord.Interaction[Any]) -> Reply:
+        if self._working is None:
+            return super().error_reply(interaction)
+        message_id = interaction.message.id if interaction.message is not None else None
+        return Reply(interaction, private=True, message_id=message_id, command_name=self._command_name)
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        reply = self.error_reply(interaction)
+        if self._working is None:
+            await reply.update(await self._action(reply), view=None)
+            return
+        await reply.update(self._working(), view=None)
+        await reply.send(await self._action(reply))
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await Reply(interaction, private=True).update(self._cancelled(), view=None)

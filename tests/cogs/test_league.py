@@ -765,3 +765,24 @@ async def test_the_post_loop_runs_while_the_cog_is_loaded_and_is_awaited_on_unlo
     (league,) = await harness.bot.leagues.for_guild(harness.guild.id)
     assert league.next_post_at == FIRST_MONDAY
     assert harness.discord.messages_in(channel.id) == []
+
+
+async def test_the_image_title_of_a_series_without_a_type_names_the_series_in_posts_and_standings(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/standings and the league post build one answer: the same image title, "Series <id>" when the
+    series has no type (the post used to say "Standings")."""
+    await new_league(harness, organiser, channel)
+    harness.gt.dataset.series[SERIES].type = ""
+    drawn = DrawnText(monkeypatch)
+    await harness.slash("league post", user=organiser)
+    (post,) = harness.discord.messages_in(channel.id)
+    assert post.embeds[0]["title"] == "Sunday Cup — Series 6161"
+    assert "Sunday Cup · Series 6161" in drawn.texts()
+    assert "Sunday Cup · Standings" not in drawn.texts()
+    posted = list(drawn.texts())
+    drawn.requested.clear()
+    record = await harness.slash("standings", user=harness.member("ann"), league="Sunday Cup")
+    assert record.reply.embeds[0]["title"] == "Sunday Cup — Series 6161"
+    assert "Sunday Cup · Series 6161" in drawn.texts()
+    assert drawn.texts() == posted  # the same image, drawn twice

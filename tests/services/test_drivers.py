@@ -12,6 +12,7 @@ from bot.errors import NoSuchDriver
 from bot.gtgridstats.errors import InvalidIdentifierError
 from bot.services.driver_results import ProgressEvent, syncing
 from bot.services.drivers import DriverService
+from bot.services.fair_use import Requester
 from bot.ui.errors import describe_error
 from bot.ui.profile import progress_text
 from tests.conftest import Harness
@@ -166,3 +167,26 @@ async def test_remembered_unknown_drivers_are_bounded(
         "/api/racers/Ghost_0",
         "/api/racers",
     ]  # only the forgotten one is asked again (GET, then the sync)
+
+
+async def test_admit_if_stale_defers_and_reserves_only_when_upstream_is_needed(harness: Harness) -> None:
+    """The one "fresh? else admit and defer" decision /link, /profile, /compare and /leaderboard share."""
+    harness.gt.dataset.add_driver("Fresh_One")
+    harness.gt.dataset.add_driver("Stale_One")
+    drivers = service(harness)
+    await drivers.get_drivers(["Fresh_One"])
+    requester = Requester(guild_id=harness.guild.id, member_id=42)
+    deferred: list[str] = []
+
+    async def defer() -> None:
+        deferred.append("defer")
+
+    assert await drivers.admit_if_stale(requester, ["fresh_one"], before_wait=defer) is None
+    assert deferred == []
+    ticket = await drivers.admit_if_stale(requester, ["fresh_one", "Stale_One"], before_wait=defer)
+    assert deferred == ["defer"]
+    assert ticket is not None
+    ticket.settle()
+    # A refresh asked for always goes through admission (here the cooldown leaves nothing to reserve).
+    assert await drivers.admit_if_stale(requester, ["fresh_one"], refresh=True, before_wait=defer) is None
+    assert deferred == ["defer", "defer"]

@@ -12,7 +12,7 @@ from discord import app_commands
 from bot.errors import NobodyLinked
 from bot.ui.errors import UNEXPECTED
 from bot.ui.replies import Reply
-from bot.ui.views import NOT_YOURS, BaseView
+from bot.ui.views import NOT_YOURS, BaseView, ConfirmView
 from tests.conftest import Harness
 
 
@@ -96,3 +96,60 @@ async def test_on_timeout_a_view_may_say_why_in_place_of_the_content(probing: Ha
     prompt = (await probing.slash("probe", user=probing.member("owner"), how="say-why", timeout=0.01)).reply
     await probing.discord.wait_for(lambda: prompt.content == "Timed out: nothing was changed.")
     assert all(b.get("disabled") for row in prompt.components for b in row["components"])
+
+
+@pytest.fixture
+async def confirming(harness: Harness) -> Harness:
+    """/confirm: a ConfirmView whose action answers "done <n>" or fails as the user's fault."""
+
+    @app_commands.command(name="confirm", description="a question to answer")
+    async def confirm(interaction: discord.Interaction, fail: bool = False, working: bool = False) -> None:
+        async def action(reply: Reply) -> str:
+            if fail:
+                raise NobodyLinked()
+            await reply.progress("halfway")
+            return "done"
+
+        view = ConfirmView(
+            owner_id=interaction.user.id,
+            timeout=300.0,
+            confirm_label="Yes",
+            cancel_label="No",
+            action=action,
+            cancelled=lambda: "kept",
+            timed_out=lambda: "no answer",
+            working=(lambda: "working…") if working else None,
+        )
+        view.message = await Reply(interaction, private=True).send("sure?", view=view)
+
+    harness.bot.tree.add_command(confirm)
+    return harness
+
+
+async def test_confirm_view_confirm_becomes_the_actions_text_and_cancel_the_cancelled_text(
+    confirming: Harness,
+) -> None:
+    owner = confirming.member("owner")
+    prompt = (await confirming.slash("confirm", user=owner)).reply
+    refused = await confirming.driver.click(prompt, "Yes", user=confirming.member("stranger"))
+    assert refused.reply.content == NOT_YOURS
+    await confirming.driver.click(prompt, "Yes", user=owner)
+    assert prompt.content == "done"
+    assert prompt.components == []
+    other = (await confirming.slash("confirm", user=owner)).reply
+    await confirming.driver.click(other, "No", user=owner)
+    assert other.content == "kept"
+    assert other.components == []
+
+
+async def test_confirm_view_with_working_text_keeps_progress_and_errors_on_the_message(
+    confirming: Harness,
+) -> None:
+    owner = confirming.member("owner")
+    prompt = (await confirming.slash("confirm", user=owner, working=True)).reply
+    await confirming.driver.click(prompt, "Yes", user=owner)
+    assert prompt.content == "done"
+    failing = (await confirming.slash("confirm", user=owner, working=True, fail=True)).reply
+    await confirming.driver.click(failing, "Yes", user=owner)
+    assert failing.content == "Nobody has linked a PSN ID in this server yet: start with `/link`."
+    assert failing.components == []
