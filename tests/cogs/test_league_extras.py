@@ -149,6 +149,43 @@ async def test_season_marks_the_champion_and_refuses_fewer_rounds_than_raced(
     assert "Worked out over 3 rounds (0 left)" in decided.messages[-1].text()
 
 
+async def test_season_with_drops_seen_marks_no_champion_until_counted_rounds_says_so(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    # The audit's case: best 2 of 4 count, 3 raced, the series already drops 1 round. Reading the drops
+    # as "4 minus the 1 seen = best 3" made a_lead champion (worst 30 against b_chase's best 29).
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {
+            "a_lead": (1, [(1, 10, True), (2, 10, True), (3, 10, False)]),
+            "b_chase": (2, [(1, 12, True), (2, 5, True), (3, 0, False)]),
+        },
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers="a_lead b_chase")
+    unset = await harness.slash("league season", user=organiser, rounds=4, max_points_per_round=12)
+    text = unset.messages[-1].text()
+    assert "champion" not in text
+    assert "for every count from the best 1 to the best 3" in text
+    assert "Set `counted_rounds` with `/league season` to sharpen it." in text
+    best_2 = await harness.slash(
+        "league season", user=organiser, rounds=4, max_points_per_round=12, counted_rounds=2
+    )
+    assert "champion" not in best_2.messages[-1].text()
+    assert "the best 2 counting" in best_2.messages[-1].text()
+    league = await harness.bot.league_service.find(harness.guild.id, "Sunday Cup")
+    assert (await harness.bot.league_night.season.settings(league)).counted_rounds == 2
+    best_3 = await harness.slash(
+        "league season", user=organiser, rounds=4, max_points_per_round=12, counted_rounds=3
+    )
+    assert "🏆 **a\\_lead** is champion" in best_3.messages[-1].text()
+    too_many = await harness.slash("league season", user=organiser, rounds=4, counted_rounds=5)
+    assert too_many.reply.ephemeral
+    assert "`counted_rounds` (5) cannot be more than the season's 4 rounds." in too_many.messages[-1].text()
+
+
 async def test_team_standings_and_title_race_in_standings_posts_and_export(
     harness: Harness, organiser: FakeUser
 ) -> None:

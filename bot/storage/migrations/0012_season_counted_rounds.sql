@@ -1,0 +1,4 @@
+-- How many rounds count at the end of a league's season (best N of total_rounds; NULL: not said, then
+-- who can still win holds for every drop count the standings allow).
+ALTER TABLE league_seasons ADD COLUMN counted_rounds INTEGER
+    CHECK (counted_rounds IS NULL OR counted_rounds BETWEEN 1 AND 100);
