@@ -173,7 +173,7 @@ class TeamGroup(app_commands.Group, name="team", description="A league's teams a
             per_page=10,
             header=texts.team_standings_header(settings.team_best_n),
         )
-        await reply.send(embeds=pages[:1])
+        await Paginator(pages, owner_id=interaction.user.id).send(reply)
 
 
 class LeagueNightCog(commands.Cog):

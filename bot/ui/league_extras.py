@@ -281,6 +281,11 @@ def clinch_lines(result: ClinchResult, names: dict[str, str]) -> list[str]:
     return lines
 
 
+# The summary embed lists the leading teams only (the image's limit too), so who can still win always fits;
+# /league team standings pages them all.
+SUMMARY_TEAMS = 12
+
+
 def summary_embed(
     summary: LeagueSummary, names: dict[str, str], league_name: str, *, teams: bool = True
 ) -> discord.Embed | None:
@@ -289,7 +294,10 @@ def summary_embed(
     if teams and summary.teams:
         lines.append(bold(_("Team standings")))
         lines.append(f"*{team_standings_header(summary.team_best_n)}*")
-        lines += [team_standing_line(row) for row in summary.teams]
+        lines += [team_standing_line(row) for row in summary.teams[:SUMMARY_TEAMS]]
+        if len(summary.teams) > SUMMARY_TEAMS:
+            hidden = len(summary.teams) - SUMMARY_TEAMS
+            lines.append(ngettext("…and {count} more", "…and {count} more", hidden))
     if summary.clinch is not None:
         if lines:
             lines.append("")

@@ -320,3 +320,33 @@ async def test_export_of_a_league_with_teams_penalties_and_check_ins_has_three_f
     lines = attendance.decode("utf-8").splitlines()
     assert lines[0] == "PSN ID,Race 1 (2026-11-30 20:00 UTC),Checked in,Can't make it"
     assert sorted(lines[1:]) == ["alpha_one,checked in,1,0", "beta_two,can't make it,0,1", "gamma_3,,0,0"]
+
+
+async def test_fourteen_teams_are_paged_and_the_summary_lists_the_first_twelve(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    psns = [f"tdrv{index:02}" for index in range(14)]
+    harness.gt.dataset.add_series(
+        SERIES, "Nations Cup", {psn: (i + 1, [(1, 100 - i, True)]) for i, psn in enumerate(psns)}
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers=" ".join(psns))
+    for index, psn in enumerate(psns):
+        await harness.slash("league team add", user=organiser, name=f"Team{index:02}", drivers=psn)
+    shown = await harness.slash("league team standings", user=organiser)
+    first = shown.messages[-1]
+    assert first.ephemeral
+    assert [f"Team{i:02}" in first.text() for i in range(14)] == [True] * 10 + [False] * 4
+    page_2 = await harness.driver.click(first, "Next", user=organiser)
+    text = page_2.messages[-1].text() if page_2.messages else first.text()
+    assert all(f"Team{i:02}" in text for i in range(10, 14))
+    await harness.slash("league season", user=organiser, rounds=2, max_points_per_round=100)
+    standings = await harness.slash("standings", user=organiser, league="Sunday Cup", teams=True)
+    message = standings.messages[-1]
+    summary = await harness.driver.click(message, "Last", user=organiser)
+    text = summary.messages[-1].text() if summary.messages else message.text()
+    assert all(f"Team{i:02}" in text for i in range(12))
+    assert "Team12" not in text and "Team13" not in text
+    assert "…and 2 more" in text
+    assert "*Worked out over 2 rounds (1 left)" in text  # who can still win is not cut off
