@@ -33,6 +33,14 @@ async def move_to(harness: Harness, when: datetime) -> None:
     await asyncio.wait_for(cog.loop.wait_for_run(when), 10)  # type: ignore[union-attr]
 
 
+async def run_again_at(harness: Harness, when: datetime) -> None:
+    """Like move_to, for a loop that may not be asleep yet: it is woken, so it runs at `when`."""
+    harness.clock.set(when)
+    cog = harness.bot.get_cog("LeagueNight")
+    cog.loop.changed()  # type: ignore[union-attr]
+    await asyncio.wait_for(cog.loop.wait_for_run(when), 10)  # type: ignore[union-attr]
+
+
 @pytest.fixture
 def organiser(harness: Harness) -> FakeUser:
     return harness.member("org", manager=True)
@@ -358,3 +366,46 @@ async def test_lobbies_split_the_drivers_checked_in_for_the_race(
     not_racing = await harness.slash("league lobbies", user=organiser, race=1, host="Driver1")
     assert not_racing.reply.ephemeral
     assert "is not among tonight's drivers" in not_racing.reply.text()
+
+
+async def test_a_refused_checkin_post_is_tried_again_at_the_next_run(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    opens = datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC)
+    harness.discord.forbidden_channels.add(channel.id)  # 403, 50013 Missing Permissions
+    await move_to(harness, opens)
+    assert harness.discord.messages_in(channel.id) == []
+    harness.discord.forbidden_channels.discard(channel.id)
+    await run_again_at(harness, opens + timedelta(seconds=61))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    assert checkin.button("Check in")
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.checkin_message_id == checkin.id
+    roster = await harness.slash("league roster", user=organiser)
+    assert not [m for m in roster.messages if m.text().startswith("⚠️")]
+
+
+async def test_a_checkin_post_refused_three_times_is_left_with_a_notice(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    opens = datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC)
+    harness.discord.forbidden_channels.add(channel.id)
+    for minute in range(5):
+        await run_again_at(harness, opens + timedelta(seconds=61 * minute))
+    harness.discord.forbidden_channels.discard(channel.id)
+    await run_again_at(harness, opens + timedelta(seconds=61 * 6))
+    assert harness.discord.messages_in(channel.id) == []  # given up after 3 tries: not posted later
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.checkin_message_id == 0
+    roster = await harness.slash("league roster", user=organiser)
+    (warning,) = [m.text() for m in roster.messages if m.text().startswith("⚠️")]
+    assert f"I could not post the **Sunday Cup** check-in for the race at <t:{1_796_068_800}:f>" in warning
+    assert f"in <#{channel.id}> (3 tries)" in warning
+    again = await harness.slash("league roster", user=organiser)
+    assert not [m for m in again.messages if m.text().startswith("⚠️")]
