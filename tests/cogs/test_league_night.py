@@ -409,3 +409,38 @@ async def test_a_checkin_post_refused_three_times_is_left_with_a_notice(
     assert f"in <#{channel.id}> (3 tries)" in warning
     again = await harness.slash("league roster", user=organiser)
     assert not [m for m in again.messages if m.text().startswith("⚠️")]
+
+
+async def test_a_gate_above_the_top_class_is_refused_clearly(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    dr = await harness.slash("league signups open", user=organiser, min_dr="S")
+    assert dr.reply.ephemeral
+    assert "`S` is not a DR class: use E, D, C, B, A or A+ (A+ is the top)." in dr.reply.text()
+    sr = await harness.slash("league signups open", user=organiser, min_sr="A+")
+    assert sr.reply.ephemeral
+    assert "`A+` is not an SR class: use E, D, C, B, A or S (S is the top)." in sr.reply.text()
+    assert harness.discord.messages_in(channel.id) == []  # no board posted
+
+
+async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    member = await linked(harness, "m0", "Driver0")
+    await harness.slash("league add", user=organiser, drivers="Driver0")
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    await harness.restart()
+    harness.discord.now = harness.clock.now
+    clicked = await harness.driver.click(checkin, "Check in", user=member)
+    assert clicked.reply.ephemeral
+    assert "You are checked in for Race #1." in clicked.reply.text()
+    assert "Checked in: 1" in checkin.text()
+    shown = await harness.slash("league checkin show", user=organiser, race=1)
+    assert shown.reply.ephemeral
+    assert "Check-in: Sunday Cup · Race #1" in shown.reply.text()
+    assert "Driver0" in shown.reply.text()
