@@ -444,3 +444,30 @@ async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
     assert shown.reply.ephemeral
     assert "Check-in: Sunday Cup · Race #1" in shown.reply.text()
     assert "Driver0" in shown.reply.text()
+
+
+async def test_editing_a_race_refreshes_its_checkin_and_removing_it_closes_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    member = await linked(harness, "m0", "Driver0")
+    await harness.slash("league add", user=organiser, drivers="Driver0")
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    await harness.driver.click(checkin, "Check in", user=member)
+    old_start = int(datetime(2026, 11, 30, 20, tzinfo=UTC).timestamp())
+    new_start = int(datetime(2026, 12, 3, 20, tzinfo=UTC).timestamp())
+    assert f"<t:{old_start}:F>" in checkin.text()
+    await harness.slash("league race edit", user=organiser, race=1, when="2026-12-03 20:00")
+    assert f"<t:{new_start}:F>" in checkin.text()
+    assert f"<t:{old_start}:F>" not in checkin.text()
+    assert "Checked in: 1" in checkin.text()
+    assert not checkin.button("Check in").get("disabled")
+    await harness.slash("league race remove", user=organiser, race=1)
+    assert "Check-in is closed: the race was removed from the calendar." in checkin.text()
+    assert "Checked in: 1" in checkin.text()  # as it stood
+    buttons = [button for row in checkin.components for button in row["components"]]
+    assert buttons
+    assert all(button.get("disabled") for button in buttons)
