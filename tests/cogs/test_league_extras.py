@@ -351,3 +351,27 @@ async def test_fourteen_teams_are_paged_and_the_summary_lists_the_first_twelve(
     assert "Team13" not in text
     assert "…and 2 more" in text
     assert "*Worked out over 2 rounds (1 left)" in text  # who can still win is not cut off
+
+
+async def test_team_ties_share_a_position_and_the_next_team_skips_it(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {
+            "red_a": (1, [(1, 30, True)]),
+            "blue_a": (2, [(1, 30, True)]),
+            "green_a": (3, [(1, 10, True)]),
+        },
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers="red_a blue_a green_a")
+    for team, driver in (("Red", "red_a"), ("Blue", "blue_a"), ("Green", "green_a")):
+        await harness.slash("league team add", user=organiser, name=team, drivers=driver)
+    shown = await harness.slash("league team standings", user=organiser)
+    text = shown.messages[-1].text()
+    assert "`=1` **Blue** · **30** pts" in text
+    assert "`=1` **Red** · **30** pts" in text
+    assert "`3` **Green** · **10** pts" in text

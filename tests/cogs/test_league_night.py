@@ -471,3 +471,79 @@ async def test_editing_a_race_refreshes_its_checkin_and_removing_it_closes_it(
     buttons = [button for row in checkin.components for button in row["components"]]
     assert buttons
     assert all(button.get("disabled") for button in buttons)
+
+
+async def test_the_gate_refuses_on_stale_data_it_cannot_refresh(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel, min_dr="C")
+    ann = await linked(harness, "ann", "AnnFast")
+    await harness.slash("profile", user=ann)  # a snapshot, soon older than the refresh interval
+    harness.clock.advance(2_400)
+    harness.gt.fail(500, times=None)
+    record = await harness.clock.run_until(harness.driver.click(board, "Join", user=ann))
+    assert record.reply.ephemeral
+    assert record.reply.text() == (
+        "GT Grid Stats can't confirm the current rating of **AnnFast** right now, so I can't check the "
+        "requirements. Please try again in a few minutes."
+    )
+    assert await harness.bot.leagues.roster(1) == []
+
+
+async def test_an_unknown_psn_id_in_the_modal_is_refused_and_not_linked(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel)
+    newbie = harness.member("newbie")
+    click = await harness.driver.click(board, "Join", user=newbie)
+    submitted = await harness.driver.submit_modal(click, {"gtgb:signup:1:psn_id": "NoSuchGuy99"}, user=newbie)
+    assert submitted.reply.ephemeral
+    assert "GT Grid Stats has no driver `NoSuchGuy99`." in submitted.reply.text()
+    assert await harness.bot.links.get(harness.guild.id, newbie.id) is None
+    assert await harness.bot.leagues.roster(1) == []
+
+
+async def test_the_dr_points_gate_admits_at_the_line_and_refuses_below(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel, min_dr_points=10_000)
+    below = await linked(harness, "below", "BelowLine", dr_points=9_999)
+    at = await linked(harness, "at", "AtLine", dr_points=10_000)
+    refused = await harness.driver.click(board, "Join", user=below)
+    assert refused.reply.ephemeral
+    assert refused.reply.text() == (
+        "Sorry, **BelowLine** can't join: 10,000 DR points required, yours are 9,999."
+    )
+    joined = await harness.driver.click(board, "Join", user=at)
+    assert "You are on the grid of **Sunday Cup** as **AtLine**" in joined.reply.text()
+    assert await harness.bot.leagues.roster(1) == ["AtLine"]
+
+
+async def test_checkin_and_races_are_isolated_per_server(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    elsewhere = FakeGuild()
+    outsider = harness.member("outsider", guild=elsewhere)
+    await harness.bot.links.set(Link(elsewhere.id, outsider.id, "AlphaOne", None, harness.clock.now()))
+    clicked = await harness.driver.click(checkin, "Check in", user=outsider)
+    assert clicked.reply.ephemeral
+    assert clicked.reply.text() == "Check-in for this race is closed."
+    assert "Checked in: 0" in checkin.text()
+    other_organiser = harness.member("other_org", manager=True, guild=elsewhere)
+    other_channel = FakeChannel(elsewhere)
+    await harness.slash(
+        "league setup", user=other_organiser, name="Other Cup", series=SERIES, channel=other_channel
+    )
+    edit = await harness.slash("league race edit", user=other_organiser, race=1, when="2026-12-03 20:00")
+    assert edit.reply.ephemeral
+    assert edit.reply.text() == "This league has no race #1: `/league race list` shows them."
+    shown = await harness.slash("league checkin show", user=other_organiser, race=1)
+    assert shown.reply.ephemeral
+    assert shown.reply.text() == "This league has no race #1: `/league race list` shows them."
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.starts_at == datetime(2026, 11, 30, 20, tzinfo=UTC)
