@@ -169,7 +169,7 @@ class TeamGroup(app_commands.Group, name="team", description="A league's teams a
             per_page=10,
             header=texts.team_standings_header(settings.team_best_n),
         )
-        await reply.send(embeds=pages[:1])
+        await Paginator(pages, owner_id=interaction.user.id).send(reply)
 
 
 class LeagueNightCog(commands.Cog):
@@ -251,6 +251,7 @@ async def _lobbies(
     rounds="How many rounds the season has",
     max_points_per_round="The most points one round gives (default: the most seen in the results)",
     team_best="Count only each team's best N drivers per round (default: all)",
+    counted_rounds="How many rounds count at the end, best N of the season (default: not set)",
     league=LEAGUE_HELP,
 )
 async def _season(
@@ -258,6 +259,7 @@ async def _season(
     rounds: app_commands.Range[int, 1, MAX_SEASON_ROUNDS],
     max_points_per_round: app_commands.Range[int, 1, MAX_PENALTY_POINTS] | None = None,
     team_best: app_commands.Range[int, 1, MAX_TEAM_DRIVERS] | None = None,
+    counted_rounds: app_commands.Range[int, 1, MAX_SEASON_ROUNDS] | None = None,
     league: LeagueArg | None = None,
 ) -> None:
     if not require_server(interaction):
@@ -268,7 +270,7 @@ async def _season(
     await reply.defer()
     table = await bot.league_service.league_standings(target)
     season = bot.league_night.season
-    result = await season.set_season(target, table, rounds, max_points_per_round, team_best)
+    result = await season.set_season(target, table, rounds, max_points_per_round, team_best, counted_rounds)
     await reply.send(texts.season_answer(target, result))
 
 

@@ -215,6 +215,8 @@ class RaceCommands(_Group):
         change = await cog.races.edit(target, race, details)
         cog.loop.changed()
         await reply.send(race_text.race_edited(change))
+        if change.checkin is not None:
+            await cog.poster.refresh_checkin(change.checkin)
 
     @app_commands.command(name="remove", description="Remove a race (and its scheduled event).")
     @app_commands.describe(race=RACE_HELP, league=LEAGUE_HELP)
@@ -227,6 +229,8 @@ class RaceCommands(_Group):
         await reply.defer()
         change = await cog.races.remove(target, race)
         await reply.send(race_text.race_removed(change))
+        if change.checkin is not None:
+            await cog.poster.refresh_checkin(change.checkin, removed=True)
 
     @app_commands.command(name="list", description="The league's race calendar.")
     @app_commands.describe(league=LEAGUE_HELP)

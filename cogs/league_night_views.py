@@ -217,13 +217,16 @@ class Poster:
         message = await channel.send(embed=embed, view=view)
         return message.id
 
-    async def refresh_checkin(self, board: CheckinBoard, *, closed: bool = False) -> None:
+    async def refresh_checkin(
+        self, board: CheckinBoard, *, closed: bool = False, removed: bool = False
+    ) -> None:
+        """Show the board on its check-in message; `closed` or `removed` disable its buttons."""
         race = board.race
         if not race.checkin_message_id or race.checkin_channel_id is None:
             return
         with public_post(self.bot, race.guild_id):
-            embed = race_text.checkin_embed(board, closed=closed)
-            view = CheckinView(self.cog, race.id, disabled=closed)
+            embed = race_text.checkin_embed(board, closed=closed, removed=removed)
+            view = CheckinView(self.cog, race.id, disabled=closed or removed)
         try:
             await self._message(race.checkin_channel_id, race.checkin_message_id, race.guild_id).edit(
                 embed=embed, view=view

@@ -21,6 +21,7 @@ from bot.storage.leagues import League
 PAUSED_CHANNEL = "paused_channel"
 PAUSED_PROBLEM = "paused_problem"
 SKIPPED = "skipped"
+CHECKIN_NOT_POSTED = "checkin_not_posted"
 TEXT = "text"  # a notice stored as English text before notices were data
 
 
@@ -88,6 +89,16 @@ def paused_for_problem(league: League, error: BaseException) -> str:
 def skipped(league: League, due_at: datetime, next_at: datetime, why: dict[str, object]) -> str:
     return _encode(
         SKIPPED, league, due_at=int(due_at.timestamp()), next_at=int(next_at.timestamp()), problem=why
+    )
+
+
+def checkin_not_posted(league: League, starts_at: datetime, tries: int) -> str:
+    return _encode(
+        CHECKIN_NOT_POSTED,
+        league,
+        channel_id=league.channel_id,
+        starts_at=int(starts_at.timestamp()),
+        tries=tries,
     )
 
 

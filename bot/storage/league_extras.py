@@ -45,6 +45,7 @@ class SeasonSettings:
     total_rounds: int | None = None
     max_points_per_round: int | None = None
     team_best_n: int | None = None
+    counted_rounds: int | None = None  # how many rounds count at the end (None: not said)
 
 
 class TooManyPenaltiesError(Exception):
@@ -254,21 +255,25 @@ class LeagueExtrasStore:
         row = await self._db.fetch_one("SELECT * FROM league_seasons WHERE league_id = ?", (league_id,))
         if row is None:
             return SeasonSettings()
-        return SeasonSettings(row["total_rounds"], row["max_points_per_round"], row["team_best_n"])
+        return SeasonSettings(
+            row["total_rounds"], row["max_points_per_round"], row["team_best_n"], row["counted_rounds"]
+        )
 
     async def set_season(self, guild_id: int, league_id: int, settings: SeasonSettings) -> None:
         async with self._db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO league_seasons (guild_id, league_id, total_rounds, max_points_per_round, "
-                "team_best_n) VALUES (?, ?, ?, ?, ?) ON CONFLICT (league_id) DO UPDATE SET "
-                "total_rounds = excluded.total_rounds, max_points_per_round = excluded.max_points_per_round, "
-                "team_best_n = excluded.team_best_n",
+                "team_best_n, counted_rounds) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (league_id) DO UPDATE "
+                "SET total_rounds = excluded.total_rounds, "
+                "max_points_per_round = excluded.max_points_per_round, "
+                "team_best_n = excluded.team_best_n, counted_rounds = excluded.counted_rounds",
                 (
                     guild_id,
                     league_id,
                     settings.total_rounds,
                     settings.max_points_per_round,
                     settings.team_best_n,
+                    settings.counted_rounds,
                 ),
             )
 

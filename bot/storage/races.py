@@ -182,6 +182,31 @@ class RaceStore:
             )
             return cursor.rowcount > 0
 
+    async def release_checkin(self, race_id: int, max_tries: int, notice: str, now: datetime) -> bool:
+        """The check-in post failed: count the try and give the claim back so the loop tries again.
+
+        After `max_tries` failed tries the claim stays (message id 0: no post, no reminder) and `notice`
+        is stored for the league's organisers. True when it will be tried again."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE league_races SET checkin_post_tries = checkin_post_tries + 1, "
+                "checkin_message_id = CASE WHEN checkin_post_tries + 1 >= ? THEN 0 ELSE NULL END "
+                "WHERE id = ? AND checkin_message_id = 0",
+                (max_tries, race_id),
+            )
+            cursor = await connection.execute(
+                "SELECT checkin_message_id, league_id FROM league_races WHERE id = ?", (race_id,)
+            )
+            row = await cursor.fetchone()
+            if row is None or row["checkin_message_id"] is None:
+                return row is not None
+            await connection.execute(
+                "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
+                "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
+                (notice, utc_text(now), row["league_id"]),
+            )
+            return False
+
     async def set_checkin_message(self, race_id: int, message_id: int) -> None:
         async with self._db.transaction() as connection:
             await connection.execute(

@@ -325,6 +325,16 @@ def notice_text(stored: str) -> str:
             next=f"<t:{int(data.get('next_at', 0))}:f>",
             problem=_problem_text(data.get("problem")),
         )
+    if kind == notices.CHECKIN_NOT_POSTED:
+        return _(
+            "I could not post the {league} check-in for the race at {start} in {channel} ({tries} tries), "
+            "so that race has no check-in and no reminder. Let me view the channel, send messages and "
+            "embed links there for the next races.",
+            league=league,
+            start=f"<t:{int(data.get('starts_at', 0))}:f>",
+            channel=channel(int(data.get("channel_id", 0))),
+            tries=int(data.get("tries", 0)),
+        )
     return str(data.get("text", ""))
 
 

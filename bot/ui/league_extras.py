@@ -23,7 +23,7 @@ from bot.services.league_night.penalties import (
     NotInLeagueError,
     PenaltyError,
 )
-from bot.services.league_night.season import RoundsTooFewError, SeasonResult
+from bot.services.league_night.season import CountedTooManyError, RoundsTooFewError, SeasonResult
 from bot.services.league_night.teams import (
     BadTeamNameError,
     InOtherTeamError,
@@ -43,7 +43,7 @@ from bot.ui.format import bold, number, timestamp, truncate
 from bot.ui.i18n import _, ngettext
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
-LEAGUE_EXTRAS_ERRORS = (LobbyError, PenaltyError, TeamError, RoundsTooFewError)
+LEAGUE_EXTRAS_ERRORS = (LobbyError, PenaltyError, TeamError, RoundsTooFewError, CountedTooManyError)
 ROOMS_PER_PAGE = 4
 
 
@@ -251,17 +251,39 @@ def clinch_lines(result: ClinchResult, names: dict[str, str]) -> list[str]:
         if season.max_points_from_data
         else _("{points} points", points=season.max_points)
     )
-    lines.append(
-        _(
-            "*Worked out over {total} rounds ({left} left), the best {counted} counting, each round left "
-            "worth at most {most} to a chaser and 0 to the leader, with the penalties given so far.*",
-            total=season.total_rounds,
-            left=season.rounds_left,
-            counted=season.counted_rounds,
-            most=most,
+    if season.drops_known:
+        lines.append(
+            _(
+                "*Worked out over {total} rounds ({left} left), the best {counted} counting, each "
+                "round left worth at most {most} to a chaser and 0 to the leader, with the penalties "
+                "given so far.*",
+                total=season.total_rounds,
+                left=season.rounds_left,
+                counted=season.counted_rounds,
+                most=most,
+            )
         )
-    )
+    else:
+        possible = season.possible()
+        lines.append(
+            _(
+                "*The series drops rounds, but how many count at the end is not set: worked out over "
+                "{total} rounds ({left} left) for every count from the best {fewest} to the best "
+                "{most_counted}, each round left worth at most {most} to a chaser and 0 to the leader, "
+                "with the penalties given so far. Set `counted_rounds` with `/league season` to sharpen it.*",
+                total=season.total_rounds,
+                left=season.rounds_left,
+                fewest=possible[-1].counted_rounds,
+                most_counted=possible[0].counted_rounds,
+                most=most,
+            )
+        )
     return lines
+
+
+# The summary embed lists the leading teams only (the image's limit too), so who can still win always fits;
+# /league team standings pages them all.
+SUMMARY_TEAMS = 12
 
 
 def summary_embed(
@@ -272,7 +294,10 @@ def summary_embed(
     if teams and summary.teams:
         lines.append(bold(_("Team standings")))
         lines.append(f"*{team_standings_header(summary.team_best_n)}*")
-        lines += [team_standing_line(row) for row in summary.teams]
+        lines += [team_standing_line(row) for row in summary.teams[:SUMMARY_TEAMS]]
+        if len(summary.teams) > SUMMARY_TEAMS:
+            hidden = len(summary.teams) - SUMMARY_TEAMS
+            lines.append(ngettext("…and {count} more", "…and {count} more", hidden))
     if summary.clinch is not None:
         if lines:
             lines.append("")
@@ -373,5 +398,11 @@ def describe_league_extras_error(error: Exception) -> str:
                 "The season cannot have {total} rounds: {played} have already been raced.",
                 total=total,
                 played=played,
+            )
+        case CountedTooManyError(counted_rounds=counted, total_rounds=total):
+            return _(
+                "`counted_rounds` ({counted}) cannot be more than the season's {total} rounds.",
+                counted=counted,
+                total=total,
             )
     return _("Something went wrong on the bot's side. The error was logged; please try again later.")

@@ -119,10 +119,12 @@ def event_location() -> str:
 # --- check-in --------------------------------------------------------------------------------------
 
 
-def checkin_embed(board: CheckinBoard, *, closed: bool = False) -> discord.Embed:
+def checkin_embed(board: CheckinBoard, *, closed: bool = False, removed: bool = False) -> discord.Embed:
     race = board.race
     title = _("Check-in: {league} · {race}", league=board.league.name, race=race_title(race))
-    if closed:
+    if removed:
+        description = _("Check-in is closed: the race was removed from the calendar.")
+    elif closed:
         description = _("Check-in is closed: the race has started.")
     else:
         description = _(

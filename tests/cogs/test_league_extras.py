@@ -149,6 +149,43 @@ async def test_season_marks_the_champion_and_refuses_fewer_rounds_than_raced(
     assert "Worked out over 3 rounds (0 left)" in decided.messages[-1].text()
 
 
+async def test_season_with_drops_seen_marks_no_champion_until_counted_rounds_says_so(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    # The audit's case: best 2 of 4 count, 3 raced, the series already drops 1 round. Reading the drops
+    # as "4 minus the 1 seen = best 3" made a_lead champion (worst 30 against b_chase's best 29).
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {
+            "a_lead": (1, [(1, 10, True), (2, 10, True), (3, 10, False)]),
+            "b_chase": (2, [(1, 12, True), (2, 5, True), (3, 0, False)]),
+        },
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers="a_lead b_chase")
+    unset = await harness.slash("league season", user=organiser, rounds=4, max_points_per_round=12)
+    text = unset.messages[-1].text()
+    assert "champion" not in text
+    assert "for every count from the best 1 to the best 3" in text
+    assert "Set `counted_rounds` with `/league season` to sharpen it." in text
+    best_2 = await harness.slash(
+        "league season", user=organiser, rounds=4, max_points_per_round=12, counted_rounds=2
+    )
+    assert "champion" not in best_2.messages[-1].text()
+    assert "the best 2 counting" in best_2.messages[-1].text()
+    league = await harness.bot.league_service.find(harness.guild.id, "Sunday Cup")
+    assert (await harness.bot.league_night.season.settings(league)).counted_rounds == 2
+    best_3 = await harness.slash(
+        "league season", user=organiser, rounds=4, max_points_per_round=12, counted_rounds=3
+    )
+    assert "🏆 **a\\_lead** is champion" in best_3.messages[-1].text()
+    too_many = await harness.slash("league season", user=organiser, rounds=4, counted_rounds=5)
+    assert too_many.reply.ephemeral
+    assert "`counted_rounds` (5) cannot be more than the season's 4 rounds." in too_many.messages[-1].text()
+
+
 async def test_team_standings_and_title_race_in_standings_posts_and_export(
     harness: Harness, organiser: FakeUser
 ) -> None:
@@ -283,3 +320,58 @@ async def test_export_of_a_league_with_teams_penalties_and_check_ins_has_three_f
     lines = attendance.decode("utf-8").splitlines()
     assert lines[0] == "PSN ID,Race 1 (2026-11-30 20:00 UTC),Checked in,Can't make it"
     assert sorted(lines[1:]) == ["alpha_one,checked in,1,0", "beta_two,can't make it,0,1", "gamma_3,,0,0"]
+
+
+async def test_fourteen_teams_are_paged_and_the_summary_lists_the_first_twelve(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    psns = [f"tdrv{index:02}" for index in range(14)]
+    harness.gt.dataset.add_series(
+        SERIES, "Nations Cup", {psn: (i + 1, [(1, 100 - i, True)]) for i, psn in enumerate(psns)}
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers=" ".join(psns))
+    for index, psn in enumerate(psns):
+        await harness.slash("league team add", user=organiser, name=f"Team{index:02}", drivers=psn)
+    shown = await harness.slash("league team standings", user=organiser)
+    first = shown.messages[-1]
+    assert first.ephemeral
+    assert [f"Team{i:02}" in first.text() for i in range(14)] == [True] * 10 + [False] * 4
+    page_2 = await harness.driver.click(first, "Next", user=organiser)
+    text = page_2.messages[-1].text() if page_2.messages else first.text()
+    assert all(f"Team{i:02}" in text for i in range(10, 14))
+    await harness.slash("league season", user=organiser, rounds=2, max_points_per_round=100)
+    standings = await harness.slash("standings", user=organiser, league="Sunday Cup", teams=True)
+    message = standings.messages[-1]
+    summary = await harness.driver.click(message, "Last", user=organiser)
+    text = summary.messages[-1].text() if summary.messages else message.text()
+    assert all(f"Team{i:02}" in text for i in range(12))
+    assert "Team12" not in text
+    assert "Team13" not in text
+    assert "…and 2 more" in text
+    assert "*Worked out over 2 rounds (1 left)" in text  # who can still win is not cut off
+
+
+async def test_team_ties_share_a_position_and_the_next_team_skips_it(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    harness.gt.dataset.add_series(
+        SERIES,
+        "Nations Cup",
+        {
+            "red_a": (1, [(1, 30, True)]),
+            "blue_a": (2, [(1, 30, True)]),
+            "green_a": (3, [(1, 10, True)]),
+        },
+    )
+    channel = FakeChannel(harness.guild)
+    await harness.slash("league setup", user=organiser, name="Sunday Cup", series=SERIES, channel=channel)
+    await harness.slash("league add", user=organiser, drivers="red_a blue_a green_a")
+    for team, driver in (("Red", "red_a"), ("Blue", "blue_a"), ("Green", "green_a")):
+        await harness.slash("league team add", user=organiser, name=team, drivers=driver)
+    shown = await harness.slash("league team standings", user=organiser)
+    text = shown.messages[-1].text()
+    assert "`=1` **Blue** · **30** pts" in text
+    assert "`=1` **Red** · **30** pts" in text
+    assert "`3` **Green** · **10** pts" in text

@@ -33,6 +33,14 @@ async def move_to(harness: Harness, when: datetime) -> None:
     await asyncio.wait_for(cog.loop.wait_for_run(when), 10)  # type: ignore[union-attr]
 
 
+async def run_again_at(harness: Harness, when: datetime) -> None:
+    """Like move_to, for a loop that may not be asleep yet: it is woken, so it runs at `when`."""
+    harness.clock.set(when)
+    cog = harness.bot.get_cog("LeagueNight")
+    cog.loop.changed()  # type: ignore[union-attr]
+    await asyncio.wait_for(cog.loop.wait_for_run(when), 10)  # type: ignore[union-attr]
+
+
 @pytest.fixture
 def organiser(harness: Harness) -> FakeUser:
     return harness.member("org", manager=True)
@@ -382,3 +390,184 @@ async def test_the_psn_modal_answers_and_refuses_in_the_members_language(
     assert joined.reply.text() == (
         "Du bist im Starterfeld von **Sunday Cup** als **NeuerFahrer**. Wir sehen uns auf der Strecke!"
     )
+
+
+async def test_a_refused_checkin_post_is_tried_again_at_the_next_run(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    opens = datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC)
+    harness.discord.forbidden_channels.add(channel.id)  # 403, 50013 Missing Permissions
+    await move_to(harness, opens)
+    assert harness.discord.messages_in(channel.id) == []
+    harness.discord.forbidden_channels.discard(channel.id)
+    await run_again_at(harness, opens + timedelta(seconds=61))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    assert checkin.button("Check in")
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.checkin_message_id == checkin.id
+    roster = await harness.slash("league roster", user=organiser)
+    assert not [m for m in roster.messages if m.text().startswith("⚠️")]
+
+
+async def test_a_checkin_post_refused_three_times_is_left_with_a_notice(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    opens = datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC)
+    harness.discord.forbidden_channels.add(channel.id)
+    for minute in range(5):
+        await run_again_at(harness, opens + timedelta(seconds=61 * minute))
+    harness.discord.forbidden_channels.discard(channel.id)
+    await run_again_at(harness, opens + timedelta(seconds=61 * 6))
+    assert harness.discord.messages_in(channel.id) == []  # given up after 3 tries: not posted later
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.checkin_message_id == 0
+    roster = await harness.slash("league roster", user=organiser)
+    (warning,) = [m.text() for m in roster.messages if m.text().startswith("⚠️")]
+    assert f"I could not post the **Sunday Cup** check-in for the race at <t:{1_796_068_800}:f>" in warning
+    assert f"in <#{channel.id}> (3 tries)" in warning
+    again = await harness.slash("league roster", user=organiser)
+    assert not [m for m in again.messages if m.text().startswith("⚠️")]
+
+
+async def test_a_gate_above_the_top_class_is_refused_clearly(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    await new_league(harness, organiser, channel)
+    dr = await harness.slash("league signups open", user=organiser, min_dr="S")
+    assert dr.reply.ephemeral
+    assert "`S` is not a DR class: use E, D, C, B, A or A+ (A+ is the top)." in dr.reply.text()
+    sr = await harness.slash("league signups open", user=organiser, min_sr="A+")
+    assert sr.reply.ephemeral
+    assert "`A+` is not an SR class: use E, D, C, B, A or S (S is the top)." in sr.reply.text()
+    assert harness.discord.messages_in(channel.id) == []  # no board posted
+
+
+async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    member = await linked(harness, "m0", "Driver0")
+    await harness.slash("league add", user=organiser, drivers="Driver0")
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    await harness.restart()
+    harness.discord.now = harness.clock.now
+    clicked = await harness.driver.click(checkin, "Check in", user=member)
+    assert clicked.reply.ephemeral
+    assert "You are checked in for Race #1." in clicked.reply.text()
+    assert "Checked in: 1" in checkin.text()
+    shown = await harness.slash("league checkin show", user=organiser, race=1)
+    assert shown.reply.ephemeral
+    assert "Check-in: Sunday Cup · Race #1" in shown.reply.text()
+    assert "Driver0" in shown.reply.text()
+
+
+async def test_editing_a_race_refreshes_its_checkin_and_removing_it_closes_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    member = await linked(harness, "m0", "Driver0")
+    await harness.slash("league add", user=organiser, drivers="Driver0")
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    await harness.driver.click(checkin, "Check in", user=member)
+    old_start = int(datetime(2026, 11, 30, 20, tzinfo=UTC).timestamp())
+    new_start = int(datetime(2026, 12, 3, 20, tzinfo=UTC).timestamp())
+    assert f"<t:{old_start}:F>" in checkin.text()
+    await harness.slash("league race edit", user=organiser, race=1, when="2026-12-03 20:00")
+    assert f"<t:{new_start}:F>" in checkin.text()
+    assert f"<t:{old_start}:F>" not in checkin.text()
+    assert "Checked in: 1" in checkin.text()
+    assert not checkin.button("Check in").get("disabled")
+    await harness.slash("league race remove", user=organiser, race=1)
+    assert "Check-in is closed: the race was removed from the calendar." in checkin.text()
+    assert "Checked in: 1" in checkin.text()  # as it stood
+    buttons = [button for row in checkin.components for button in row["components"]]
+    assert buttons
+    assert all(button.get("disabled") for button in buttons)
+
+
+async def test_the_gate_refuses_on_stale_data_it_cannot_refresh(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel, min_dr="C")
+    ann = await linked(harness, "ann", "AnnFast")
+    await harness.slash("profile", user=ann)  # a snapshot, soon older than the refresh interval
+    harness.clock.advance(2_400)
+    harness.gt.fail(500, times=None)
+    record = await harness.clock.run_until(harness.driver.click(board, "Join", user=ann))
+    assert record.reply.ephemeral
+    assert record.reply.text() == (
+        "GT Grid Stats can't confirm the current rating of **AnnFast** right now, so I can't check the "
+        "requirements. Please try again in a few minutes."
+    )
+    assert await harness.bot.leagues.roster(1) == []
+
+
+async def test_an_unknown_psn_id_in_the_modal_is_refused_and_not_linked(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel)
+    newbie = harness.member("newbie")
+    click = await harness.driver.click(board, "Join", user=newbie)
+    submitted = await harness.driver.submit_modal(click, {"gtgb:signup:1:psn_id": "NoSuchGuy99"}, user=newbie)
+    assert submitted.reply.ephemeral
+    assert "GT Grid Stats has no driver `NoSuchGuy99`." in submitted.reply.text()
+    assert await harness.bot.links.get(harness.guild.id, newbie.id) is None
+    assert await harness.bot.leagues.roster(1) == []
+
+
+async def test_the_dr_points_gate_admits_at_the_line_and_refuses_below(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    board = await open_signups(harness, organiser, channel, min_dr_points=10_000)
+    below = await linked(harness, "below", "BelowLine", dr_points=9_999)
+    at = await linked(harness, "at", "AtLine", dr_points=10_000)
+    refused = await harness.driver.click(board, "Join", user=below)
+    assert refused.reply.ephemeral
+    assert refused.reply.text() == (
+        "Sorry, **BelowLine** can't join: 10,000 DR points required, yours are 9,999."
+    )
+    joined = await harness.driver.click(board, "Join", user=at)
+    assert "You are on the grid of **Sunday Cup** as **AtLine**" in joined.reply.text()
+    assert await harness.bot.leagues.roster(1) == ["AtLine"]
+
+
+async def test_checkin_and_races_are_isolated_per_server(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    harness.discord.now = harness.clock.now
+    await new_league(harness, organiser, channel)
+    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
+    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
+    (checkin,) = harness.discord.messages_in(channel.id)
+    elsewhere = FakeGuild()
+    outsider = harness.member("outsider", guild=elsewhere)
+    await harness.bot.links.set(Link(elsewhere.id, outsider.id, "AlphaOne", None, harness.clock.now()))
+    clicked = await harness.driver.click(checkin, "Check in", user=outsider)
+    assert clicked.reply.ephemeral
+    assert clicked.reply.text() == "Check-in for this race is closed."
+    assert "Checked in: 0" in checkin.text()
+    other_organiser = harness.member("other_org", manager=True, guild=elsewhere)
+    other_channel = FakeChannel(elsewhere)
+    await harness.slash(
+        "league setup", user=other_organiser, name="Other Cup", series=SERIES, channel=other_channel
+    )
+    edit = await harness.slash("league race edit", user=other_organiser, race=1, when="2026-12-03 20:00")
+    assert edit.reply.ephemeral
+    assert edit.reply.text() == "This league has no race #1: `/league race list` shows them."
+    shown = await harness.slash("league checkin show", user=other_organiser, race=1)
+    assert shown.reply.ephemeral
+    assert shown.reply.text() == "This league has no race #1: `/league race list` shows them."
+    (race,) = await harness.bot.league_night.races.races.pending()
+    assert race.starts_at == datetime(2026, 11, 30, 20, tzinfo=UTC)

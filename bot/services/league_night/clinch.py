@@ -3,7 +3,11 @@
 The model (the footnote under the standings says it in words):
 - the season has `total_rounds` rounds; a driver's final total is the sum of their best `total_rounds -
   drops` round scores (a round not raced scores 0), plus their penalties and bonuses so far;
-- `drops` is the number of rounds the series already drops for someone (the most dropped rounds seen);
+- `drops` is how many rounds are dropped at the end: `total_rounds - counted_rounds` when the league set
+  `counted_rounds`; else, when the standings show no dropped round, 0; else, with no round left, the
+  drops seen (the standings are final); else it is unknown, and the marks hold only when they hold for
+  every drop count the data allows (from the most dropped rounds seen so far to `total_rounds - 1`,
+  `drops_known` False): the safe reading;
 - a round gives at most `max_points` (the league's setting, else the most any driver scored in a round).
 
 Best case of a driver: every round left at `max_points`. Worst case: every round left at 0. Both counted
@@ -14,7 +18,7 @@ cannot win when someone's worst case beats their best case. A tie is never decid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -38,6 +42,7 @@ class Season:
     drops: int
     max_points: int
     max_points_from_data: bool  # the league did not set it: the most seen in a round
+    drops_known: bool = True  # False: `drops` is only the fewest the data allows (the safe reading)
 
     @property
     def rounds_left(self) -> int:
@@ -46,6 +51,13 @@ class Season:
     @property
     def counted_rounds(self) -> int:
         return max(self.total_rounds - self.drops, 0)
+
+    def possible(self) -> list[Season]:
+        """The seasons the marks must hold for: this one, or one for each drop count the data allows."""
+        if self.drops_known:
+            return [self]
+        last = max(self.total_rounds - 1, self.drops)
+        return [replace(self, drops=drops, drops_known=True) for drops in range(self.drops, last + 1)]
 
 
 @dataclass(frozen=True)
@@ -85,16 +97,36 @@ def season_for(
     drops: int,
     max_points: int | None,
     contenders: Sequence[Contender],
+    *,
+    drops_known: bool = True,
 ) -> Season:
+    """`drops_known` False: `drops` is the most dropped rounds seen so far, the fewest the season drops."""
     if total_rounds < played_rounds:
         raise SeasonTooShortError(total_rounds, played_rounds)
     from_data = max_points is None
     if max_points is None:
         max_points = max((score for c in contenders for score in c.scores), default=0)
-    return Season(total_rounds, played_rounds, max(drops, 0), max(max_points, 0), from_data)
+    drops = max(drops, 0)
+    # No drops seen, or no round left (the standings are final, their drops too): nothing to guess.
+    known = drops_known or drops == 0 or total_rounds == played_rounds
+    return Season(total_rounds, played_rounds, drops, max(max_points, 0), from_data, known)
 
 
 def decide(contenders: Sequence[Contender], season: Season) -> ClinchResult:
+    """The marks that hold for every season `season` may be (see Season.possible)."""
+    results = [decide_one(contenders, each) for each in season.possible()]
+    if len(results) == 1:
+        return results[0]
+    marks: dict[str, ClinchMark] = {}
+    for contender in contenders:
+        seen = {result.marks[contender.key] for result in results}
+        marks[contender.key] = seen.pop() if len(seen) == 1 else ClinchMark.OPEN
+    best = {key: max(result.best[key] for result in results) for key in marks}
+    worst = {key: min(result.worst[key] for result in results) for key in marks}
+    return ClinchResult(season, marks, best, worst)
+
+
+def decide_one(contenders: Sequence[Contender], season: Season) -> ClinchResult:
     best: dict[str, int] = {}
     worst: dict[str, int] = {}
     for contender in contenders:

@@ -2,7 +2,8 @@
 
 Started in the cog's `cog_load`, cancelled in `cog_unload`. Every step claims its row in storage first
 (closed_at, checkin_message_id, reminded_at, checkin_closed_at), so nothing happens twice, even across a
-restart; a step missed while the bot was offline happens at the next run.
+restart; a step missed while the bot was offline happens at the next run. A check-in post Discord refuses
+gives its claim back and is tried again (MAX_CHECKIN_POST_TRIES in all, then a notice for the organisers).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot.clock import Clock
+from bot.services import league_notices as notices
 from bot.services.due_loop import run_due_forever
 from bot.services.league_night.races import REMINDER_BEFORE, CheckinBoard, RaceService, Reminder
 from bot.services.league_night.signups import Board, SignupService
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_SLEEP_SECONDS = 300.0
+MAX_CHECKIN_POST_TRIES = 3  # a check-in post Discord refused is tried again at the next runs, this often
 ERROR_PAUSE_SECONDS = 60.0
 
 
@@ -65,6 +68,9 @@ class LeagueNightLoop:
                     )
                     if message_id:
                         await self.races.races.set_checkin_message(race.id, message_id)
+                    else:
+                        notice = notices.checkin_not_posted(league, race.starts_at, MAX_CHECKIN_POST_TRIES)
+                        await self.races.races.release_checkin(race.id, MAX_CHECKIN_POST_TRIES, notice, now)
                 continue
             if (
                 race.checkin_message_id

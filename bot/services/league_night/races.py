@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -58,6 +58,8 @@ class RaceChange:
     race: Race
     league: League
     event: EventNote
+    # Edited or removed after its check-in was posted: the check-in message to refresh (or close).
+    checkin: CheckinBoard | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,13 @@ class RaceService:
         return race
 
     async def edit(self, league: League, race_id: int, details: RaceDetails) -> RaceChange:
+        """Change a race; its posted check-in (if any) comes back to be refreshed with the new details."""
+        change = await self._edit(league, race_id, details)
+        if not change.race.checkin_message_id or change.race.checkin_closed_at is not None:
+            return change
+        return replace(change, checkin=await self.checkin_board(change.race))
+
+    async def _edit(self, league: League, race_id: int, details: RaceDetails) -> RaceChange:
         race = await self.get(league, race_id)
         if race.starts_at <= self.clock.now():
             raise errors.RaceStartedError(race_id)
@@ -165,7 +174,15 @@ class RaceService:
         return RaceChange(updated, league, EventNote.IN_STEP)
 
     async def remove(self, league: League, race_id: int) -> RaceChange:
+        """Remove a race; its open check-in (if posted) comes back, as it stood, to be closed."""
         race = await self.get(league, race_id)
+        posted = race.checkin_message_id and race.checkin_closed_at is None
+        board = await self.checkin_board(race) if posted else None
+        change = await self._remove(league, race)
+        return replace(change, checkin=board)
+
+    async def _remove(self, league: League, race: Race) -> RaceChange:
+        race_id = race.id
         removed = await self.races.remove(race.id)
         if removed is None:
             raise errors.UnknownRaceError(race_id)

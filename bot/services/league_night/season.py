@@ -27,6 +27,14 @@ class RoundsTooFewError(Exception):
     played_rounds: int
 
 
+@dataclass
+class CountedTooManyError(Exception):
+    """More counted rounds than the season has."""
+
+    counted_rounds: int
+    total_rounds: int
+
+
 def contenders(standings: Standings) -> list[Contender]:
     return [
         Contender(row.psn_id.lower(), tuple(score.points for score in row.rounds), row.adjustment)
@@ -39,10 +47,16 @@ def who_can_win(standings: Standings, settings: SeasonSettings) -> ClinchResult 
     if settings.total_rounds is None:
         return None
     played = len(standings.round_numbers)
-    drops = max((len(row.dropped_rounds) for row in standings.rows), default=0)
     field = contenders(standings)
+    counted = settings.counted_rounds
+    if counted is not None:
+        drops, known = max(settings.total_rounds - counted, 0), True
+    else:  # the series' own drops so far: the fewest it may drop in the end (the safe reading)
+        drops, known = max((len(row.dropped_rounds) for row in standings.rows), default=0), False
     try:
-        season = season_for(settings.total_rounds, played, drops, settings.max_points_per_round, field)
+        season = season_for(
+            settings.total_rounds, played, drops, settings.max_points_per_round, field, drops_known=known
+        )
     except SeasonTooShortError as error:
         raise RoundsTooFewError(error.total_rounds, error.played_rounds) from None
     return decide(field, season)
@@ -72,12 +86,15 @@ class SeasonService:
         total_rounds: int,
         max_points: int | None,
         team_best_n: int | None,
+        counted_rounds: int | None = None,
     ) -> SeasonSettings:
         """Refuses a season shorter than the rounds already raced (when the standings are at hand)."""
         played = len(standings.round_numbers) if standings is not None else 0
         if total_rounds < played:
             raise RoundsTooFewError(total_rounds, played)
-        settings = SeasonSettings(total_rounds, max_points, team_best_n)
+        if counted_rounds is not None and counted_rounds > total_rounds:
+            raise CountedTooManyError(counted_rounds, total_rounds)
+        settings = SeasonSettings(total_rounds, max_points, team_best_n, counted_rounds)
         await self._extras.set_season(league.guild_id, league.id, settings)
         return settings
 
@@ -88,9 +105,10 @@ class SeasonService:
         total_rounds: int,
         max_points: int | None,
         team_best_n: int | None,
+        counted_rounds: int | None = None,
     ) -> SeasonResult:
         """Store the season, then work out who can still win and the leading teams of `standings`."""
-        settings = await self.set(league, standings, total_rounds, max_points, team_best_n)
+        settings = await self.set(league, standings, total_rounds, max_points, team_best_n, counted_rounds)
         clinch = who_can_win(standings, settings)
         teams = await self._extras.teams(league.id)
         top = tuple(team_standings(standings, teams, settings.team_best_n)[:TOP_TEAMS]) if teams else ()

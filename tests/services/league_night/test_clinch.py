@@ -35,7 +35,22 @@ def small_seasons(draw: st.DrawFn) -> tuple[list[Contender], Season]:
     return contenders, Season(total, played, drops, max_points, max_points_from_data=False)
 
 
+@st.composite
+def seasons_with_drops_unknown(draw: st.DrawFn) -> tuple[list[Contender], Season]:
+    """The drops seen so far only: the season may drop that many rounds or more (up to all but one)."""
+    contenders, season = draw(small_seasons())
+    seen = draw(st.integers(1, 3))
+    return contenders, season_for(
+        season.total_rounds, season.played_rounds, seen, season.max_points, contenders, drops_known=False
+    )
+
+
 def every_completion(contenders: list[Contender], season: Season) -> list[dict[str, int]]:
+    """Every way the rounds left (and, drops unknown, the counted rounds) can end, as final totals."""
+    return [t for each in season.possible() for t in completions_of(contenders, each)]
+
+
+def completions_of(contenders: list[Contender], season: Season) -> list[dict[str, int]]:
     """Every way the rounds left can end, as each driver's final total.
 
     Each driver's rounds left are independent of the others', so the joint outcomes are the product of
@@ -52,7 +67,7 @@ def every_completion(contenders: list[Contender], season: Season) -> list[dict[s
 
 
 @settings(max_examples=150, deadline=None)
-@given(small_seasons())
+@given(st.one_of(small_seasons(), seasons_with_drops_unknown()))
 def test_a_clinched_champion_cannot_be_caught_and_a_driver_out_cannot_win(
     case: tuple[list[Contender], Season],
 ) -> None:
@@ -103,3 +118,27 @@ def test_a_season_shorter_than_the_rounds_raced_is_refused() -> None:
     with pytest.raises(SeasonTooShortError) as caught:
         season_for(2, 3, 0, 10, [Contender("a", (1, 2, 3))])
     assert (caught.value.total_rounds, caught.value.played_rounds) == (2, 3)
+
+
+def test_best_2_of_4_with_one_round_dropped_so_far_is_not_a_champion_yet() -> None:
+    # The audit's case: best 2 of 4 count, 3 raced, the series drops 1 round so far. Counting the best 3
+    # (4 rounds minus the 1 drop seen) made a champion of a (worst 30 against b's best 29); in truth a can
+    # finish on 20 and b on 24.
+    contenders = [Contender("a", (10, 10, 10)), Contender("b", (12, 5, 0))]
+    counted_2 = decide(contenders, season_for(4, 3, 2, 12, contenders))
+    assert (counted_2.worst["a"], counted_2.best["b"]) == (20, 24)
+    assert counted_2.champion is None
+    unknown = decide(contenders, season_for(4, 3, 1, 12, contenders, drops_known=False))
+    assert not unknown.season.drops_known
+    assert [s.counted_rounds for s in unknown.season.possible()] == [3, 2, 1]
+    assert unknown.champion is None
+    assert unknown.marks == {"a": ClinchMark.OPEN, "b": ClinchMark.OPEN}
+    # Best 3 of 4 said by the league: then a is champion.
+    assert decide(contenders, season_for(4, 3, 1, 12, contenders)).champion == "a"
+
+
+def test_with_no_round_left_the_drops_seen_are_final() -> None:
+    contenders = [Contender("a", (10, 10, 1)), Contender("b", (9, 9, 0))]
+    season = season_for(3, 3, 1, 10, contenders, drops_known=False)
+    assert season.drops_known
+    assert decide(contenders, season).champion == "a"
