@@ -283,9 +283,11 @@ class TrackingStore:
         return [_announcement(row) for row in rows]
 
     async def last_change(self, psn_id: str) -> Announcement | None:
-        """The latest class change seen for a driver (in any guild: a driver's ratings are public)."""
+        """The latest class change seen for a driver (in any guild: a driver's ratings are public); of a DR
+        and an SR change seen at the same moment, the DR one."""
         row = await self._db.fetch_one(
-            "SELECT * FROM tracking_announcements WHERE psn_id = ? ORDER BY observed_at DESC LIMIT 1",
+            "SELECT * FROM tracking_announcements WHERE psn_id = ? "
+            "ORDER BY observed_at DESC, CASE rating WHEN 'DR' THEN 0 ELSE 1 END LIMIT 1",
             (psn_id,),
         )
         return None if row is None else _announcement(row)
