@@ -30,7 +30,8 @@ class NewsNotSetUp(UserError):
 
 
 class NewsChannelRefused(UserError):
-    """The bot lacks View Channel / Send Messages in the channel picked for driver news."""
+    """The bot lacks View Channel, Send Messages or Embed Links (the digest is an embed) in the channel picked
+    for driver news."""
 
     def __init__(self, channel_id: int) -> None:
         super().__init__(channel_id)

@@ -109,9 +109,12 @@ class PsnModal(BaseModal):
         assert interaction.guild_id is not None
         reply = self.reply(interaction)
         await reply.defer()
-        outcome = await self.cog.signups.join_with_psn(
-            self.signup, interaction.guild_id, interaction.user.id, self.psn.value.strip()
-        )
+        try:
+            outcome = await self.cog.signups.join_with_psn(
+                self.signup, interaction.guild_id, interaction.user.id, self.psn.value.strip()
+            )
+        finally:  # the link may be made even when joining is refused: rank roles follow it, as after /link
+            self.cog.bot.dispatch("link_changed", interaction.guild_id, interaction.user.id)
         await reply.send(signup_text.join_answer(outcome))
         if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
             await self.cog.poster.refresh_signup(outcome.board)

@@ -60,7 +60,10 @@ class Personal(commands.Cog):
         user_id = interaction.user.id
 
         async def confirmed() -> dict[str, int]:
-            return await self.bot.personal.delete_everything(user_id)
+            erased = await self.bot.personal.delete_everything(user_id)
+            for guild_id in erased.link_guilds:  # rank roles follow the links, as after /unlink
+                self.bot.dispatch("link_changed", guild_id, user_id)
+            return erased.touched
 
         view = confirm_delete(owner_id=user_id, on_confirm=confirmed)
         view.message = await Reply(interaction, private=True).send(delete_question(), view=view)

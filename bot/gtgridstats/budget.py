@@ -62,6 +62,42 @@ def priority(level: Priority) -> Iterator[None]:
         _PRIORITY.reset(token)
 
 
+class Urgency:
+    """The priority of requests that may become more urgent while they wait for a slot (a racer batch an
+    interactive lookup joins): `raise_to` moves their waiters up the queue at once."""
+
+    def __init__(self, level: Priority) -> None:
+        self.level = level
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[], None]) -> None:
+        self._listeners.remove(listener)
+
+    def raise_to(self, level: Priority) -> None:
+        if level < self.level:
+            self.level = level
+            for listener in list(self._listeners):
+                listener()
+
+
+_URGENCY: ContextVar[Urgency | None] = ContextVar("gtgridstats_urgency", default=None)
+
+
+@contextmanager
+def urgency(cell: Urgency) -> Iterator[None]:
+    """Every upstream request made inside (and in tasks started inside) waits at the cell's priority, as it
+    is when the request reaches its turn."""
+    token = _URGENCY.set(cell)
+    try:
+        with priority(cell.level):
+            yield
+    finally:
+        _URGENCY.reset(token)
+
+
 # Slots background never takes, so commands as dense as bench.interactive's go at once (docs/benchmarks.md).
 BACKGROUND_RESERVED_SLOTS = 6
 
@@ -139,12 +175,25 @@ class RollingWindowLimiter:
         self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
     async def acquire(self, level: Priority = Priority.INTERACTIVE) -> None:
-        """Wait for a slot; it is in use until `release()` (call it once, whatever became of the request)."""
-        me = _Waiter(int(level), next(self._order))
+        """Wait for a slot; it is in use until `release()` (call it once, whatever became of the request).
+        Inside `urgency(cell)`, the waiter moves up when the cell's priority is raised while it waits."""
+        cell = _URGENCY.get()
+        me = _Waiter(int(min(level, cell.level) if cell else level), next(self._order))
         previous_head = self._queue[0] if self._queue else None
         heapq.heappush(self._queue, me)
         if previous_head is not None and self._queue[0] is me:
             previous_head.wake.set()  # it was sleeping for the slot: it now waits behind us
+
+        def raised() -> None:
+            if cell is not None and me in self._queue and cell.level < me.priority:
+                head = self._queue[0]
+                me.priority = int(cell.level)
+                heapq.heapify(self._queue)
+                head.wake.set()  # the head sleeping for the slot may now wait behind us
+                me.wake.set()
+
+        if cell is not None:
+            cell.listen(raised)
         self.waiting += 1
         try:
             while True:
@@ -152,7 +201,7 @@ class RollingWindowLimiter:
                 if self._queue[0] is not me:
                     await me.wake.wait()
                     continue
-                wait = self._wait_for_slot(self._clock.monotonic(), level=level)
+                wait = self._wait_for_slot(self._clock.monotonic(), level=Priority(me.priority))
                 if wait <= 0:
                     break
                 await self._sleep_unless_woken(wait, me.wake)
@@ -165,6 +214,8 @@ class RollingWindowLimiter:
                 heapq.heapify(self._queue)
             raise
         finally:
+            if cell is not None:
+                cell.unlisten(raised)
             self.waiting -= 1
             if self._queue:
                 self._queue[0].wake.set()

@@ -41,6 +41,12 @@ class PersonalSet:
     previous: PersonalPsn | None
 
 
+@dataclass(frozen=True)
+class Erased:
+    touched: dict[str, int]  # rows touched per kind
+    link_guilds: tuple[int, ...]  # the servers where the user had a link
+
+
 class PersonalService:
     def __init__(
         self,
@@ -90,12 +96,15 @@ class PersonalService:
     async def everything_about(self, user_id: int) -> list[UserRow]:
         return await self.store.rows_about(user_id)
 
-    async def delete_everything(self, user_id: int) -> dict[str, int]:
+    async def delete_everything(self, user_id: int) -> Erased:
         """Erase every stored row about the user, in every server, then the driver snapshots nobody links
-        or keeps as a personal PSN any more; returns rows touched per kind."""
+        or keeps as a personal PSN any more; returns rows touched per kind and the servers the user had a
+        link in (read before erasing: their rank roles follow the link, as after /unlink)."""
+        rows = await self.store.rows_about(user_id)
+        guilds = sorted({row.guild_id for row in rows if row.kind == "link" and row.guild_id is not None})
         touched = await self.store.erase_user(user_id)
         if touched:
             snapshots = await self._forget_unlinked_drivers()
             if snapshots:
                 touched["snapshot"] = snapshots
-        return touched
+        return Erased(touched, tuple(guilds))

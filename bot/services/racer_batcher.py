@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from bot.clock import Clock
-from bot.gtgridstats.budget import Priority, current_priority, priority
+from bot.gtgridstats.budget import Priority, Urgency, current_priority, urgency
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ class RacerBatcher(Generic[T]):
         self.name = name
         self._pending: dict[str, tuple[str, asyncio.Future[T | None]]] = {}
         self._in_flight: dict[str, asyncio.Future[T | None]] = {}
+        # The priority each batch sent waits at for its slot: a more urgent caller joining raises it.
+        self._in_flight_urgency: dict[str, Urgency] = {}
         # The most urgent request priority among the callers waiting for each pending driver: a batch is
-        # sent at the most urgent of its drivers' priorities (an interactive lookup joining a background
-        # batch is never left waiting at background priority).
+        # sent at the most urgent of its drivers' priorities, and raised while it waits for its slot when a
+        # more urgent caller joins (an interactive lookup is never left waiting at background priority).
         self._urgency: dict[str, Priority] = {}
         self._timer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -80,6 +82,9 @@ class RacerBatcher(Generic[T]):
             if key in waiting:
                 continue
             future = self._in_flight.get(key)
+            if future is not None and key in self._in_flight_urgency:
+                # The batch may still wait for its slot: it now waits at the most urgent caller's priority.
+                self._in_flight_urgency[key].raise_to(level)
             if future is None and key in self._pending:
                 future = self._pending[key][1]
                 self._urgency[key] = min(self._urgency.get(key, level), level)
@@ -111,10 +116,12 @@ class RacerBatcher(Generic[T]):
         level = min(
             (self._urgency.pop(key, Priority.INTERACTIVE) for key in keys), default=Priority.INTERACTIVE
         )
+        cell = Urgency(level)
         for key, (_, future) in batch.items():
             self._in_flight[key] = future
+            self._in_flight_urgency[key] = cell
         self.batches_sent += 1
-        with priority(level):  # the task copies this context: its request waits at the batch's priority
+        with urgency(cell):  # the task copies this context: its request waits at the batch's priority
             task = asyncio.create_task(self._run(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -138,6 +145,7 @@ class RacerBatcher(Generic[T]):
         finally:
             for key in batch:
                 self._in_flight.pop(key, None)
+                self._in_flight_urgency.pop(key, None)
 
     async def aclose(self) -> None:
         """Stop: lookups still waiting for their window are cancelled, batches already sent are cancelled

@@ -4,7 +4,8 @@ No discord here. The planner (bot/gtgridstats/planner.py) decides which drivers 
 when; this service reads what it needs (who is wanted, when each was fetched, the quota, the stored ledger),
 sends the call through DriverService's batching path (GET /api/racers/{a,b,...}, 16 per call) at
 background priority, and stores the ledger again so the plan survives restarts. A driver's last fetch
-time is its newest snapshot's `fetched_at`, which is stored anyway.
+time is its newest snapshot's `fetched_at`, which is stored anyway; for a driver GT Grid Stats answered
+"not found" (renamed or removed upstream) it is the stored time of that attempt.
 
 A *cycle* is the run of calls that the planner allows back to back (the next call at most
 `CYCLE_MAX_GAP` away); when the share spreads calls hours apart, each call is its own cycle. A cycle that
@@ -34,6 +35,9 @@ CYCLE_MAX_GAP = timedelta(minutes=2)
 # A cycle never sends more calls than this in one go, whatever the planner says (a bound, not a plan).
 MAX_CALLS_PER_CYCLE = 10_000
 MIN_SLEEP_SECONDS = 1.0
+# How long the attempt on a driver upstream did not find is kept (the planner never waits longer than a
+# day between a driver's turns, so an older attempt no longer holds it back).
+MISSING_KEPT = timedelta(days=2)
 
 # Guilds that want their linked drivers kept fresh (tracking on, roles mirrored, ...).
 WantedGuilds = Callable[[], Awaitable[Collection[int]]]
@@ -108,6 +112,11 @@ class RefreshService:
             now = self._clock.now()
             soon = await self._store.league_soon_drivers(now, now + LEAGUE_SOON)
         fetched = await self._drivers.fetch_times()
+        # A driver GT Grid Stats no longer knows (renamed, removed) has no new snapshot: its last attempt
+        # counts as its fetch, or it would be asked for again at every pacing gap and the cycle never end.
+        for key, attempted in (await self._store.missing_attempts()).items():
+            if key not in fetched or fetched[key] < attempted:
+                fetched[key] = attempted
         return planner.wanted_drivers(((g, psn) for g, _, psn in links), soon, fetched)
 
     def _quota(self) -> planner.QuotaState:
@@ -145,6 +154,9 @@ class RefreshService:
                 for key, snapshot in lookup.found.items():
                     if key not in lookup.stale:
                         self._carry.snapshots[key] = snapshot
+                if lookup.not_found:
+                    now = self._clock.now()
+                    await self._store.record_missing(lookup.not_found, now, now - MISSING_KEPT)
                 if lookup.error is not None:
                     log.info("background refresh stopped after %d call(s): %s", calls, lookup.error)
                     return CycleResult((), calls, lookup.error, None)

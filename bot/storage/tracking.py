@@ -283,12 +283,38 @@ class TrackingStore:
         return [_announcement(row) for row in rows]
 
     async def last_change(self, psn_id: str) -> Announcement | None:
-        """The latest class change seen for a driver (in any guild: a driver's ratings are public)."""
+        """The latest class change seen for a driver (in any guild: a driver's ratings are public); of a DR
+        and an SR change seen at the same moment, the DR one."""
         row = await self._db.fetch_one(
-            "SELECT * FROM tracking_announcements WHERE psn_id = ? ORDER BY observed_at DESC LIMIT 1",
+            "SELECT * FROM tracking_announcements WHERE psn_id = ? "
+            "ORDER BY observed_at DESC, CASE rating WHEN 'DR' THEN 0 ELSE 1 END LIMIT 1",
             (psn_id,),
         )
         return None if row is None else _announcement(row)
+
+    # --- drivers upstream answered "not found" ----------------------------------------------------
+
+    async def missing_attempts(self) -> dict[str, datetime]:
+        """When each driver (lower-cased PSN ID) GT Grid Stats last said it does not know was asked for."""
+        rows = await self._db.fetch_all("SELECT psn_id, attempted_at FROM refresh_missing")
+        found: dict[str, datetime] = {}
+        for row in rows:
+            moment = stored_moment(row["attempted_at"])
+            if moment is not None:
+                found[str(row["psn_id"]).lower()] = moment
+        return found
+
+    async def record_missing(self, psn_ids: Iterable[str], now: datetime, prune_before: datetime) -> None:
+        """Store an attempt for each driver not found; rows older than `prune_before` go (bounded)."""
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "INSERT INTO refresh_missing (psn_id, attempted_at) VALUES (?, ?) "
+                "ON CONFLICT (psn_id) DO UPDATE SET attempted_at = excluded.attempted_at",
+                [(psn_id.lower(), to_db_time(now)) for psn_id in psn_ids],
+            )
+            await connection.execute(
+                "DELETE FROM refresh_missing WHERE attempted_at < ?", (to_db_time(prune_before),)
+            )
 
     # --- the refresh planner's ledger --------------------------------------------------------------
 

@@ -257,7 +257,7 @@ def user_error_message(error: UserError) -> str:
             return _("Driver news has no channel yet: pick one with `/tracking channel` first.")
         case NewsChannelRefused():
             return _(
-                "I can't post in <#{channel}>: I need View Channel and Send Messages there.",
+                "I can't post in <#{channel}>: I need View Channel, Send Messages and Embed Links there.",
                 channel=error.channel_id,
             )
         case NoSuchDriver():

@@ -30,6 +30,8 @@ def news_line(item: NewsItem) -> str:
     psn = discord.utils.escape_markdown(item.psn_id)
     if item.rating == "DR":
         message = N_("{arrow} <@{member}> ({psn}): DR {before} → {after} ({points} DR points)")
+    elif item.points is not None:
+        message = N_("{arrow} <@{member}> ({psn}): SR {before} → {after} ({points} DR points)")
     else:
         message = N_("{arrow} <@{member}> ({psn}): SR {before} → {after}")
     return _(
@@ -78,6 +80,16 @@ def _mover_line(mover: Mover) -> str:
     )
 
 
+def _digest_moment(digest: Digest) -> str:
+    """When the digest's week ends, in the server's digest time zone (UTC when it has none)."""
+    name = digest.settings.digest_timezone or "UTC"
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, name = ZoneInfo("UTC"), "UTC"
+    return f"{digest.due_at.astimezone(zone):%Y-%m-%d %H:%M} {name}"
+
+
 def digest_embed(digest: Digest) -> discord.Embed:
     embed = discord.Embed(title=_("Driver news: the week"), colour=discord.Colour.blurple())
     gains = "\n".join(_mover_line(m) for m in digest.gains) or _("No gains this week.")
@@ -88,7 +100,7 @@ def digest_embed(digest: Digest) -> discord.Embed:
     embed.add_field(name=_("Biggest gains"), value=gains[:1024], inline=False)
     embed.add_field(name=_("Biggest losses"), value=losses[:1024], inline=False)
     embed.add_field(name=_("Class changes"), value=changes[:1024], inline=False)
-    embed.set_footer(text=_("Week ending {when}", when=digest.due_at.strftime("%Y-%m-%d %H:%M UTC")))
+    embed.set_footer(text=_("Week ending {when}", when=_digest_moment(digest)))
     return embed
 
 

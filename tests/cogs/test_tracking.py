@@ -432,7 +432,7 @@ async def test_a_tracking_command_before_a_channel_is_picked_says_what_to_do_pri
 def test_a_refused_news_channel_is_worded_by_the_ui_with_the_channel() -> None:
     text, unexpected = describe_error(NewsChannelRefused(1234))
     assert not unexpected
-    assert text == "I can't post in <#1234>: I need View Channel and Send Messages there."
+    assert text == "I can't post in <#1234>: I need View Channel, Send Messages and Embed Links there."
 
 
 async def test_a_channel_without_attach_files_gets_the_digest_without_its_chart(harness: Harness) -> None:

@@ -199,6 +199,8 @@ class DiscordStandin:
         # Channels the bot is not in at all (a group DM, a server where only a user installed the app):
         # its own posts there get 403 50001 Missing Access.
         self.inaccessible_channels: set[int] = set()
+        # Channels someone deleted: every request about them gets 404 10003 Unknown Channel.
+        self.deleted_channels: set[int] = set()
         # Servers where the app is only user-installed: the bot is no member there.
         self.bot_absent_guilds: set[int] = set()
         # Per channel, the statuses its next posts get (200 = posted as usual), for partial failures.
@@ -788,6 +790,8 @@ class DiscordStandin:
     async def _channel_message(self, request: web.Request, channel_id: int) -> web.Response:
         if self.dm_channels.get(channel_id) in self.dms_closed:
             return _discord_error(403, 50007, "Cannot send messages to this user")
+        if channel_id in self.deleted_channels:
+            return _discord_error(404, 10003, "Unknown Channel")
         if channel_id in self.inaccessible_channels:
             return _discord_error(403, 50001, "Missing Access")
         if channel_id in self.forbidden_channels:

@@ -92,6 +92,8 @@ class FakeChannel:
     guild: FakeGuild
     id: int = field(default_factory=new_id)
     name: str = "standings"
+    # The bot's permissions in the channel, as Discord resolves them in a channel option.
+    permissions: discord.Permissions = field(default_factory=lambda: BOT_PERMISSIONS)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -103,7 +105,7 @@ class FakeChannel:
             "permission_overwrites": [],
             "nsfw": False,
             "parent_id": None,
-            "permissions": str(BOT_PERMISSIONS.value),
+            "permissions": str(self.permissions.value),
         }
 
 

@@ -17,6 +17,11 @@ def test_news_lines_for_dr_and_sr() -> None:
     sr = NewsItem(member_id=6, psn_id="Bob", rating="SR", before="S", after="A", up=False, points=None)
     assert news_line(dr) == "🔼 <@5> (Ann\\_1): DR C → B (10,500 DR points)"
     assert news_line(sr) == "🔽 <@6> (Bob): SR S → A"
+    # The issue: "the before → after, DR points, and the member", for an SR change too.
+    sr_points = NewsItem(
+        member_id=6, psn_id="Bob", rating="SR", before="S", after="A", up=False, points=31_000
+    )
+    assert news_line(sr_points) == "🔽 <@6> (Bob): SR S → A (31,000 DR points)"
 
 
 def test_last_class_change_for_dr_and_sr() -> None:
