@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.gtgridstats.identifiers import CAR_IDENTIFIER_PATTERN
 from bot.storage.catalog import CatalogCar, CatalogManufacturer
 
 if TYPE_CHECKING:
@@ -298,7 +299,6 @@ class SearchIndex(Generic[K]):
 
 RACE_CLASSES: tuple[str, ...] = ("Gr.1", "Gr.2", "Gr.3", "Gr.4", "Gr.B", "Gr.N", "Gr.X")
 # Only ASCII digits make an id: `\d` would also take "١٥٤٤" (Arabic-Indic) or "１５４４" (full-width).
-_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 _ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
@@ -309,7 +309,7 @@ def class_key(car_class: str) -> str:
 
 def is_identifier(text: str) -> bool:
     """An id, car code or GT7 code (`car1544`), in ASCII digits."""
-    return _IDENTIFIER.fullmatch(text.strip()) is not None
+    return CAR_IDENTIFIER_PATTERN.fullmatch(text.strip()) is not None
 
 
 def is_number(text: str) -> bool:
