@@ -13,9 +13,9 @@ from bot.app import GridBot
 from bot.services.catalog import BeforeFetch, CatalogRegion, Choice
 from bot.ui.catalog import (
     car_embed,
+    choice_label,
     guess_notice,
     manufacturer_cars_pages,
-    choice_label,
     manufacturer_list_pages,
     region_pages,
 )
