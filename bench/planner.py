@@ -40,7 +40,8 @@ from bot.gtgridstats.planner import (
     plan_calls,
     wanted_drivers,
 )
-from bot.services.change_detect import DR_CLASSES, SR_CLASSES, RatingSnapshot, detect_changes
+from bot.services.change_detect import RatingSnapshot, detect_changes
+from bot.services.ratings import DR_CLASSES, SR_CLASSES
 from bot.ui.planner_text import refresh_summary_text
 
 SERVERS = 2_500

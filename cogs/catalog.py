@@ -13,6 +13,7 @@ from bot.app import GridBot
 from bot.services.catalog import BeforeFetch, CatalogRegion, Choice
 from bot.ui.catalog import (
     car_embed,
+    choice_label,
     guess_notice,
     manufacturer_cars_pages,
     manufacturer_list_pages,
@@ -26,7 +27,7 @@ LOCALE_HELP = "Region code (not a language) for names, such as jp or de; see /re
 
 
 def _choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
+    return [app_commands.Choice(name=choice_label(choice), value=choice.value) for choice in choices]
 
 
 class Catalog(commands.Cog):

@@ -26,8 +26,9 @@ from bot.services.league_night.races import (
     TRACK_LIMIT,
     RaceDetails,
 )
-from bot.services.league_night.signups import DR_CLASSES, SR_CLASSES, make_gate
+from bot.services.league_night.signups import make_gate
 from bot.services.leagues import League
+from bot.services.ratings import DR_CLASSES, SR_CLASSES
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
 from bot.ui.options import LEAGUE_HELP, TIMEZONE_HELP, LeagueArg, TimeZoneOption, the_league

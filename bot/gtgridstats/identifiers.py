@@ -12,8 +12,9 @@ from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 T = TypeVar("T")
 
 PSN_ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,15}")
-# [0-9], not \d: \d also matches other scripts' digits ("١٥٤٤"), which int() would quietly accept.
-_CAR_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
+# An id, car code or GT7 code (`car1544`); the catalog search uses it too. [0-9], not \d: \d also matches
+# other scripts' digits ("١٥٤٤"), which int() would quietly accept.
+CAR_IDENTIFIER_PATTERN = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 _LOCALE = re.compile(r"[a-z]{2}")
 _CAR_CLASS = re.compile(r"[a-z0-9]{1,12}")
 
@@ -39,7 +40,7 @@ def validate_psn_ids(values: Sequence[str]) -> list[str]:
 
 def validate_car_identifier(value: str) -> str:
     candidate = value.strip()
-    if not _CAR_IDENTIFIER.fullmatch(candidate):
+    if not CAR_IDENTIFIER_PATTERN.fullmatch(candidate):
         raise InvalidIdentifierError(IdentifierKind.CAR, candidate)
     return candidate.lower()
 

@@ -35,7 +35,12 @@ def _finite(value: float) -> float:
 
 
 def cut(limit: int) -> BeforeValidator:
-    """Text longer than `limit` is cut to `limit` characters, the last one an ellipsis."""
+    """Text longer than `limit` is cut to `limit` characters, the last one an ellipsis.
+
+    A different job from bot/ui/format.truncate, which fits text into a Discord field when it is shown:
+    this bounds an upstream value once, where it enters, so what is stored and cached stays bounded
+    whatever GT Grid Stats sends. The client layer may not import the ui, hence its own one-liner.
+    """
 
     def bound(value: object) -> object:
         if isinstance(value, str) and len(value) > limit:

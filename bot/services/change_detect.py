@@ -1,24 +1,15 @@
 """Rating changes between two refreshes: DR class and SR class up or down, per driver (pure, no I/O).
 
-The class orders are kept here in minimal form for now; they are to be unified with `bot/services/ratings.py`
-(the single home of the DR bands) at merge time. DR classes, lowest first: E, D, C, B, A, A+ (by DR points:
-E < 2,000 <= D < 4,000 <= C < 10,000 <= B < 30,000 <= A < 50,000 <= A+). SR classes: E, D, C, B, A, S.
+The class orders and the DR bands come from `bot/services/ratings.py`, their one home.
 """
 
 from __future__ import annotations
 
-import bisect
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-DR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "A+")
-SR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "S")
-# Lower bounds (DR points) of D, C, B, A and A+; below the first is E.
-DR_POINT_BOUNDS: tuple[int, ...] = (2_000, 4_000, 10_000, 30_000, 50_000)
-
-_DR_RANK = {name: rank for rank, name in enumerate(DR_CLASSES)}
-_SR_RANK = {name: rank for rank, name in enumerate(SR_CLASSES)}
+from bot.services.ratings import DR_CLASSES, SR_CLASSES, class_rank, dr_band
 
 
 class Rating(enum.StrEnum):
@@ -51,23 +42,19 @@ class ClassChange:
     points_after: int | None
 
 
-def dr_class_for_points(points: int) -> str:
-    return DR_CLASSES[bisect.bisect_right(DR_POINT_BOUNDS, points)]
-
-
 def _dr_rank(snapshot: RatingSnapshot) -> int | None:
     """The DR class's rank: the class GT Grid Stats gave, else the band of the DR points, else unknown."""
     if snapshot.dr is not None:
-        rank = _DR_RANK.get(snapshot.dr.strip().upper())
+        rank = class_rank("DR", snapshot.dr)
         if rank is not None:
             return rank
     if snapshot.dr_points is not None and snapshot.dr_points >= 0:
-        return bisect.bisect_right(DR_POINT_BOUNDS, snapshot.dr_points)
+        return DR_CLASSES.index(dr_band(snapshot.dr_points))
     return None
 
 
 def _sr_rank(snapshot: RatingSnapshot) -> int | None:
-    return None if snapshot.sr is None else _SR_RANK.get(snapshot.sr.strip().upper())
+    return None if snapshot.sr is None else class_rank("SR", snapshot.sr)
 
 
 def detect_changes(

@@ -1,4 +1,5 @@
-"""Driver Rating bands: the one definition of the DR tiers, for every image, embed and command.
+"""Driver and Sportsmanship Rating classes: the one definition of the DR tiers and of both class orders,
+for every image, embed, command and the change detection.
 
 DR tier thresholds (DR points; lower bound inclusive). GT Grid Stats does not publish them; they are read
 from its own numbers: `dr_ratio` is the progress inside the driver's band, and the reference answers fit
@@ -29,6 +30,20 @@ DR_BANDS: tuple[DrBand, ...] = (
     DrBand("A", 30_000, 50_000),
     DrBand("A+", 50_000, None),
 )
+
+# Class orders, lowest first, as GT Grid Stats writes them.
+DR_CLASSES: tuple[str, ...] = tuple(band.name for band in DR_BANDS)  # E, D, C, B, A, A+
+SR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "S")
+_RANKS: dict[str, dict[str, int]] = {
+    "DR": {name: rank for rank, name in enumerate(DR_CLASSES)},
+    "SR": {name: rank for rank, name in enumerate(SR_CLASSES)},
+}
+
+
+def class_rank(rating: str, name: str) -> int | None:
+    """A class's place in its rating's order (0 = E), or None when it is not one ("DR" or "SR")."""
+    return _RANKS.get(rating.upper(), {}).get(name.strip().upper())
+
 
 # "E < 2,000 ≤ D < 4,000 ≤ C < 10,000 ≤ B < 30,000 ≤ A < 50,000 ≤ A+", for help texts and embeds.
 BANDS_TEXT = " ".join(

@@ -12,11 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.services.ratings import DR_BANDS, dr_band
+from bot.services.ratings import DR_CLASSES, SR_CLASSES, dr_band
 from bot.storage.snapshots import DriverSnapshot
-
-DR_CLASSES: tuple[str, ...] = tuple(band.name for band in DR_BANDS)  # E, D, C, B, A, A+
-SR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "S")
 
 # Discord permission bits (https://discord.com/developers/docs/topics/permissions).
 ADMINISTRATOR = 1 << 3

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.errors import NewsNotSetUp
 from bot.services.change_detect import RatingSnapshot, detect_changes
+from bot.services.ratings import class_rank
 from bot.storage.snapshots import DriverSnapshot, SnapshotStore
 from bot.storage.tracking import Announcement, SeenRating, TrackingStore
 from bot.storage.tracking import TrackingSettings as TrackingSettings  # what cogs read, re-exported
@@ -284,12 +285,8 @@ class TrackingService:
 
 
 def _item(row: Announcement) -> NewsItem:
-    order = ("E", "D", "C", "B", "A", "A+", "S")
-    up = (
-        order.index(row.after) > order.index(row.before)
-        if row.after in order and row.before in order
-        else True
-    )
+    after, before = class_rank(row.rating, row.after), class_rank(row.rating, row.before)
+    up = after > before if after is not None and before is not None else True
     return NewsItem(row.member_id, row.psn_id, row.rating, row.before, row.after, up, row.points_after)
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 import discord
 from discord.utils import escape_markdown
 
-from bot.services.catalog import CarView, ManufacturerCarsView, ManufacturerListView
+from bot.services.catalog import CarView, Choice, ManufacturerCarsView, ManufacturerListView
 from bot.storage.catalog import CatalogRegion
 from bot.ui.embeds import EMBED_TITLE_LIMIT, fit_embed, pages_from_lines
 from bot.ui.format import BRAND_COLOUR, as_of, code, number, truncate
@@ -17,6 +17,17 @@ from bot.ui.i18n import _, ngettext
 
 CARS_PER_PAGE = 15
 MANUFACTURERS_PER_PAGE = 20
+CHOICE_NAME_LIMIT = 100  # Discord's limit on an autocomplete choice's name
+
+
+def choice_label(choice: Choice) -> str:
+    """An autocomplete label within Discord's 100 characters: the name is cut, the codes and count kept."""
+    suffix = choice.detail
+    if choice.cars is not None:
+        suffix += (
+            " (" + ngettext("{number} car", "{number} cars", choice.cars, number=number(choice.cars)) + ")"
+        )
+    return truncate(choice.name, CHOICE_NAME_LIMIT - len(suffix)) + suffix
 
 
 def _names_line(locale: str | None, region_name: str | None) -> str:

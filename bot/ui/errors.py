@@ -47,7 +47,7 @@ from bot.services.league_night.errors import LeagueNightError
 from bot.services.personal import MemberOrPsnNotBoth, MembersNeedTheBot, NoPersonalPsn, PersonalError
 from bot.services.roles import RolesError
 from bot.ui.catalog_errors import catalog_error_text
-from bot.ui.format import code, code_text, timestamp
+from bot.ui.format import code, code_text, permission_names, timestamp
 from bot.ui.i18n import N_, _, ngettext
 from bot.ui.league import LEAGUE_ERRORS, describe_league_error
 from bot.ui.league_extras import LEAGUE_EXTRAS_ERRORS, describe_league_extras_error
@@ -65,14 +65,6 @@ def psn_rules() -> str:
     return _("3–16 letters, digits, '-' or '_', starting with a letter")
 
 
-# Discord's own names of the permissions the bot asks for (others are spelled from their flag name).
-PERMISSION_NAMES = {
-    "manage_guild": N_("Manage Server"),
-    "view_channel": N_("View Channels"),
-    "send_messages": N_("Send Messages"),
-    "embed_links": N_("Embed Links"),
-    "attach_files": N_("Attach Files"),
-}
 # The invalid-value message per option type, as whole sentences (a type name alone does not translate).
 NOT_VALID = {
     "integer": N_("`{value}` is not a valid whole number."),
@@ -82,16 +74,6 @@ NOT_VALID = {
     "role": N_("`{value}` is not a role I can find here."),
 }
 NOT_VALID_OTHER = N_("`{value}` is not a valid value for this option.")
-
-
-def permission_names(permissions: list[str]) -> str:
-    """Permissions as Discord names them (those the bot asks for), else spelled from their flag name."""
-    return ", ".join(
-        _(PERMISSION_NAMES[name])
-        if name in PERMISSION_NAMES
-        else name.replace("_", " ").replace("guild", "server").title()
-        for name in permissions
-    )
 
 
 def wait_text(seconds: float) -> str:

@@ -12,7 +12,7 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from discord.utils import escape_markdown
 
-from bot.ui.i18n import SOURCE_LANGUAGE, _, current_language
+from bot.ui.i18n import N_, SOURCE_LANGUAGE, _, current_language
 
 BRAND_COLOUR = 0xE4002B  # GT red
 
@@ -114,6 +114,22 @@ def bold(text: str) -> str:
     return f"**{escape_markdown(text)}**"
 
 
+# Discord's own names of the permissions the bot asks for (others are spelled from their flag name).
+PERMISSION_NAMES = {
+    "manage_guild": N_("Manage Server"),
+    "view_channel": N_("View Channels"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+}
+
+
 def permission_names(names: Iterable[str]) -> str:
-    """Permission flag names as Discord shows them: manage_guild -> Manage Server."""
-    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in names)
+    """Permissions as Discord names them, in the current language (those the bot asks for), else spelled
+    from their flag name: manage_guild -> Manage Server."""
+    return ", ".join(
+        _(PERMISSION_NAMES[name])
+        if name in PERMISSION_NAMES
+        else name.replace("_", " ").replace("guild", "server").title()
+        for name in names
+    )

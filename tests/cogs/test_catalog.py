@@ -147,6 +147,16 @@ async def test_manufacturer_and_class_autocomplete(filled: Harness) -> None:
     assert all(not choice["name"].startswith("Gr.4") for choice in classes)
 
 
+async def test_autocomplete_counts_are_worded_in_the_users_language(filled: Harness) -> None:
+    german = filled.member("greta", locale="de")
+    makers = await filled.autocomplete("cars", "manufacturer", user=german, manufacturer="ferrari")
+    assert makers[0] == {"name": "Ferrari (14 Fahrzeuge)", "value": str(FERRARI_ID)}
+    classes = await filled.autocomplete(
+        "cars", "car_class", user=german, manufacturer=str(FERRARI_ID), car_class="gr.3"
+    )
+    assert classes == [{"name": "Gr.3 (2 Fahrzeuge)", "value": "Gr.3"}]
+
+
 # --- /cars --------------------------------------------------------------------------------------------------
 
 

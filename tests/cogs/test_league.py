@@ -185,6 +185,17 @@ async def test_setup_refuses_a_channel_the_bot_cannot_post_in(harness: Harness, 
     assert await harness.bot.leagues.for_guild(harness.guild.id) == []
 
 
+async def test_setup_refusal_names_the_permissions_in_the_users_language(harness: Harness) -> None:
+    german = harness.member("greta", manager=True, locale="de")
+    record = await harness.slash(
+        "league setup", user=german, name="Cup", series=SERIES, channel=ReadOnlyChannel(harness.guild)
+    )
+    assert record.reply.ephemeral
+    assert record.reply.content is not None
+    assert "„Links einbetten, Dateien anhängen“" in record.reply.content
+    assert await harness.bot.leagues.for_guild(harness.guild.id) == []
+
+
 async def test_setup_refuses_bad_series_ids_and_names(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
 ) -> None:

@@ -6,15 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.services.change_detect import (
-    DR_CLASSES,
-    SR_CLASSES,
     ClassChange,
     Direction,
     Rating,
     RatingSnapshot,
     detect_changes,
-    dr_class_for_points,
 )
+from bot.services.ratings import DR_CLASSES, SR_CLASSES, dr_band
 
 
 def test_dr_and_sr_class_moves_up_and_down() -> None:
@@ -48,7 +46,7 @@ def test_missing_dr_class_falls_back_to_the_points_band_and_unknown_classes_are_
 def test_points_bands() -> None:
     cases = {0: "E", 1_999: "E", 2_000: "D", 3_999: "D", 4_000: "C", 9_999: "C", 10_000: "B", 29_999: "B"}
     cases |= {30_000: "A", 49_999: "A", 50_000: "A+", 99_999: "A+"}
-    assert {points: dr_class_for_points(points) for points in cases} == cases
+    assert {points: dr_band(points) for points in cases} == cases
 
 
 @given(
@@ -80,3 +78,12 @@ def test_100000_drivers_diffed_at_once() -> None:
     changes = detect_changes(previous, current)
     assert len(changes) == 5_000
     assert all(change.rating is Rating.DR for change in changes)
+
+
+def test_class_orders_come_from_ratings_and_rank_each_rating_apart() -> None:
+    from bot.services.ratings import class_rank
+
+    assert DR_CLASSES == ("E", "D", "C", "B", "A", "A+")
+    assert SR_CLASSES == ("E", "D", "C", "B", "A", "S")
+    assert [class_rank("DR", name) for name in ("e", "A+ ", "S")] == [0, 5, None]
+    assert [class_rank("SR", name) for name in ("S", "A+")] == [5, None]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.gtgridstats.identifiers import CAR_IDENTIFIER_PATTERN
 from bot.storage.catalog import CatalogCar, CatalogManufacturer
 
 if TYPE_CHECKING:
@@ -298,7 +299,6 @@ class SearchIndex(Generic[K]):
 
 RACE_CLASSES: tuple[str, ...] = ("Gr.1", "Gr.2", "Gr.3", "Gr.4", "Gr.B", "Gr.N", "Gr.X")
 # Only ASCII digits make an id: `\d` would also take "١٥٤٤" (Arabic-Indic) or "１５４４" (full-width).
-_IDENTIFIER = re.compile(r"(?:[0-9]{1,10}|car[0-9]{1,10})", re.IGNORECASE)
 _ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
@@ -309,7 +309,7 @@ def class_key(car_class: str) -> str:
 
 def is_identifier(text: str) -> bool:
     """An id, car code or GT7 code (`car1544`), in ASCII digits."""
-    return _IDENTIFIER.fullmatch(text.strip()) is not None
+    return CAR_IDENTIFIER_PATTERN.fullmatch(text.strip()) is not None
 
 
 def is_number(text: str) -> bool:
@@ -319,23 +319,12 @@ def is_number(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Choice:
-    name: str
+    """One autocomplete suggestion as data; bot/ui/catalog.choice_label words it within Discord's limit."""
+
+    name: str  # what it is called, cut by the ui to fit when needed
     value: str
-
-
-def label(text: str, suffix: str = "") -> str:
-    """A choice label within Discord's 100 characters; the name is cut, the suffix (codes) kept."""
-    room = 100 - len(suffix)
-    name = text if len(text) <= room else text[: room - 1] + "…"
-    return name + suffix
-
-
-def _car_label(car: CatalogCar) -> str:
-    return label(car.name, f" · {car.car_class} · {car.gt7_code}")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    detail: str = ""  # codes shown after the name, never cut
+    cars: int | None = None  # how many cars it stands for, when the label shows a count
 
 
 @dataclass(frozen=True)
@@ -401,8 +390,8 @@ class CatalogSnapshot:
     def car_choices(self, query: str, limit: int = 25) -> list[Choice]:
         """Autocomplete for a car: labels within Discord's 100 characters, the GT7 code as the value."""
         return [
-            Choice(_car_label(self.cars[hit.key]), self.cars[hit.key].gt7_code)
-            for hit in self.car_index.search(query, limit)
+            Choice(car.name, car.gt7_code, detail=f" · {car.car_class} · {car.gt7_code}")
+            for car in (self.cars[hit.key] for hit in self.car_index.search(query, limit))
         ]
 
 
@@ -436,8 +425,7 @@ class CatalogSearch:
         for hit in snapshot.manufacturer_index.search(query, limit):
             maker = snapshot.manufacturers[hit.key]
             count = len(snapshot.by_manufacturer.get(maker.id, []))
-            suffix = f" ({plural(count, 'car')})" if count else ""
-            choices.append(Choice(label(maker.name, suffix), str(maker.id)))
+            choices.append(Choice(maker.name, str(maker.id), cars=count or None))
         return choices
 
     def class_choices(self, query: str, manufacturer_text: str | None, limit: int = 25) -> list[Choice]:
@@ -456,7 +444,7 @@ class CatalogSearch:
             if maker is not None and snapshot.by_manufacturer.get(maker.id):
                 count = counts.get(class_key(name), 0)
                 if count:
-                    choices.append(Choice(f"{name} ({plural(count, 'car')})", name))
+                    choices.append(Choice(name, name, cars=count))
             else:
                 choices.append(Choice(name, name))
         return choices[:limit]
@@ -464,7 +452,7 @@ class CatalogSearch:
     def region_choices(self, query: str, limit: int = 25) -> list[Choice]:
         wanted = normalize(query.strip())
         return [
-            Choice(label(f"{region.code} — {region.name}"), region.code)
+            Choice(f"{region.code} — {region.name}", region.code)
             for region in self._memory.regions
             if region.is_active and (wanted in region.code or wanted in normalize(region.name))
         ][:limit]

@@ -16,15 +16,13 @@ from bot.services.drivers import DriverService
 from bot.services.fair_use import Requester
 from bot.services.league_night import errors
 from bot.services.links import LinkService
-from bot.services.ratings import DR_BANDS, dr_band
+from bot.services.ratings import DR_CLASSES, SR_CLASSES, dr_band
 from bot.storage import signups as store
 from bot.storage.leagues import MAX_ROSTER, League, LeagueStore, RosterFullError
 from bot.storage.links import LinkStore
 from bot.storage.signups import Entry as Entry  # re-exported for the cogs
 from bot.storage.signups import Signup, SignupStore
 
-DR_CLASSES: tuple[str, ...] = tuple(band.name for band in DR_BANDS)  # E … A+
-SR_CLASSES: tuple[str, ...] = ("E", "D", "C", "B", "A", "S")
 MAX_DR_POINTS = 200_000
 MAX_ENTRIES = 2 * MAX_ROSTER  # the grid (at most the roster limit) and a waitlist as long again
 
