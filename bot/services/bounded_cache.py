@@ -51,6 +51,10 @@ class BoundedTTLCache(Generic[K, V]):
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
+    def discard(self, key: K) -> None:
+        """Forget `key` (nothing happens when it is not kept)."""
+        self._entries.pop(key, None)
+
     def prune(self) -> None:
         """Drop every expired entry."""
         limit = self._clock.now() - self.max_age

@@ -9,7 +9,6 @@ POST (about 3 s each), again batched. When upstream fails, a stored snapshot is 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -18,7 +17,8 @@ from bot.errors import NoSuchDriver
 from bot.gtgridstats import GTGridStatsClient
 from bot.gtgridstats.errors import GTGridStatsError
 from bot.gtgridstats.identifiers import chunked, validate_psn_id
-from bot.gtgridstats.models import Driver, RacersResponse
+from bot.gtgridstats.models import RacersResponse
+from bot.services.bounded_cache import BoundedTTLCache
 from bot.services.driver_results import (
     MAX_REMEMBERED_UNKNOWN,
     NOTICEABLE_WAIT_SECONDS,
@@ -31,6 +31,7 @@ from bot.services.driver_results import (
 )
 from bot.services.fair_use import FairUse, Requester, Ticket
 from bot.services.racer_batcher import RacerBatcher
+from bot.services.racer_matching import match_answers
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.links import Link, LinkStore
@@ -59,8 +60,10 @@ class DriverService:
         self.refresh_after = refresh_after
         self.refresh_cooldown = refresh_cooldown
         self.fair_use = fair_use
-        # Lower-cased PSN ID -> when GT Grid Stats said (after a sync) it has no such driver.
-        self._unknown: OrderedDict[str, datetime] = OrderedDict()
+        # PSN IDs (lower-cased) GT Grid Stats said, after a sync, it has no driver for.
+        self._unknown = BoundedTTLCache[str, bool](
+            max_entries=MAX_REMEMBERED_UNKNOWN, max_age=refresh_after, clock=clock
+        )
         self.indexed = RacerBatcher[DriverSnapshot](
             self._fetch_indexed, clock=clock, window_seconds=batch_window_seconds, name="GET racers"
         )
@@ -125,23 +128,7 @@ class DriverService:
 
     def known_unknown(self, psn_id: str) -> bool:
         """GT Grid Stats said, less than the refresh interval ago, that it has no such driver."""
-        key = psn_id.lower()
-        at = self._unknown.get(key)
-        if at is None:
-            return False
-        if at > self.clock.now() - self.refresh_after:
-            return True
-        del self._unknown[key]
-        return False
-
-    def _remember_unknown(self, key: str) -> None:
-        self._unknown.pop(key, None)
-        self._unknown[key] = self.clock.now()
-        limit = self.clock.now() - self.refresh_after
-        while self._unknown and (
-            len(self._unknown) > MAX_REMEMBERED_UNKNOWN or next(iter(self._unknown.values())) <= limit
-        ):
-            self._unknown.popitem(last=False)
+        return self._unknown.get(psn_id.lower()) is not None
 
     async def admit(
         self,
@@ -341,7 +328,7 @@ class DriverService:
                     if snapshot is not None:
                         found[key] = snapshot
                     else:
-                        self._remember_unknown(key)
+                        self._unknown.put(key, True)
                         not_found.append(spelling[key])
         stale: set[str] = set()
         unavailable: list[str] = []
@@ -414,11 +401,11 @@ class DriverService:
         return await self._store(psn_ids, await self.api.sync_racers(psn_ids))
 
     async def _store(self, asked: list[str], response: RacersResponse) -> dict[str, DriverSnapshot]:
-        matched = await self._match(asked, response)
+        matched = await match_answers(asked, response, self.snapshots.latest_many)
         if not matched:
             return {}
         for key in matched:
-            self._unknown.pop(key, None)
+            self._unknown.discard(key)
         saved = await self.snapshots.save(list(matched.values()), self.clock.now())
         if self._fetched_at is not None:
             for snapshot in saved:
@@ -429,33 +416,6 @@ class DriverService:
         if renamed:
             log.info("followed %d PSN rename(s) in links", renamed)
         return dict(zip(matched, saved, strict=True))
-
-    async def _match(self, asked: list[str], response: RacersResponse) -> dict[str, Driver]:
-        """Pair each asked PSN ID with its driver; a renamed driver answers under its new PSN ID and is
-        recognised by the GUID we stored for the old one (or as the only unpaired answer)."""
-        by_psn = {driver.psn_id.lower(): driver for driver in response.drivers}
-        matched: dict[str, Driver] = {}
-        for psn_id in asked:
-            driver = by_psn.pop(psn_id.lower(), None)
-            if driver is not None:
-                matched[psn_id.lower()] = driver
-        not_found = {psn_id.lower() for psn_id in response.not_found}
-        unanswered = [p.lower() for p in asked if p.lower() not in matched and p.lower() not in not_found]
-        leftovers = list(by_psn.values())
-        if unanswered and leftovers:
-            known = await self.snapshots.latest_many(unanswered)
-            for key in list(unanswered):
-                guid = known[key].guid if key in known else None
-                driver = next((d for d in leftovers if guid and d.guid == guid), None)
-                if driver is not None:
-                    matched[key] = driver
-                    leftovers.remove(driver)
-                    unanswered.remove(key)
-            if len(unanswered) == 1 and len(leftovers) == 1:
-                matched[unanswered[0]] = leftovers.pop()
-        if leftovers:
-            log.warning("GT Grid Stats answered drivers nobody asked for: %d", len(leftovers))
-        return matched
 
     # --- forgetting drivers no server links (the LinkService calls these) ---------------------------
 

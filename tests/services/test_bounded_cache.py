@@ -62,3 +62,14 @@ def test_expired_entries_make_room_before_fresh_ones_are_evicted(clock: ManualCl
 def test_a_cache_needs_room_for_one_entry(clock: ManualClock) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         cache(clock, size=0)
+
+
+def test_discard_forgets_one_key_and_ignores_missing_ones(clock: ManualClock) -> None:
+    kept = cache(clock)
+    kept.put("ghost", 1)
+    kept.put("other", 2)
+    kept.discard("ghost")
+    kept.discard("never-stored")
+    assert kept.get("ghost") is None
+    assert kept.get("other") == 2
+    assert len(kept) == 1

@@ -149,10 +149,8 @@ async def test_cache_hits_and_misses_are_counted_for_quota(harness: Harness) -> 
 async def test_remembered_unknown_drivers_are_bounded(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.services.drivers as drivers_module
-
-    monkeypatch.setattr(drivers_module, "MAX_REMEMBERED_UNKNOWN", 3)
     drivers = service(harness)
+    monkeypatch.setattr(drivers._unknown, "max_entries", 3)
     lookup = await drivers.get_drivers([f"Ghost_{n}" for n in range(5)], sync_missing=True)
     assert len(lookup.not_found) == 5
     assert [name for name in (f"ghost_{n}" for n in range(5)) if drivers.known_unknown(name)] == [
