@@ -22,6 +22,7 @@ from bot.services.league_night.teams import NoTeamsError, TeamsNeedLeagueError
 from bot.services.leagues import MAX_NAME_LENGTH, LeagueService
 from bot.ui import league as texts
 from bot.ui.league_export import league_export
+from bot.ui.league_problems import notices_message
 from bot.ui.league_views import confirm_delete
 from bot.ui.options import (
     DRIVERS_HELP,
@@ -302,7 +303,7 @@ class Leagues(commands.Cog):
         pending = await self.service.pending_notices(guild_id)
         if not pending:
             return
-        text, shown = texts.notices_message([notice.message for notice in pending])
+        text, shown = notices_message([notice.message for notice in pending])
         await reply.send(text)
         await self.service.mark_reported(pending[:shown])
 

@@ -49,9 +49,9 @@ from bot.services.roles import RolesError
 from bot.ui.catalog_errors import catalog_error_text
 from bot.ui.format import code, code_text, permission_names, timestamp
 from bot.ui.i18n import N_, _, ngettext
-from bot.ui.league import LEAGUE_ERRORS, describe_league_error
 from bot.ui.league_extras import LEAGUE_EXTRAS_ERRORS, describe_league_extras_error
 from bot.ui.league_night_errors import describe_league_night_error
+from bot.ui.league_problems import LEAGUE_ERRORS, describe_league_error
 from bot.ui.roles import describe_roles_error
 
 UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")

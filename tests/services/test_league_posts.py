@@ -18,7 +18,7 @@ from bot.services.league_posts import (
 )
 from bot.services.leagues import LeagueService, next_occurrence, parse_time, parse_timezone, parse_weekday
 from bot.storage.leagues import League, Schedule
-from bot.ui.league import describe_league_error, notice_text
+from bot.ui.league_problems import describe_league_error, notice_text
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel
 
