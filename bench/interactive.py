@@ -51,7 +51,8 @@ from bench.harness import (
     standins_process,
 )
 from bot.gtgridstats import wire
-from bot.gtgridstats.budget import BACKGROUND_RESERVED_SLOTS, EndpointClass, Priority, current_priority
+from bot.gtgridstats.budget import EndpointClass
+from bot.gtgridstats.limiter import BACKGROUND_RESERVED_SLOTS, Priority, current_priority
 from bot.storage.links import Link
 from tests.standins import gtgridstats as gtgridstats_standin
 from tests.standins.gtgridstats_data import default_dataset

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.gtgridstats.budget import background_slots
+from bot.gtgridstats.limiter import background_slots
 from bot.gtgridstats.planner import (
     BackgroundLedger,
     PlannerConfig,

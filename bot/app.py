@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.gtgridstats import GTGridStatsClient
-from bot.gtgridstats.budget import background_slots
+from bot.gtgridstats.limiter import background_slots
 from bot.gtgridstats.planner import PlannerConfig
 from bot.memory import freeze_long_lived_objects
 from bot.services.catalog import CatalogService

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.gtgridstats import wire
-from bot.gtgridstats.budget import background_slots
+from bot.gtgridstats.limiter import background_slots
 
 DEFAULT_REFRESH_INTERVAL = timedelta(minutes=30)
 DEFAULT_BACKGROUND_SHARE = 0.5
@@ -44,7 +44,7 @@ DEFAULT_BACKGROUND_PER_WINDOW = background_slots(10)
 class PlannerConfig:
     refresh_interval: timedelta = DEFAULT_REFRESH_INTERVAL
     background_share: float = DEFAULT_BACKGROUND_SHARE
-    background_per_window: int = DEFAULT_BACKGROUND_PER_WINDOW  # see budget.background_slots
+    background_per_window: int = DEFAULT_BACKGROUND_PER_WINDOW  # see limiter.background_slots
     batch_size: int = wire.MAX_IDENTIFIERS_PER_CALL
     rate_window: timedelta = timedelta(seconds=wire.RATE_WINDOW_SECONDS)
 

@@ -23,8 +23,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.gtgridstats.budget import Priority, priority
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError
+from bot.gtgridstats.limiter import Priority, priority
 from bot.services.due_loop import run_due_forever
 from bot.services.fair_use import Ticket
 from bot.services.league_errors import LeagueError

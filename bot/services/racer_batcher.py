@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from bot.clock import Clock
-from bot.gtgridstats.budget import Priority, Urgency, current_priority, urgency
+from bot.gtgridstats.limiter import Priority, Urgency, current_priority, urgency
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 
 log = logging.getLogger(__name__)

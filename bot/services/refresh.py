@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.gtgridstats import planner
-from bot.gtgridstats.budget import Priority, RequestBudget, priority
+from bot.gtgridstats.budget import RequestBudget
 from bot.gtgridstats.errors import GTGridStatsError
+from bot.gtgridstats.limiter import Priority, priority
 from bot.services.drivers import DriverService
 from bot.storage.snapshots import DriverSnapshot
 from bot.storage.tracking import StoredLedger, TrackingStore

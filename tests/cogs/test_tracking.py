@@ -10,8 +10,9 @@ from typing import Any, cast
 from PIL import Image
 
 from bot.errors import NewsChannelRefused
-from bot.gtgridstats.budget import EndpointClass, Priority
+from bot.gtgridstats.budget import EndpointClass
 from bot.gtgridstats.errors import UpstreamUnavailableError
+from bot.gtgridstats.limiter import Priority
 from bot.services.tracking import Mover
 from bot.storage.links import Link
 from bot.ui import digest_chart

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.gtgridstats.budget import BACKGROUND_RESERVED_SLOTS, Priority, RollingWindowLimiter
+from bot.gtgridstats.limiter import BACKGROUND_RESERVED_SLOTS, Priority, RollingWindowLimiter
 from tests.standins.clock import ManualClock
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.gtgridstats.budget import EndpointClass, Priority, priority
+from bot.gtgridstats.budget import EndpointClass
+from bot.gtgridstats.limiter import Priority, priority
 from bot.services.driver_results import DriverLookup
 from tests.conftest import Harness
 

@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass, field
 
 from bot.gtgridstats import GTGridStatsClient
-from bot.gtgridstats.budget import EndpointClass, Priority, priority
+from bot.gtgridstats.budget import EndpointClass
 from bot.gtgridstats.errors import GTGridStatsError, QuotaExhaustedError, RateLimitedError
+from bot.gtgridstats.limiter import Priority, priority
 from bot.gtgridstats.models import CarPage
 from bot.services.catalog.memory import CatalogMemory, catalog_car
 from bot.services.catalog.names import CatalogNames
