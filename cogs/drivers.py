@@ -280,15 +280,10 @@ class Drivers(commands.Cog):
         psn_id: str | None = None,
     ) -> None:
         psn, _member = await self._one_driver(interaction, member, psn_id)
-        service = self.bot.drivers
         reply = Reply(interaction, private=False)
-        snapshots = await service.history(psn)
-        if not snapshots:
-            ticket = await service.admit(requester(interaction), [psn])
-            await reply.defer()
-            found = (await service.get_driver(psn, progress=_progress(reply), ticket=ticket)).snapshot
-            # By what GT Grid Stats answered: a renamed driver's snapshots carry the new PSN ID.
-            snapshots = await service.history(found.psn_id, found.guid)
+        snapshots = await self.bot.profiles.history(
+            requester(interaction), psn, before_wait=reply.defer, progress=_progress(reply)
+        )
         answer = history_answer(snapshots)
         png = await asyncio.to_thread(
             render_dr_history, answer.points, title=answer.chart_title, now=self.bot.clock.now()

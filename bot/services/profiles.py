@@ -3,6 +3,7 @@ the change over the last 7 days and the member who holds the driver in the serve
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.gtgridstats.identifiers import validate_psn_id
@@ -15,7 +16,7 @@ from bot.services.driver_results import (
     Progress,
 )
 from bot.services.drivers import DriverService
-from bot.services.fair_use import Ticket
+from bot.services.fair_use import Requester, Ticket
 from bot.storage.links import LinkStore
 from bot.storage.snapshots import DriverSnapshot
 
@@ -82,3 +83,22 @@ class ProfileService:
             holder = await self.links.find_by_psn(guild_id, result.snapshot.psn_id)
             member_id = holder.member_id if holder else None
         return ProfileAnswer(result, change, member_id, wait_until)
+
+    async def history(
+        self,
+        requester: Requester,
+        psn_id: str,
+        *,
+        before_wait: Callable[[], Awaitable[None]],
+        progress: Progress | None = None,
+    ) -> list[DriverSnapshot]:
+        """/history: the stored snapshots; a driver never stored is fetched first (admitted, then
+        `before_wait` — the command defers), and read by what GT Grid Stats answered, so a renamed driver's
+        snapshots (stored under the new PSN ID) are found."""
+        snapshots = await self.drivers.history(psn_id)
+        if snapshots:
+            return snapshots
+        ticket = await self.drivers.admit(requester, [psn_id])
+        await before_wait()
+        found = (await self.drivers.get_driver(psn_id, progress=progress, ticket=ticket)).snapshot
+        return await self.drivers.history(found.psn_id, found.guid)
