@@ -14,14 +14,6 @@ class UserError(Exception):
     """Something the user can act on, shown privately; the ui words it from its fields."""
 
 
-class FriendlyError(UserError):
-    """Being phased out: an error whose `message` is already user text (new code raises a typed error)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 # --- driver news -----------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.errors import FriendlyError
+from bot.errors import NobodyLinked
 from bot.gtgridstats.errors import UpstreamUnavailableError
 from bot.ui.errors import UNEXPECTED, describe_error
 from tests.conftest import Harness
@@ -24,8 +24,8 @@ async def failing(harness: Harness) -> Harness:
             await interaction.response.defer(thinking=True)
         if how == "bug":
             raise RuntimeError("a bug in the bot")
-        if how == "friendly":
-            raise FriendlyError("Try `/link` first.")
+        if how == "user":
+            raise NobodyLinked()
         raise UpstreamUnavailableError("GET /api/racers: 503")
 
     harness.bot.tree.add_command(fail)
@@ -44,11 +44,11 @@ async def test_an_unexpected_error_is_logged_with_its_traceback_and_the_user_get
     assert "a bug in the bot" in caplog.text
 
 
-async def test_a_friendly_error_is_shown_as_is_and_not_logged_as_an_error(
+async def test_a_user_error_is_shown_in_its_words_and_not_logged_as_an_error(
     failing: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    record = await failing.slash("fail", user=failing.member(), how="friendly")
-    assert record.reply.content == "Try `/link` first."
+    record = await failing.slash("fail", user=failing.member(), how="user")
+    assert record.reply.content == "Nobody has linked a PSN ID in this server yet: start with `/link`."
     assert record.reply.ephemeral
     assert not [entry for entry in caplog.records if entry.levelno >= logging.ERROR]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.gtgridstats.identifiers import chunked
-from bot.storage.database import Database, stored_moment
+from bot.storage.database import Database, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,10 @@ class CatalogStore:
         return FillState(
             generation=row["generation"],
             next_page=row["next_page"],
-            started_at=stored_moment(row["started_at"]),
-            completed_at=stored_moment(row["completed_at"]),
-            regions_fetched_at=stored_moment(row["regions_fetched_at"]),
-            manufacturers_fetched_at=stored_moment(row["manufacturers_fetched_at"]),
+            started_at=from_db_time(row["started_at"]),
+            completed_at=from_db_time(row["completed_at"]),
+            regions_fetched_at=from_db_time(row["regions_fetched_at"]),
+            manufacturers_fetched_at=from_db_time(row["manufacturers_fetched_at"]),
             total_cars=row["total_cars"],
         )
 
@@ -163,7 +163,7 @@ class CatalogStore:
                 row["car_id"],
                 row["name"],
                 row["manufacturer_name"],
-                datetime.fromisoformat(row["fetched_at"]),
+                from_db_time(row["fetched_at"]),
             )
             for row in rows
         }
@@ -172,7 +172,7 @@ class CatalogStore:
         rows = await self._db.fetch_all("SELECT * FROM manufacturer_names WHERE locale = ?", (locale,))
         return {
             row["manufacturer_id"]: LocalizedManufacturerName(
-                row["manufacturer_id"], row["name"], datetime.fromisoformat(row["fetched_at"])
+                row["manufacturer_id"], row["name"], from_db_time(row["fetched_at"])
             )
             for row in rows
         }
@@ -200,7 +200,7 @@ class CatalogStore:
             await connection.execute(
                 "UPDATE catalog_fill SET generation = generation + 1, next_page = 1, started_at = ? "
                 "WHERE id = 1",
-                (now.isoformat(),),
+                (to_db_time(now),),
             )
         return await self.fill_state()
 
@@ -213,7 +213,7 @@ class CatalogStore:
                 [(region.id, region.code, region.name, int(region.is_active)) for region in regions],
             )
             await connection.execute(
-                "UPDATE catalog_fill SET regions_fetched_at = ? WHERE id = 1", (now.isoformat(),)
+                "UPDATE catalog_fill SET regions_fetched_at = ? WHERE id = 1", (to_db_time(now),)
             )
 
     async def store_manufacturers(
@@ -227,7 +227,7 @@ class CatalogStore:
             )
             if now is not None:
                 await connection.execute(
-                    "UPDATE catalog_fill SET manufacturers_fetched_at = ? WHERE id = 1", (now.isoformat(),)
+                    "UPDATE catalog_fill SET manufacturers_fetched_at = ? WHERE id = 1", (to_db_time(now),)
                 )
 
     async def store_car_page(
@@ -256,7 +256,7 @@ class CatalogStore:
                 await connection.execute("DELETE FROM car_names WHERE car_id NOT IN (SELECT id FROM cars)")
                 deleted_cars, deleted_makers = cars.rowcount, makers.rowcount
             await connection.execute(
-                "UPDATE catalog_fill SET next_page = NULL, completed_at = ? WHERE id = 1", (now.isoformat(),)
+                "UPDATE catalog_fill SET next_page = NULL, completed_at = ? WHERE id = 1", (to_db_time(now),)
             )
         return deleted_cars, deleted_makers
 
@@ -274,7 +274,7 @@ class CatalogStore:
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (locale, car_id) DO UPDATE SET name = excluded.name, "
                 "manufacturer_name = excluded.manufacturer_name, fetched_at = excluded.fetched_at",
                 [
-                    (locale, name.car_id, name.name, name.manufacturer_name, name.fetched_at.isoformat())
+                    (locale, name.car_id, name.name, name.manufacturer_name, to_db_time(name.fetched_at))
                     for name in names
                 ],
             )
@@ -286,5 +286,5 @@ class CatalogStore:
                 "VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (locale, manufacturer_id) DO UPDATE SET name = excluded.name, "
                 "fetched_at = excluded.fetched_at",
-                [(locale, name.manufacturer_id, name.name, name.fetched_at.isoformat()) for name in names],
+                [(locale, name.manufacturer_id, name.name, to_db_time(name.fetched_at)) for name in names],
             )

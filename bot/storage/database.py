@@ -9,19 +9,37 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 
-def stored_moment(text: str | None) -> datetime | None:
-    """A timestamp as the storage modules write it (ISO 8601), or None for a NULL column."""
-    return datetime.fromisoformat(text) if text else None
+def to_db_time(moment: datetime, *, precision: Literal["microseconds", "seconds"] = "microseconds") -> str:
+    """The one way a moment is stored: fixed-width ISO 8601 text in UTC, so that within one column text order
+    is time order (SQL compares and sorts the strings). A naive datetime is refused (its zone is unknown).
+
+    The columns of leagues, races, sign-ups, league extras and their claims were first written with whole
+    seconds; they keep `precision="seconds"` so new rows still compare as text with rows of earlier versions.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a stored moment needs a time zone: {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec=precision)
+
+
+@overload
+def from_db_time(text: str) -> datetime: ...
+@overload
+def from_db_time(text: None) -> None: ...
+@overload
+def from_db_time(text: str | None) -> datetime | None: ...
+def from_db_time(text: str | None) -> datetime | None:
+    """A moment as `to_db_time` (or an earlier version, ISO 8601 either way) stored it; None for NULL."""
+    return None if text is None else datetime.fromisoformat(text)
 
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")

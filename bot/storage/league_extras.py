@@ -8,8 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Database, stored_moment
-from bot.storage.leagues import utc_text
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 MAX_PENALTIES_PER_LEAGUE = 500
@@ -84,7 +83,7 @@ class DriverInOtherTeamError(Exception):
 
 
 def _penalty(row: aiosqlite.Row) -> Penalty:
-    given_at = stored_moment(row["given_at"])
+    given_at = from_db_time(row["given_at"])
     assert given_at is not None
     return Penalty(
         id=row["id"],
@@ -125,7 +124,16 @@ class LeagueExtrasStore:
             cursor = await connection.execute(
                 "INSERT INTO league_penalties (guild_id, league_id, psn_id, points, round_no, reason, "
                 "given_by, given_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, league_id, psn_id, points, round_no, reason, given_by, utc_text(now)),
+                (
+                    guild_id,
+                    league_id,
+                    psn_id,
+                    points,
+                    round_no,
+                    reason,
+                    given_by,
+                    to_db_time(now, precision="seconds"),
+                ),
             )
             penalty_id = cursor.lastrowid
         assert penalty_id is not None
@@ -196,7 +204,7 @@ class LeagueExtrasStore:
                     raise TooManyTeamsError()
                 cursor = await connection.execute(
                     "INSERT INTO league_teams (guild_id, league_id, name, created_at) VALUES (?, ?, ?, ?)",
-                    (guild_id, league_id, name, utc_text(now)),
+                    (guild_id, league_id, name, to_db_time(now, precision="seconds")),
                 )
                 assert cursor.lastrowid is not None
                 team_id, team_name = cursor.lastrowid, name

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import aiosqlite
 
-from bot.storage.database import Database, stored_moment
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 MAX_ROSTER = 200
@@ -18,11 +18,6 @@ CLAIMS_KEPT = timedelta(days=120)  # how far back claimed due times are remember
 _STILL_DUE = " AND next_post_at IS ?"
 # A next post time is stored only while the league has a schedule.
 _NEXT_IF_SCHEDULED = "next_post_at = CASE WHEN schedule_weekday IS NULL THEN NULL ELSE ? END"
-
-
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so comparing the stored strings compares the times."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ def _league(row: aiosqlite.Row) -> League:
             at=time.fromisoformat(row["schedule_time"]),
             timezone=row["schedule_tz"],
         )
-    created_at = stored_moment(row["created_at"])
+    created_at = from_db_time(row["created_at"])
     assert created_at is not None
     return League(
         id=row["id"],
@@ -97,8 +92,8 @@ def _league(row: aiosqlite.Row) -> League:
         created_by=row["created_by"],
         created_at=created_at,
         schedule=schedule,
-        next_post_at=stored_moment(row["next_post_at"]),
-        last_posted_at=stored_moment(row["last_posted_at"]),
+        next_post_at=from_db_time(row["next_post_at"]),
+        last_posted_at=from_db_time(row["last_posted_at"]),
         failed_attempts=row["failed_attempts"],
         paused_reason=row["paused_reason"],
     )
@@ -126,7 +121,7 @@ class LeagueStore:
             async with connection.execute(
                 "INSERT INTO leagues (guild_id, name, series_id, channel_id, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-                (guild_id, name, series_id, channel_id, created_by, utc_text(now)),
+                (guild_id, name, series_id, channel_id, created_by, to_db_time(now, precision="seconds")),
             ) as cursor:
                 created = await cursor.fetchone()
         assert created is not None
@@ -146,7 +141,12 @@ class LeagueStore:
             async with connection.execute(
                 f"UPDATE leagues SET series_id = ?, channel_id = ?, {_NEXT_IF_SCHEDULED}, "
                 "failed_attempts = 0, paused_reason = NULL WHERE id = ? RETURNING *",
-                (series_id, channel_id, utc_text(next_post_at) if next_post_at else None, league_id),
+                (
+                    series_id,
+                    channel_id,
+                    to_db_time(next_post_at, precision="seconds") if next_post_at else None,
+                    league_id,
+                ),
             ) as cursor:
                 row = await cursor.fetchone()
         assert row is not None
@@ -196,7 +196,7 @@ class LeagueStore:
                 raise RosterFullError(len(present), len(added), limit)
             await connection.executemany(
                 "INSERT INTO league_drivers (guild_id, league_id, psn_id, added_at) VALUES (?, ?, ?, ?)",
-                [(league.guild_id, league.id, psn, utc_text(now)) for psn in added],
+                [(league.guild_id, league.id, psn, to_db_time(now, precision="seconds")) for psn in added],
             )
         return added, already
 
@@ -227,7 +227,7 @@ class LeagueStore:
                     schedule.weekday,
                     schedule.at.strftime("%H:%M"),
                     schedule.timezone,
-                    utc_text(next_post_at),
+                    to_db_time(next_post_at, precision="seconds"),
                     league_id,
                 ),
             ) as cursor,
@@ -253,7 +253,7 @@ class LeagueStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM leagues WHERE next_post_at IS NOT NULL AND next_post_at <= ? "
             "ORDER BY next_post_at, id",
-            (utc_text(now),),
+            (to_db_time(now, precision="seconds"),),
         )
         return [_league(row) for row in rows]
 
@@ -261,7 +261,7 @@ class LeagueStore:
         row = await self._db.fetch_one(
             "SELECT MIN(next_post_at) AS next FROM leagues WHERE next_post_at IS NOT NULL"
         )
-        return stored_moment(row["next"]) if row else None
+        return from_db_time(row["next"]) if row else None
 
     async def retry_later(self, league_id: int, at: datetime, *, due_at: datetime | None = None) -> None:
         """Try the post again at `at`. With `due_at`, only if the post is still due then (not changed)."""
@@ -269,7 +269,11 @@ class LeagueStore:
             await connection.execute(
                 "UPDATE leagues SET next_post_at = ?, failed_attempts = failed_attempts + 1 "
                 f"WHERE id = ? AND schedule_weekday IS NOT NULL{_STILL_DUE if due_at else ''}",
-                (utc_text(at), league_id, *([utc_text(due_at)] if due_at else [])),
+                (
+                    to_db_time(at, precision="seconds"),
+                    league_id,
+                    *([to_db_time(due_at, precision="seconds")] if due_at else []),
+                ),
             )
 
     async def skip_to(
@@ -286,7 +290,11 @@ class LeagueStore:
             cursor = await connection.execute(
                 "UPDATE leagues SET next_post_at = ?, failed_attempts = 0 "
                 f"WHERE id = ? AND schedule_weekday IS NOT NULL{_STILL_DUE if due_at else ''}",
-                (utc_text(next_post_at), league_id, *([utc_text(due_at)] if due_at else [])),
+                (
+                    to_db_time(next_post_at, precision="seconds"),
+                    league_id,
+                    *([to_db_time(due_at, precision="seconds")] if due_at else []),
+                ),
             )
             if cursor.rowcount > 0:
                 await self._add_notice(connection, league_id, notice, now)
@@ -298,7 +306,11 @@ class LeagueStore:
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 f"UPDATE leagues SET {_NEXT_IF_SCHEDULED}, failed_attempts = 0 WHERE id = ?{_STILL_DUE}",
-                (utc_text(next_post_at) if next_post_at else None, league_id, utc_text(due_at)),
+                (
+                    to_db_time(next_post_at, precision="seconds") if next_post_at else None,
+                    league_id,
+                    to_db_time(due_at, precision="seconds"),
+                ),
             )
             return cursor.rowcount > 0
 
@@ -311,12 +323,17 @@ class LeagueStore:
         async with self._db.transaction() as connection:
             await connection.execute(
                 "DELETE FROM league_posts WHERE league_id = ? AND due_at < ?",
-                (league.id, utc_text(due_at - CLAIMS_KEPT)),
+                (league.id, to_db_time(due_at - CLAIMS_KEPT, precision="seconds")),
             )
             cursor = await connection.execute(
                 "INSERT INTO league_posts (guild_id, league_id, due_at, claimed_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (league_id, due_at) DO NOTHING",
-                (league.guild_id, league.id, utc_text(due_at), utc_text(now)),
+                (
+                    league.guild_id,
+                    league.id,
+                    to_db_time(due_at, precision="seconds"),
+                    to_db_time(now, precision="seconds"),
+                ),
             )
             return cursor.rowcount > 0
 
@@ -361,17 +378,22 @@ class LeagueStore:
                 "INSERT INTO league_positions (guild_id, league_id, psn_id, position, posted_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
-                    (league.guild_id, league.id, psn, position, utc_text(posted_at))
+                    (league.guild_id, league.id, psn, position, to_db_time(posted_at, precision="seconds"))
                     for psn, position in positions.items()
                 ],
             )
             await connection.execute(
-                "UPDATE leagues SET last_posted_at = ? WHERE id = ?", (utc_text(posted_at), league.id)
+                "UPDATE leagues SET last_posted_at = ? WHERE id = ?",
+                (to_db_time(posted_at, precision="seconds"), league.id),
             )
             if due_at is not None:
                 await connection.execute(
                     f"UPDATE leagues SET {_NEXT_IF_SCHEDULED}, failed_attempts = 0 WHERE id = ?{_STILL_DUE}",
-                    (utc_text(next_post_at) if next_post_at else None, league.id, utc_text(due_at)),
+                    (
+                        to_db_time(next_post_at, precision="seconds") if next_post_at else None,
+                        league.id,
+                        to_db_time(due_at, precision="seconds"),
+                    ),
                 )
 
     # --- notices -----------------------------------------------------------------------------------
@@ -383,7 +405,7 @@ class LeagueStore:
         await connection.execute(
             "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
             "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
-            (message, utc_text(now), league_id),
+            (message, to_db_time(now, precision="seconds"), league_id),
         )
 
     async def pending_notices(self, guild_id: int) -> list[Notice]:
@@ -393,7 +415,7 @@ class LeagueStore:
             (guild_id,),
         )
         return [
-            Notice(row["id"], row["league_id"], row["message"], datetime.fromisoformat(row["created_at"]))
+            Notice(row["id"], row["league_id"], row["message"], from_db_time(row["created_at"]))
             for row in rows
         ]
 
@@ -403,7 +425,8 @@ class LeagueStore:
             return
         async with self._db.transaction() as connection:
             await connection.executemany(
-                "UPDATE league_notices SET reported_at = ? WHERE id = ?", [(utc_text(now), i) for i in ids]
+                "UPDATE league_notices SET reported_at = ? WHERE id = ?",
+                [(to_db_time(now, precision="seconds"), i) for i in ids],
             )
 
 

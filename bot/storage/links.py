@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Database
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 
@@ -36,7 +36,7 @@ def _link(row: aiosqlite.Row) -> Link:
         member_id=row["member_id"],
         psn_id=row["psn_id"],
         guid=row["guid"],
-        linked_at=datetime.fromisoformat(row["linked_at"]),
+        linked_at=from_db_time(row["linked_at"]),
     )
 
 
@@ -100,7 +100,7 @@ class LinkStore:
                 ON CONFLICT (guild_id, member_id)
                 DO UPDATE SET psn_id = excluded.psn_id, guid = excluded.guid, linked_at = excluded.linked_at
                 """,
-                (link.guild_id, link.member_id, link.psn_id, link.guid, link.linked_at.isoformat()),
+                (link.guild_id, link.member_id, link.psn_id, link.guid, to_db_time(link.linked_at)),
             )
 
     async def claim(self, link: Link) -> LinkOutcome:
@@ -123,7 +123,7 @@ class LinkStore:
                 ON CONFLICT (guild_id, member_id)
                 DO UPDATE SET psn_id = excluded.psn_id, guid = excluded.guid, linked_at = excluded.linked_at
                 """,
-                (link.guild_id, link.member_id, link.psn_id, link.guid, link.linked_at.isoformat()),
+                (link.guild_id, link.member_id, link.psn_id, link.guid, to_db_time(link.linked_at)),
             )
         return LinkOutcome(link=link, previous=_link(previous) if previous else None)
 

@@ -9,8 +9,7 @@ from typing import Literal, Protocol
 
 import aiosqlite
 
-from bot.storage.database import Database, stored_moment
-from bot.storage.leagues import utc_text
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 MAX_RACES_PER_LEAGUE = 100
@@ -70,7 +69,7 @@ class RaceFields(Protocol):
 def _field_values(fields: RaceFields) -> tuple[str, int, str | None, str | None, str | None, int]:
     """The columns starts_at, duration_minutes, track, car, notes, checkin_hours, in that order."""
     return (
-        utc_text(fields.starts_at),
+        to_db_time(fields.starts_at, precision="seconds"),
         int(fields.duration.total_seconds() // 60),
         fields.track,
         fields.car,
@@ -80,7 +79,7 @@ def _field_values(fields: RaceFields) -> tuple[str, int, str | None, str | None,
 
 
 def _race(row: aiosqlite.Row) -> Race:
-    starts_at = stored_moment(row["starts_at"])
+    starts_at = from_db_time(row["starts_at"])
     assert starts_at is not None
     return Race(
         id=row["id"],
@@ -95,8 +94,8 @@ def _race(row: aiosqlite.Row) -> Race:
         event_id=row["event_id"],
         checkin_channel_id=row["checkin_channel_id"],
         checkin_message_id=row["checkin_message_id"],
-        reminded_at=stored_moment(row["reminded_at"]),
-        checkin_closed_at=stored_moment(row["checkin_closed_at"]),
+        reminded_at=from_db_time(row["reminded_at"]),
+        checkin_closed_at=from_db_time(row["checkin_closed_at"]),
     )
 
 
@@ -113,7 +112,13 @@ class RaceStore:
                 "INSERT INTO league_races (guild_id, league_id, starts_at, duration_minutes, track, car, "
                 "notes, checkin_hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING *",
-                (guild_id, league_id, *_field_values(fields), created_by, utc_text(now)),
+                (
+                    guild_id,
+                    league_id,
+                    *_field_values(fields),
+                    created_by,
+                    to_db_time(now, precision="seconds"),
+                ),
             ) as cursor,
         ):
             row = await cursor.fetchone()
@@ -203,7 +208,7 @@ class RaceStore:
             await connection.execute(
                 "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
                 "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
-                (notice, utc_text(now), row["league_id"]),
+                (notice, to_db_time(now, precision="seconds"), row["league_id"]),
             )
             return False
 
@@ -226,7 +231,7 @@ class RaceStore:
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 f"UPDATE league_races SET {column} = ? WHERE id = ? AND {column} IS NULL",
-                (utc_text(now), race_id),
+                (to_db_time(now, precision="seconds"), race_id),
             )
             return cursor.rowcount > 0
 
@@ -241,7 +246,7 @@ class RaceStore:
                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, psn_id) DO UPDATE SET "
                     "status = excluded.status, member_id = excluded.member_id, "
                     "answered_at = excluded.answered_at WHERE status <> excluded.status",
-                    (race.guild_id, race.id, psn_id, member_id, status, utc_text(now)),
+                    (race.guild_id, race.id, psn_id, member_id, status, to_db_time(now, precision="seconds")),
                 )
                 return cursor.rowcount > 0
         except sqlite3.IntegrityError:
@@ -273,13 +278,13 @@ class RaceStore:
                 "INSERT INTO league_night_notes (guild_id, events_refused_at) VALUES (?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET events_refused_at = excluded.events_refused_at "
                 "WHERE events_refused_at IS NULL",
-                (guild_id, utc_text(now)),
+                (guild_id, to_db_time(now, precision="seconds")),
             )
             return cursor.rowcount > 0
 
 
 def _answer(row: aiosqlite.Row) -> Answer:
-    answered_at = stored_moment(row["answered_at"])
+    answered_at = from_db_time(row["answered_at"])
     assert answered_at is not None
     return Answer(
         psn_id=row["psn_id"], member_id=row["member_id"], status=row["status"], answered_at=answered_at

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.gtgridstats.identifiers import chunked
 from bot.services.roles import Ladder, MappedRole, Pause, Problem, RoleMapping
-from bot.storage.database import Database
+from bot.storage.database import Database, to_db_time
 
 _IN_CHUNK = 400
 
@@ -64,7 +64,7 @@ class RoleStore:
                     pause.role_id if pause else None,
                     pause.ladder.value if pause and pause.ladder else None,
                     pause.class_name if pause else None,
-                    now.isoformat(),
+                    to_db_time(now),
                 ),
             )
             await connection.execute("DELETE FROM role_classes WHERE guild_id = ?", (mapping.guild_id,))
@@ -94,7 +94,7 @@ class RoleStore:
                     pause.role_id,
                     pause.ladder.value if pause.ladder else None,
                     pause.class_name,
-                    now.isoformat(),
+                    to_db_time(now),
                     guild_id,
                 ),
             )

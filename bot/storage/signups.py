@@ -8,8 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Database, stored_moment
-from bot.storage.leagues import utc_text
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 
@@ -47,7 +46,7 @@ class SignupAlreadyOpenError(Exception):
 
 
 def _signup(row: aiosqlite.Row) -> Signup:
-    opened_at = stored_moment(row["opened_at"])
+    opened_at = from_db_time(row["opened_at"])
     assert opened_at is not None
     return Signup(
         id=row["id"],
@@ -59,15 +58,15 @@ def _signup(row: aiosqlite.Row) -> Signup:
         min_dr=row["min_dr"],
         min_dr_points=row["min_dr_points"],
         min_sr=row["min_sr"],
-        closes_at=stored_moment(row["closes_at"]),
+        closes_at=from_db_time(row["closes_at"]),
         opened_by=row["opened_by"],
         opened_at=opened_at,
-        closed_at=stored_moment(row["closed_at"]),
+        closed_at=from_db_time(row["closed_at"]),
     )
 
 
 def _entry(row: aiosqlite.Row) -> Entry:
-    joined_at = stored_moment(row["joined_at"])
+    joined_at = from_db_time(row["joined_at"])
     assert joined_at is not None
     return Entry(id=row["id"], member_id=row["member_id"], psn_id=row["psn_id"], joined_at=joined_at)
 
@@ -105,9 +104,9 @@ class SignupStore:
                         min_dr,
                         min_dr_points,
                         min_sr,
-                        utc_text(closes_at) if closes_at else None,
+                        to_db_time(closes_at, precision="seconds") if closes_at else None,
                         opened_by,
-                        utc_text(now),
+                        to_db_time(now, precision="seconds"),
                     ),
                 ) as cursor,
             ):
@@ -146,7 +145,7 @@ class SignupStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM league_signups WHERE closed_at IS NULL AND closes_at IS NOT NULL "
             "AND closes_at <= ? ORDER BY id",
-            (utc_text(now),),
+            (to_db_time(now, precision="seconds"),),
         )
         return [_signup(row) for row in rows]
 
@@ -155,7 +154,7 @@ class SignupStore:
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE league_signups SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                (utc_text(now), signup_id),
+                (to_db_time(now, precision="seconds"), signup_id),
             )
             return cursor.rowcount > 0
 
@@ -180,7 +179,7 @@ class SignupStore:
             async with connection.execute(
                 "INSERT INTO signup_entries (guild_id, signup_id, member_id, psn_id, joined_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (signup.guild_id, signup.id, member_id, psn_id, utc_text(now)),
+                (signup.guild_id, signup.id, member_id, psn_id, to_db_time(now, precision="seconds")),
             ) as cursor:
                 added = cursor.rowcount > 0
             if added and count >= limit:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from bot.gtgridstats.identifiers import chunked
 from bot.gtgridstats.models import Driver
-from bot.storage.database import Database, stored_moment
+from bot.storage.database import Database, from_db_time, to_db_time
 
 # Columns that hold the driver's numbers; two answers with equal values here are "the same answer".
 _STAT_COLUMNS = (
@@ -42,11 +42,6 @@ _STAT_DEFAULTS: dict[str, Any] = {
 
 # SQLite's limit on bound parameters is far above this; chunks keep each IN (...) list modest.
 _IN_CHUNK = 400
-
-
-def to_db_time(moment: datetime) -> str:
-    """Fixed-width UTC text, so times compare correctly as strings in SQL."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -95,13 +90,13 @@ def _snapshot(row: aiosqlite.Row) -> DriverSnapshot:
             "GUID": row["guid"],
             "DR": row["dr"],
             "SR": row["sr"],
-            "last_sync": stored_moment(row["last_sync"]),
+            "last_sync": from_db_time(row["last_sync"]),
             "country_code": row["country_code"],
             "stats": stats,
         }
     )
-    first = stored_moment(row["first_fetched_at"])
-    last = stored_moment(row["fetched_at"])
+    first = from_db_time(row["first_fetched_at"])
+    last = from_db_time(row["fetched_at"])
     assert first is not None
     assert last is not None
     return DriverSnapshot(id=row["id"], driver=driver, first_fetched_at=first, fetched_at=last)
@@ -151,7 +146,7 @@ class SnapshotStore:
         rows = await self._db.fetch_all(
             "SELECT lower(psn_id), MAX(fetched_at) FROM driver_snapshots GROUP BY lower(psn_id)"
         )
-        return {str(row[0]): datetime.fromisoformat(row[1]) for row in rows}
+        return {str(row[0]): from_db_time(row[1]) for row in rows}
 
     async def history(
         self, psn_id: str, guid: str | None = None, *, since: datetime | None = None

@@ -8,9 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Database, stored_moment
-from bot.storage.leagues import utc_text
-from bot.storage.snapshots import to_db_time
+from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 
@@ -68,7 +66,7 @@ def _settings(r: aiosqlite.Row) -> TrackingSettings:
         digest_weekday=r["digest_weekday"],
         digest_time=r["digest_time"],
         digest_timezone=r["digest_timezone"],
-        digest_next_at=stored_moment(r["digest_next_at"]),
+        digest_next_at=from_db_time(r["digest_next_at"]),
     )
 
 
@@ -168,7 +166,7 @@ class TrackingStore:
             "SELECT MIN(digest_next_at) FROM tracking_settings "
             "WHERE channel_id IS NOT NULL AND paused_reason IS NULL"
         )
-        return None if row is None else stored_moment(row[0])
+        return None if row is None else from_db_time(row[0])
 
     async def links_in(self, guild_ids: Iterable[int]) -> list[tuple[int, int, str]]:
         """(guild id, member id, PSN ID) of every link in these guilds."""
@@ -192,7 +190,12 @@ class TrackingStore:
             "OR EXISTS (SELECT 1 FROM league_races WHERE league_races.league_id = leagues.id "
             "AND league_races.starts_at BETWEEN ? AND ?) "
             "ORDER BY league_drivers.psn_id",
-            (utc_text(now), utc_text(until), utc_text(now), utc_text(until)),  # the leagues' format
+            (
+                to_db_time(now, precision="seconds"),
+                to_db_time(until, precision="seconds"),
+                to_db_time(now, precision="seconds"),
+                to_db_time(until, precision="seconds"),
+            ),  # the leagues' format
         )
         return [str(row[0]) for row in rows]
 
@@ -299,7 +302,7 @@ class TrackingStore:
         rows = await self._db.fetch_all("SELECT psn_id, attempted_at FROM refresh_missing")
         found: dict[str, datetime] = {}
         for row in rows:
-            moment = stored_moment(row["attempted_at"])
+            moment = from_db_time(row["attempted_at"])
             if moment is not None:
                 found[str(row["psn_id"]).lower()] = moment
         return found
@@ -323,7 +326,7 @@ class TrackingStore:
         if row is None:
             return StoredLedger(None, None, None)
         return StoredLedger(
-            stored_moment(row["period_resets_at"]), row["allowance_left"], stored_moment(row["last_call_at"])
+            from_db_time(row["period_resets_at"]), row["allowance_left"], from_db_time(row["last_call_at"])
         )
 
     async def save_ledger(self, ledger: StoredLedger) -> None:
@@ -338,7 +341,7 @@ class TrackingStore:
 
 
 def _announcement(r: aiosqlite.Row) -> Announcement:
-    observed = stored_moment(r["observed_at"])
+    observed = from_db_time(r["observed_at"])
     assert observed is not None
     return Announcement(
         guild_id=r["guild_id"],

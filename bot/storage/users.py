@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Database
+from bot.storage.database import Database, from_db_time, to_db_time
 
 # Anything that can be shown about one user is bounded: one user cannot have more rows than this listed.
 MAX_ROWS_SHOWN_PER_KIND = 100
@@ -79,7 +79,7 @@ class UserDataStore:
         row = await self._db.fetch_one("SELECT * FROM personal_psn WHERE user_id = ?", (user_id,))
         if row is None:
             return None
-        return PersonalPsn(row["user_id"], row["psn_id"], datetime.fromisoformat(row["set_at"]))
+        return PersonalPsn(row["user_id"], row["psn_id"], from_db_time(row["set_at"]))
 
     async def set_personal_psn(self, user_id: int, psn_id: str, at: datetime) -> PersonalPsn | None:
         """Store the user's personal PSN ID; returns the one it replaced."""
@@ -91,13 +91,11 @@ class UserDataStore:
             await connection.execute(
                 "INSERT INTO personal_psn (user_id, psn_id, set_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET psn_id = excluded.psn_id, set_at = excluded.set_at",
-                (user_id, psn_id, at.isoformat()),
+                (user_id, psn_id, to_db_time(at)),
             )
         if previous is None:
             return None
-        return PersonalPsn(
-            previous["user_id"], previous["psn_id"], datetime.fromisoformat(previous["set_at"])
-        )
+        return PersonalPsn(previous["user_id"], previous["psn_id"], from_db_time(previous["set_at"]))
 
     async def clear_personal_psn(self, user_id: int) -> str | None:
         async with (

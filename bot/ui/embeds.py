@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import discord
 
@@ -151,13 +151,28 @@ def pages_from_lines(
     return pages
 
 
+def fit_lines(
+    lines: Sequence[str], limit: int, *, more: Callable[[int], str], at_most: int | None = None
+) -> str:
+    """`lines` joined by newlines in at most `limit` characters: the lines that do not fit (and those past
+    `at_most`) are left out, and a last line `more(count)` says how many were. Lines are never cut; room for
+    the `more` line is kept as the lines are added, so the whole stays within `limit`."""
+    shown = len(lines) if at_most is None else min(at_most, len(lines))
+    kept: list[str] = []
+    size = -1  # the length of the kept lines joined (no line yet: no newline either)
+    for index, line in enumerate(lines[:shown]):
+        left = len(lines) - index - 1
+        room = 1 + len(more(left)) if left else 0
+        if size + 1 + len(line) + room > limit:
+            break
+        kept.append(line)
+        size += 1 + len(line)
+    if len(kept) < len(lines):
+        kept.append(more(len(lines) - len(kept)))
+    return truncate("\n".join(kept), limit)  # only a `more` line longer than `limit` alone is cut
+
+
 def numbered_names(psn_ids: Sequence[str]) -> str:
     """Numbered names (markdown escaped), cut (with how many more) to fit one embed field; "—" when none."""
-    lines: list[str] = []
-    for index, psn in enumerate(psn_ids, 1):
-        line = f"{index}. {discord.utils.escape_markdown(psn)}"
-        if sum(len(item) + 1 for item in lines) + len(line) > NAMES_LIMIT - 20:
-            lines.append(_("…and {count} more", count=len(psn_ids) - index + 1))
-            break
-        lines.append(line)
-    return "\n".join(lines) or "—"
+    lines = [f"{index}. {discord.utils.escape_markdown(psn)}" for index, psn in enumerate(psn_ids, 1)]
+    return fit_lines(lines, NAMES_LIMIT, more=lambda count: _("…and {count} more", count=count)) or "—"

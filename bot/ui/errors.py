@@ -14,7 +14,6 @@ from bot.errors import (
     DriverCountError,
     DriverListError,
     EitherOption,
-    FriendlyError,
     ListProblem,
     NeedsManageServer,
     NewsChannelRefused,
@@ -233,8 +232,6 @@ def _option_words(option: str) -> str:
 
 def user_error_message(error: UserError) -> str:
     match error:
-        case FriendlyError():
-            return error.message
         case NewsNotSetUp():
             return _("Driver news has no channel yet: pick one with `/tracking channel` first.")
         case NewsChannelRefused():

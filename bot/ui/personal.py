@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.storage.database import stored_moment
+from bot.storage.database import from_db_time
 from bot.storage.users import UserRow
 from bot.ui.format import BRAND_COLOUR, code, timestamp
 from bot.ui.i18n import N_, _, ngettext
@@ -69,7 +69,7 @@ def psn_cleared_text(removed: str | None) -> str:
 
 
 def _day(stored: str | None) -> str:
-    moment = stored_moment(stored)
+    moment = from_db_time(stored) if stored else None
     return timestamp(moment, "D") if moment is not None else "—"
 
 

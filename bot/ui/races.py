@@ -20,7 +20,7 @@ from bot.services.league_night.races import (
     Reminder,
 )
 from bot.storage.races import Race
-from bot.ui.embeds import fit_embed, numbered_names
+from bot.ui.embeds import fit_embed, fit_lines, numbered_names
 from bot.ui.format import BRAND_COLOUR, timestamp, truncate
 from bot.ui.i18n import _, ngettext
 
@@ -56,14 +56,9 @@ def calendar_text(league_name: str, races: list[Race]) -> str:
             "**{league}** has no races yet: add one with `/league race add`.",
             league=escape(league_name),
         )
-    lines = [_("**{league}** · race calendar", league=escape(league_name))]
-    for race in races:
-        line = race_line(race)
-        if sum(len(item) + 1 for item in lines) + len(line) > MESSAGE_LIMIT - 60:
-            lines.append(_("…and more races: remove old ones with `/league race remove`."))
-            break
-        lines.append(line)
-    return "\n".join(lines)
+    header = _("**{league}** · race calendar", league=escape(league_name))
+    more = _("…and more races: remove old ones with `/league race remove`.")
+    return fit_lines([header, *map(race_line, races)], MESSAGE_LIMIT, more=lambda _count: more)
 
 
 def _event_note(note: EventNote) -> str:
@@ -201,11 +196,9 @@ def attendance_text(attendance: Attendance) -> str:
             races=len(attendance.races),
             marks=marks,
         )
-        if sum(len(item) + 1 for item in lines) + len(line) > MESSAGE_LIMIT - 80:
-            lines.append(_("…the whole table is in `/league export`."))
-            break
         lines.append(line)
-    return "\n".join(lines)
+    more = _("…the whole table is in `/league export`.")
+    return fit_lines(lines, MESSAGE_LIMIT, more=lambda _count: more)
 
 
 def attendance_csv(attendance: Attendance) -> bytes:

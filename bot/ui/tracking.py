@@ -13,6 +13,7 @@ from bot.services.tracking import PAUSE_GONE, WEEK, Digest, Mover, NewsItem, sor
 from bot.storage.tracking import TrackingSettings
 from bot.ui import digest_chart
 from bot.ui.digest_chart import DigestChart
+from bot.ui.embeds import FIELD_VALUE_LIMIT, fit_lines
 from bot.ui.format import number, timestamp, truncate, weekday_text
 from bot.ui.i18n import N_, _
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
@@ -94,9 +95,12 @@ def digest_embed(digest: Digest) -> discord.Embed:
     embed = discord.Embed(title=_("Driver news: the week"), colour=discord.Colour.blurple())
     gains = "\n".join(_mover_line(m) for m in digest.gains) or _("No gains this week.")
     losses = "\n".join(_mover_line(m) for m in digest.losses) or _("No losses this week.")
-    changes = "\n".join(news_line(item) for item in digest.changes[:15]) or _("No class changes this week.")
-    if len(digest.changes) > 15:
-        changes += "\n" + _("…and {count} more.", count=len(digest.changes) - 15)
+    changes = fit_lines(
+        [news_line(item) for item in digest.changes],
+        FIELD_VALUE_LIMIT,
+        more=lambda count: _("…and {count} more.", count=count),
+        at_most=15,
+    ) or _("No class changes this week.")
     embed.add_field(name=_("Biggest gains"), value=gains[:1024], inline=False)
     embed.add_field(name=_("Biggest losses"), value=losses[:1024], inline=False)
     embed.add_field(name=_("Class changes"), value=changes[:1024], inline=False)

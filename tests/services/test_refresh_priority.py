@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.storage.leagues import utc_text
+from bot.storage.database import to_db_time
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel
 
@@ -12,7 +12,7 @@ from tests.standins.interactions import FakeChannel
 async def add_league(
     harness: Harness, name: str, roster: list[str], *, post_at: datetime | None, race_at: datetime | None
 ) -> None:
-    now = utc_text(harness.clock.now())
+    now = to_db_time(harness.clock.now(), precision="seconds")
     async with harness.bot.database.transaction() as db:
         cursor = await db.execute(
             "INSERT INTO leagues (guild_id, name, series_id, channel_id, created_by, created_at, "
@@ -23,7 +23,7 @@ async def add_league(
                 name,
                 now,
                 *((0, "19:00", "UTC") if post_at else (None, None, None)),
-                utc_text(post_at) if post_at else None,
+                to_db_time(post_at, precision="seconds") if post_at else None,
             ),
         )
         league_id = cursor.lastrowid
@@ -36,7 +36,7 @@ async def add_league(
             await db.execute(
                 "INSERT INTO league_races (guild_id, league_id, starts_at, duration_minutes, created_by, "
                 "created_at) VALUES (?, ?, ?, 60, 1, ?)",
-                (harness.guild.id, league_id, utc_text(race_at), now),
+                (harness.guild.id, league_id, to_db_time(race_at, precision="seconds"), now),
             )
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.gtgridstats.models import MAX_NUMBER, Driver, DriverStats
-from bot.ui.embeds import check_embed_limits, fit_embed
+from bot.ui.embeds import check_embed_limits, fit_embed, fit_lines
 from tests.conftest import Harness
 from tests.standins.discord_api import DiscordStandin, embed_problems
 from tests.standins.gtgridstats_data import Car
@@ -57,6 +57,34 @@ def test_fit_embed_leaves_an_embed_inside_the_limits_unchanged() -> None:
     embed.set_footer(text="GT Grid Stats")
     before = embed.to_dict()
     assert fit_embed(embed).to_dict() == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="ab é🏁", max_size=120), max_size=60),
+    limit=st.integers(min_value=40, max_value=2_000),
+    at_most=st.none() | st.integers(min_value=0, max_value=60),
+)
+def test_fit_lines_stays_within_the_limit_never_cuts_a_line_and_counts_the_rest(
+    lines: list[str], limit: int, at_most: int | None
+) -> None:
+    text = fit_lines(lines, limit, more=lambda count: f"…and {count} more", at_most=at_most)
+    assert len(text) <= limit
+    if text == "\n".join(lines):  # everything fits: nothing said about more
+        assert at_most is None or at_most >= len(lines)
+        return
+    *shown, last = text.split("\n")
+    assert shown == lines[: len(shown)]  # whole lines, in order
+    assert last == f"…and {len(lines) - len(shown)} more"  # then how many were left out
+    assert at_most is None or len(shown) <= at_most
+
+
+def test_fit_lines_fills_up_to_the_limit_with_room_for_the_more_line() -> None:
+    lines = [f"line {index:02}" for index in range(10)]  # 7 characters each
+    assert fit_lines(lines, 100, more=lambda n: f"+{n}") == "\n".join(lines)  # 79 characters: all fit
+    assert fit_lines(lines, 30, more=lambda n: f"+{n}") == "line 00\nline 01\nline 02\n+7"  # 26 + "\n+7"
+    assert fit_lines(lines, 100, more=lambda n: f"+{n}", at_most=2) == "line 00\nline 01\n+8"
+    assert fit_lines([], 10, more=lambda n: f"+{n}") == ""
 
 
 async def test_the_discord_standin_refuses_an_over_limit_embed_as_discord_does(
