@@ -91,19 +91,25 @@ def _digest_moment(digest: Digest) -> str:
     return f"{digest.due_at.astimezone(zone):%Y-%m-%d %H:%M} {name}"
 
 
+def _field(lines: list[str], *, at_most: int | None = None) -> str:
+    """Whole lines within an embed field's limit, then how many were left out."""
+    return fit_lines(lines, FIELD_VALUE_LIMIT, more=_more, at_most=at_most)
+
+
+def _more(count: int) -> str:
+    return _("…and {count} more.", count=count)
+
+
 def digest_embed(digest: Digest) -> discord.Embed:
     embed = discord.Embed(title=_("Driver news: the week"), colour=discord.Colour.blurple())
-    gains = "\n".join(_mover_line(m) for m in digest.gains) or _("No gains this week.")
-    losses = "\n".join(_mover_line(m) for m in digest.losses) or _("No losses this week.")
-    changes = fit_lines(
-        [news_line(item) for item in digest.changes],
-        FIELD_VALUE_LIMIT,
-        more=lambda count: _("…and {count} more.", count=count),
-        at_most=15,
-    ) or _("No class changes this week.")
-    embed.add_field(name=_("Biggest gains"), value=gains[:1024], inline=False)
-    embed.add_field(name=_("Biggest losses"), value=losses[:1024], inline=False)
-    embed.add_field(name=_("Class changes"), value=changes[:1024], inline=False)
+    gains = _field([_mover_line(m) for m in digest.gains]) or _("No gains this week.")
+    losses = _field([_mover_line(m) for m in digest.losses]) or _("No losses this week.")
+    changes = _field([news_line(item) for item in digest.changes], at_most=15) or _(
+        "No class changes this week."
+    )
+    embed.add_field(name=_("Biggest gains"), value=gains, inline=False)
+    embed.add_field(name=_("Biggest losses"), value=losses, inline=False)
+    embed.add_field(name=_("Class changes"), value=changes, inline=False)
     embed.set_footer(text=_("Week ending {when}", when=_digest_moment(digest)))
     return embed
 
