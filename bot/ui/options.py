@@ -8,12 +8,15 @@ The options' descriptions live here too, one per meaning, so an option reads the
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 from datetime import time
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.services.league_errors import BadTime
 from bot.services.leagues import (
     WEEKDAYS,
     League,
@@ -108,6 +111,11 @@ class WallClockTime(app_commands.Transformer[Any]):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> time:
         return parse_time(str(value))
 
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=text, value=text) for text in time_choices(value)]
+
 
 class TimeZoneOption(app_commands.Transformer[Any]):
     """An IANA time zone, in any case; autocomplete offers common zones, then names matching the text."""
@@ -119,6 +127,27 @@ class TimeZoneOption(app_commands.Transformer[Any]):
         self, interaction: discord.Interaction[Any], value: str, /
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in zone_choices(value)]
+
+
+# League nights are evenings: an empty time option offers these first.
+COMMON_TIMES = ("18:00", "18:30", "19:00", "19:30", "20:00", "20:30", "21:00", "21:30", "22:00")
+
+
+def time_choices(current: str) -> list[str]:
+    """What the time option offers while typing: the time as read (24-hour), then the quarter hours of
+    the hour typed (and of its evening twin: `8` offers 08:00 … and 20:00 …)."""
+    text = current.strip()
+    if not text:
+        return list(COMMON_TIMES)
+    offered: list[str] = []
+    with contextlib.suppress(BadTime):
+        offered.append(parse_time(text).strftime("%H:%M"))
+    digits = "".join(itertools.takewhile(str.isdigit, text))[:2]
+    if digits:
+        hour = int(digits)
+        hours = [h for h in (hour, hour + 12) if 0 <= h <= 23 and (h == hour or hour < 12)]
+        offered += [f"{h:02d}:{m:02d}" for h in hours for m in (0, 15, 30, 45)]
+    return list(dict.fromkeys(offered))[:MAX_CHOICES]
 
 
 def zone_choices(current: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from discord import app_commands
 
 from bot.services.leagues import parse_time
-from bot.ui.options import COMMON_ZONES, zone_choices
+from bot.ui.options import COMMON_TIMES, COMMON_ZONES, time_choices, zone_choices
 from tests.conftest import Harness
 from tests.standins.interactions import FakeChannel, FakeUser
 
@@ -192,3 +192,21 @@ def test_zone_choices_start_with_common_zones_then_prefix_then_contains() -> Non
     assert "Europe/London" in chosen
     assert all("europe/l" in name.lower() for name in chosen)
     assert len(zone_choices("a")) == 25
+
+
+async def test_time_autocomplete_offers_the_time_as_read_then_the_quarter_hours(
+    harness: Harness, organiser: FakeUser
+) -> None:
+    evening = await harness.autocomplete("league schedule", "time", user=organiser, weekday="sat", time="")
+    assert [choice["value"] for choice in evening] == list(COMMON_TIMES)
+    typed = await harness.autocomplete(
+        "league schedule", "time", user=organiser, weekday="sat", time="8:30 pm"
+    )
+    assert typed[0] == {"name": "20:30", "value": "20:30"}
+    assert time_choices("8")[:4] == ["08:00", "08:15", "08:30", "08:45"]
+    assert "20:00" in time_choices("8")  # the evening twin of a morning hour
+    assert time_choices("23") == ["23:00", "23:15", "23:30", "23:45"]
+    assert time_choices("nonsense") == []
+    for offered in (time_choices(text) for text in ("", "0", "12", "8pm", "21:5")):
+        assert all(parse_time(choice) for choice in offered)  # every offer is a valid answer
+        assert len(offered) <= 25
