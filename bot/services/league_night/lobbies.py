@@ -20,11 +20,10 @@ from bot.gtgridstats.identifiers import chunked
 from bot.gtgridstats.wire import MAX_IDENTIFIERS_PER_CALL
 from bot.services.driver_refs import ResolvedDriver
 from bot.services.drivers import DriverService
+from bot.services.ratings import SR_CLASSES
 
 GT7_ROOM_SIZE = 16  # the most drivers a GT7 lobby takes
 MIN_ROOM_SIZE = 2
-# Best first. GT7's Sportsmanship Rating classes.
-SR_ORDER = ("S", "A", "B", "C", "D", "E")
 # A refresh waits at most this long for a request slot before serving the stored profile.
 REFRESH_MAX_WAIT_SECONDS = 20.0
 
@@ -99,7 +98,8 @@ def room_sizes(count: int, size: int) -> list[int]:
 
 
 def _sr_rank(sr: str | None) -> int:
-    return SR_ORDER.index(sr) if sr in SR_ORDER else len(SR_ORDER)
+    """Lower is better: S first, an unknown SR after E."""
+    return -SR_CLASSES.index(sr) if sr in SR_CLASSES else 1
 
 
 def _speed_key(driver: LobbyDriver) -> tuple[bool, int, str]:
