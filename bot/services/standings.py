@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -140,6 +141,17 @@ class _Cached:
     fetched_at: datetime
 
 
+def placings(totals: Sequence[int]) -> list[tuple[int, bool]]:
+    """For totals sorted highest first: each one's position (equal totals share it: 1, 2, 2, 4) and whether
+    it is shared."""
+    counts = Counter(totals)
+    placed: list[tuple[int, bool]] = []
+    for index, total in enumerate(totals):
+        position = index + 1 if index == 0 or total != totals[index - 1] else placed[-1][0]
+        placed.append((position, counts[total] > 1))
+    return placed
+
+
 def rank(results: Sequence[SeriesDriver], member_ids: Mapping[str, int | None]) -> tuple[StandingRow, ...]:
     """Order, shared positions and gaps (see the module docstring for the tie-break)."""
     ordered = sorted(
@@ -152,12 +164,11 @@ def rank(results: Sequence[SeriesDriver], member_ids: Mapping[str, int | None]) 
     )
     totals = [row.total_points for row in ordered]
     rows: list[StandingRow] = []
-    for index, result in enumerate(ordered):
-        position = 1 + sum(1 for total in totals if total > result.total_points)
+    for index, (result, (position, tied)) in enumerate(zip(ordered, placings(totals), strict=True)):
         rows.append(
             StandingRow(
                 position=position,
-                tied=totals.count(result.total_points) > 1,
+                tied=tied,
                 psn_id=result.psn,
                 member_id=member_ids.get(result.psn.lower()),
                 total_points=result.total_points,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.services.standings import StandingRow, Standings
+from bot.services.standings import StandingRow, Standings, placings
 from bot.storage.league_extras import MAX_PENALTY_POINTS as MAX_PENALTY_POINTS  # re-exported
 from bot.storage.league_extras import MAX_REASON_LENGTH as MAX_REASON_LENGTH  # for the cogs
 from bot.storage.league_extras import LeagueExtrasStore, Penalty
@@ -65,12 +65,12 @@ def rerank(rows: Sequence[StandingRow]) -> tuple[StandingRow, ...]:
     return tuple(
         replace(
             row,
-            position=1 + sum(1 for total in totals if total > row.total_points),
-            tied=totals.count(row.total_points) > 1,
+            position=position,
+            tied=tied,
             gap_to_leader=totals[0] - row.total_points,
             gap_to_ahead=None if index == 0 else totals[index - 1] - row.total_points,
         )
-        for index, row in enumerate(ordered)
+        for index, (row, (position, tied)) in enumerate(zip(ordered, placings(totals), strict=True))
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.standings import Standings
+from bot.services.standings import Standings, placings
 from bot.storage.league_extras import MAX_TEAM_DRIVERS as MAX_TEAM_DRIVERS  # re-exported for the cogs
 from bot.storage.league_extras import (
     MAX_TEAMS_PER_LEAGUE,
@@ -117,14 +117,14 @@ def team_standings(standings: Standings, teams: Sequence[Team], best_n: int | No
     totals = [entry[2] for entry in unranked]
     return [
         TeamRow(
-            position=1 + sum(1 for total in totals if total > points),
-            tied=totals.count(points) > 1,
+            position=position,
+            tied=tied,
             name=name,
             drivers=drivers,
             total_points=points,
             rounds=rounds,
         )
-        for name, drivers, points, rounds in unranked
+        for (name, drivers, points, rounds), (position, tied) in zip(unranked, placings(totals), strict=True)
     ]
 
 
