@@ -17,6 +17,7 @@ cannot win when someone's worst case beats their best case. A tie is never decid
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -139,13 +140,21 @@ def decide_one(contenders: Sequence[Contender], season: Season) -> ClinchResult:
         )
         worst[contender.key] = best_of(done, season.counted_rounds) + contender.adjustment
     marks: dict[str, ClinchMark] = {}
+    top_best, top_worst = heapq.nlargest(2, best.values()), heapq.nlargest(2, worst.values())
     for key in best:
-        others_best = [value for other, value in best.items() if other != key]
-        others_worst = [value for other, value in worst.items() if other != key]
-        if others_best and worst[key] > max(others_best):
+        others_best = _max_of_others(top_best, best[key])
+        others_worst = _max_of_others(top_worst, worst[key])
+        if others_best is not None and worst[key] > others_best:
             marks[key] = ClinchMark.CHAMPION
-        elif others_worst and max(others_worst) > best[key]:
+        elif others_worst is not None and others_worst > best[key]:
             marks[key] = ClinchMark.OUT
         else:
             marks[key] = ClinchMark.OPEN
     return ClinchResult(season, marks, best, worst)
+
+
+def _max_of_others(top: Sequence[int], own: int) -> int | None:
+    """The highest of the other values, from the two highest of all (`top`) and this one's (`own`)."""
+    if len(top) < 2:
+        return None
+    return top[1] if own == top[0] else top[0]
