@@ -232,9 +232,9 @@ class RaceService:
         if race.starts_at <= self.clock.now():
             raise errors.CheckinClosedError()
         link = await self.links.get(guild_id, member_id)
-        roster = await self.leagues.roster(race.league_id)
         if link is None:
             raise errors.NotOnRosterError(linked=False)
+        roster = await self.leagues.roster(race.league_id)
         psn = next((psn for psn in roster if psn.lower() == link.psn_id.lower()), None)
         if psn is None:
             raise errors.NotOnRosterError(linked=True)
@@ -261,18 +261,13 @@ class RaceService:
         answers: dict[int, list[Answer]] = await self.races.league_answers(league.id)
         roster = await self.leagues.roster(league.id)
         names = {psn.lower(): psn for psn in roster}
+        statuses: dict[str, dict[int, str]] = {key: {} for key in names}
         for race in races:
             for answer in answers.get(race.id, []):
-                names.setdefault(answer.psn_id.lower(), answer.psn_id)
-        drivers = []
-        for key, psn in names.items():
-            statuses = {
-                race.id: answer.status
-                for race in races
-                for answer in answers.get(race.id, [])
-                if answer.psn_id.lower() == key
-            }
-            drivers.append(DriverAttendance(psn, statuses))
+                key = answer.psn_id.lower()
+                names.setdefault(key, answer.psn_id)
+                statuses.setdefault(key, {})[race.id] = answer.status
+        drivers = [DriverAttendance(psn, statuses[key]) for key, psn in names.items()]
         return Attendance(league, races, drivers)
 
     async def reminder(self, board: CheckinBoard) -> Reminder:
