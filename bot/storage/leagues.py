@@ -20,6 +20,15 @@ _STILL_DUE = " AND next_post_at IS ?"
 _NEXT_IF_SCHEDULED = "next_post_at = CASE WHEN schedule_weekday IS NULL THEN NULL ELSE ? END"
 
 
+async def add_notice(connection: aiosqlite.Connection, league_id: int, message: str, now: datetime) -> None:
+    """Store a notice for the league's organisers, inside the caller's transaction."""
+    await connection.execute(
+        "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
+        "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
+        (message, to_db_time(now, precision="seconds"), league_id),
+    )
+
+
 @dataclass(frozen=True)
 class Schedule:
     weekday: int  # 0 = Monday, as datetime.weekday()
@@ -297,7 +306,7 @@ class LeagueStore:
                 ),
             )
             if cursor.rowcount > 0:
-                await self._add_notice(connection, league_id, notice, now)
+                await add_notice(connection, league_id, notice, now)
 
     async def move_on(self, league_id: int, due_at: datetime, next_post_at: datetime | None) -> bool:
         """Move a post due at `due_at` to `next_post_at` (None: no next post), unless it changed meanwhile.
@@ -344,7 +353,7 @@ class LeagueStore:
                 "UPDATE leagues SET next_post_at = NULL, failed_attempts = 0, paused_reason = ? WHERE id = ?",
                 (reason, league_id),
             )
-            await self._add_notice(connection, league_id, reason, now)
+            await add_notice(connection, league_id, reason, now)
 
     # --- posts -------------------------------------------------------------------------------------
 
@@ -397,16 +406,6 @@ class LeagueStore:
                 )
 
     # --- notices -----------------------------------------------------------------------------------
-
-    @staticmethod
-    async def _add_notice(
-        connection: aiosqlite.Connection, league_id: int, message: str, now: datetime
-    ) -> None:
-        await connection.execute(
-            "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
-            "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
-            (message, to_db_time(now, precision="seconds"), league_id),
-        )
 
     async def pending_notices(self, guild_id: int) -> list[Notice]:
         rows = await self._db.fetch_all(

@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 import aiosqlite
 
 from bot.storage.database import Database, from_db_time, to_db_time
+from bot.storage.leagues import add_notice
 from bot.storage.users import Erase, UserColumn, register_user_data
 
 MAX_RACES_PER_LEAGUE = 100
@@ -205,11 +206,7 @@ class RaceStore:
             row = await cursor.fetchone()
             if row is None or row["checkin_message_id"] is None:
                 return row is not None
-            await connection.execute(
-                "INSERT INTO league_notices (guild_id, league_id, message, created_at) "
-                "SELECT guild_id, id, ?, ? FROM leagues WHERE id = ?",
-                (notice, to_db_time(now, precision="seconds"), row["league_id"]),
-            )
+            await add_notice(connection, row["league_id"], notice, now)
             return False
 
     async def set_checkin_message(self, race_id: int, message_id: int) -> None:
