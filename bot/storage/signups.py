@@ -197,12 +197,6 @@ class SignupStore:
             row = await cursor.fetchone()
         return _entry(row) if row else None
 
-    async def psn_holder(self, signup_id: int, psn_id: str) -> Entry | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM signup_entries WHERE signup_id = ? AND psn_id = ?", (signup_id, psn_id)
-        )
-        return _entry(row) if row else None
-
 
 # A sign-up entry is the member's own (/me delete removes it); the sign-up belongs to its server, so only
 # who opened it is cleared.
