@@ -315,7 +315,7 @@ class LeagueService:
             added, already = await self.store.add_drivers(target, wanted, self.clock.now())
         except RosterFullError as error:
             raise RosterFull(target.name, error.current, error.adding, error.limit) from None
-        size = len(await self.store.roster(target.id))
+        size = await self.roster_size(target)
         return RosterChange(target, tuple(added), tuple(already), size)
 
     async def remove_drivers(self, guild_id: int, league: League | str | None, drivers: str) -> RosterChange:
@@ -326,7 +326,7 @@ class LeagueService:
             raise NoneInRoster(target.name)
         gone = {psn.lower() for psn in removed}
         absent = tuple(psn for psn in wanted if psn.lower() not in gone)
-        size = len(await self.store.roster(target.id))
+        size = await self.roster_size(target)
         return RosterChange(target, tuple(removed), absent, size)
 
     async def roster(self, league: League) -> list[ResolvedDriver]:
