@@ -168,7 +168,6 @@ def font_source() -> FontSource:
 _fallbacks: dict[FontT, FontT] = {}  # filled by font(), one entry per size and weight in use
 
 
-@cache
 def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
     """`text` cut with "..." to fit `width` pixels in `face` (as drawn on `draw`)."""
     if draw.textlength(text, font=face) <= width:
@@ -178,6 +177,7 @@ def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) ->
     return text + "..."
 
 
+@cache
 def font(size: int, bold: bool = False) -> FontT:
     """The images' font at `size` px (cached: each size is opened once)."""
     source = font_source()
