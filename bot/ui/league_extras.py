@@ -40,7 +40,7 @@ from bot.services.league_night.teams import (
 from bot.storage.league_extras import Penalty, SeasonSettings, Team
 from bot.storage.leagues import League
 from bot.ui.format import bold, number, timestamp, truncate
-from bot.ui.i18n import _, ngettext
+from bot.ui.i18n import UNEXPECTED, _, ngettext
 from bot.ui.league import names as _names  # `names` is a parameter below
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
@@ -402,4 +402,4 @@ def describe_league_extras_error(error: Exception) -> str:
                 counted=counted,
                 total=total,
             )
-    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+    return _(UNEXPECTED)
