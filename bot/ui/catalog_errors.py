@@ -20,7 +20,7 @@ from bot.services.catalog.errors import (
     Suggestion,
 )
 from bot.ui.format import code, number
-from bot.ui.i18n import _
+from bot.ui.i18n import UNEXPECTED, _
 
 SHOWN_QUERY_LIMIT = 40
 
@@ -114,4 +114,4 @@ def catalog_error_text(error: CatalogError) -> str:
             return _no_cars(error)
         case NotARegion():
             return _not_a_region(error)
-    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+    return _(UNEXPECTED)

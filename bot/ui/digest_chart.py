@@ -21,20 +21,17 @@ from bot.ui.i18n import _
 from bot.ui.theme import (
     BACKGROUND,
     BODY_SIZE,
-    BRAND,
-    BRAND_BAR,
     DOWN,
     FOOTER_SIZE,
     FOOTER_TEXT,
     GRID,
     MARGIN,
     MUTED,
-    SUBTITLE_SIZE,
     TEXT,
-    TITLE_SIZE,
     UP,
     WIDTH,
     Draw,
+    draw_heading,
     fit_text,
     font,
 )
@@ -124,13 +121,7 @@ def render_digest_chart(chart: DigestChart) -> bytes:
     image = Image.new("RGB", (plan.width, plan.height), BACKGROUND)
     draw = Draw(image)
 
-    draw.rectangle((0, 0, WIDTH, BRAND_BAR), fill=BRAND)
-    title_font = font(TITLE_SIZE, bold=True)
-    title = fit_text(draw, chart.title, title_font, WIDTH - 2 * MARGIN)
-    draw.text((MARGIN, 34), title, font=title_font, fill=TEXT)
-    subtitle_font = font(SUBTITLE_SIZE)
-    subtitle = fit_text(draw, _("DR points gained and lost this week"), subtitle_font, WIDTH - 2 * MARGIN)
-    draw.text((MARGIN, 84), subtitle, font=subtitle_font, fill=MUTED)
+    draw_heading(draw, chart.title, _("DR points gained and lost this week"))
 
     if plan.bars:
         top, bottom = plan.bars[0].top - PLOT_PADDING // 2, plan.bars[-1].bottom + PLOT_PADDING // 2

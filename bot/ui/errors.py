@@ -48,12 +48,12 @@ from bot.services.roles import RolesError
 from bot.ui.catalog_errors import catalog_error_text
 from bot.ui.format import code, code_text, permission_names, timestamp
 from bot.ui.i18n import N_, _, ngettext
+from bot.ui.i18n import UNEXPECTED as UNEXPECTED  # the tests import it from here
 from bot.ui.league_extras import LEAGUE_EXTRAS_ERRORS, describe_league_extras_error
 from bot.ui.league_night_errors import describe_league_night_error
 from bot.ui.league_problems import LEAGUE_ERRORS, describe_league_error
 from bot.ui.roles import describe_roles_error
 
-UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")
 # Enough to fix a list in one go, short enough to stay far inside Discord's 2,000-character messages.
 MAX_PROBLEMS_SHOWN = 10
 SHOWN_VALUE_LIMIT = 40
@@ -306,7 +306,7 @@ def personal_error_text(error: PersonalError) -> str:
             return _("Members' linked PSN IDs are only known inside a server. Give a psn_id instead.")
         case MemberOrPsnNotBoth():
             return _("Give either a member or a PSN ID, not both.")
-    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+    return _(UNEXPECTED)
 
 
 def describe_error(error: BaseException) -> tuple[str, bool]:

@@ -21,7 +21,6 @@ from bot.ui.i18n import _, ngettext
 from bot.ui.theme import (
     BACKGROUND,
     BRAND,
-    BRAND_BAR,
     DR_BAND_FILLS,
     DR_BAND_LABELS,
     FOOTER_SIZE,
@@ -30,12 +29,10 @@ from bot.ui.theme import (
     LABEL_SIZE,
     MARGIN,
     MUTED,
-    SUBTITLE_SIZE,
     TEXT,
-    TITLE_SIZE,
     WIDTH,
     Draw,
-    fit_text,
+    draw_heading,
     font,
 )
 
@@ -240,15 +237,6 @@ def render_dr_history(
     def x_of(moment: datetime) -> float:
         return left + (moment - start) / (end - start) * (right - left)
 
-    # Title block, as the standings image.
-    draw.rectangle((0, 0, WIDTH * s, BRAND_BAR * s), fill=BRAND)
-    title_font = font(TITLE_SIZE * s, bold=True)
-    draw.text(
-        (MARGIN * s, 34 * s),
-        fit_text(draw, title, title_font, (WIDTH - 2 * MARGIN) * s),
-        font=title_font,
-        fill=TEXT,
-    )
     latest = series[-1][1]
     subtitle = ngettext(
         "now {points} DR points, band {band} · {number} reading · as of {moment} UTC",
@@ -259,13 +247,7 @@ def render_dr_history(
         number=number(len(series)),
         moment=f"{date_text(end, 'yMMMd')} {date_text(end, 'Hm')}",
     )
-    subtitle_font = font(SUBTITLE_SIZE * s)
-    draw.text(
-        (MARGIN * s, 84 * s),
-        fit_text(draw, subtitle, subtitle_font, (WIDTH - 2 * MARGIN) * s),
-        font=subtitle_font,
-        fill=MUTED,
-    )
+    draw_heading(draw, title, subtitle, scale=s)
 
     # The bands, each labelled in its colour at the right of the plot.
     for band in bands_in_range(low, high):

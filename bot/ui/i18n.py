@@ -206,3 +206,7 @@ def ngettext(singular: str, plural: str, count: int, /, **params: object) -> str
 def N_(message: str, /) -> str:
     """Marks a constant for extraction; translate it with `_` where it is shown."""
     return message
+
+
+# The answer to an error no message describes (bot/ui/errors.py and each error module's last word).
+UNEXPECTED = N_("Something went wrong on the bot's side. The error was logged; please try again later.")

@@ -40,7 +40,8 @@ from bot.services.league_night.teams import (
 from bot.storage.league_extras import Penalty, SeasonSettings, Team
 from bot.storage.leagues import League
 from bot.ui.format import bold, number, timestamp, truncate
-from bot.ui.i18n import _, ngettext
+from bot.ui.i18n import UNEXPECTED, _, ngettext
+from bot.ui.league import names as _names  # `names` is a parameter below
 from bot.ui.replies import MESSAGE_CONTENT_LIMIT
 
 LEAGUE_EXTRAS_ERRORS = (LobbyError, PenaltyError, TeamError, RoundsTooFewError, CountedTooManyError)
@@ -49,10 +50,6 @@ ROOMS_PER_PAGE = 4
 
 def _psn(psn_id: str) -> str:
     return escape_markdown(psn_id)
-
-
-def _names(psn_ids: Sequence[str]) -> str:
-    return truncate(", ".join(_psn(psn) for psn in psn_ids), 1200)
 
 
 # --- lobbies ----------------------------------------------------------------------------------------
@@ -405,4 +402,4 @@ def describe_league_extras_error(error: Exception) -> str:
                 counted=counted,
                 total=total,
             )
-    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+    return _(UNEXPECTED)

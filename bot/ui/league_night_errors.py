@@ -6,7 +6,7 @@ from discord.utils import escape_markdown as escape
 
 from bot.services.league_night import errors
 from bot.ui.format import timestamp
-from bot.ui.i18n import _
+from bot.ui.i18n import UNEXPECTED, _
 
 
 def describe_league_night_error(error: errors.LeagueNightError) -> str:
@@ -62,7 +62,7 @@ def describe_league_night_error(error: errors.LeagueNightError) -> str:
             return _("You are not on this league's roster, so there is nothing to check in for.")
         case errors.CheckinClosedError():
             return _("Check-in for this race is closed.")
-    return _("Something went wrong on the bot's side. The error was logged; please try again later.")
+    return _(UNEXPECTED)
 
 
 def _gate_invalid(kind: str, value: str) -> str:

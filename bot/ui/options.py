@@ -154,7 +154,12 @@ def zone_choices(current: str) -> list[str]:
     wanted = current.strip().lower().replace(" ", "_")
     if not wanted:
         return list(COMMON_ZONES)
-    every = zone_names()
-    starts = [name for name in every if name.lower().startswith(wanted)]
-    contains = [name for name in every if wanted in name.lower() and not name.lower().startswith(wanted)]
+    starts: list[str] = []
+    contains: list[str] = []
+    for name in zone_names():
+        lowered = name.lower()
+        if lowered.startswith(wanted):
+            starts.append(name)
+        elif wanted in lowered:
+            contains.append(name)
     return (starts + contains)[:MAX_CHOICES]

@@ -187,8 +187,9 @@ def attendance_text(attendance: Attendance) -> str:
         count=len(attendance.races),
     )
     lines = [header]
+    recent = attendance.races[-10:]
     for driver in sorted(attendance.drivers, key=lambda d: (-d.count(IN), d.psn_id.lower())):
-        marks = "".join(_MARK.get(driver.statuses.get(race.id, ""), "—") for race in attendance.races[-10:])
+        marks = "".join(_MARK.get(driver.statuses.get(race.id, ""), "—") for race in recent)
         line = _(
             "{psn}: {checked_in}/{races} {marks}",
             psn=escape(driver.psn_id),

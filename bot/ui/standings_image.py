@@ -24,8 +24,6 @@ from bot.ui.i18n import _, current_language, ngettext
 from bot.ui.theme import (
     BACKGROUND,
     BODY_SIZE,
-    BRAND,
-    BRAND_BAR,
     CHART_TITLE_SIZE,
     DOWN,
     FOOTER_SIZE,
@@ -38,13 +36,12 @@ from bot.ui.theme import (
     MUTED,
     SERIES_COLOURS,
     STRIPE,
-    SUBTITLE_SIZE,
     TEXT,
-    TITLE_SIZE,
     UP,
     WIDTH,
     Draw,
     FontT,
+    draw_heading,
     fit_text,
     font,
 )
@@ -121,13 +118,6 @@ def _movement(draw: ImageDraw.ImageDraw, column: _Column, middle: int, row: Stan
 
 
 def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
-    draw.rectangle((0, 0, WIDTH, BRAND_BAR), fill=BRAND)
-    draw.text(
-        (MARGIN, 34),
-        fit_text(draw, title, font(TITLE_SIZE, bold=True), WIDTH - 2 * MARGIN),
-        font=font(TITLE_SIZE, bold=True),
-        fill=TEXT,
-    )
     kind = standings.series_type or _("Series")
     as_of = standings.as_of.astimezone(UTC)
     moment = f"{date_text(as_of, 'yMMMd')} {date_text(as_of, 'Hm')} UTC"
@@ -140,12 +130,7 @@ def _title(draw: ImageDraw.ImageDraw, standings: Standings, title: str) -> None:
         number=number(len(standings.rows)),
         moment=moment,
     )
-    draw.text(
-        (MARGIN, 84),
-        fit_text(draw, subtitle, font(SUBTITLE_SIZE), WIDTH - 2 * MARGIN),
-        font=font(SUBTITLE_SIZE),
-        fill=MUTED,
-    )
+    draw_heading(draw, title, subtitle)
 
 
 def _behind(points: int) -> str:

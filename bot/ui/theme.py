@@ -168,7 +168,6 @@ def font_source() -> FontSource:
 _fallbacks: dict[FontT, FontT] = {}  # filled by font(), one entry per size and weight in use
 
 
-@cache
 def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) -> str:
     """`text` cut with "..." to fit `width` pixels in `face` (as drawn on `draw`)."""
     if draw.textlength(text, font=face) <= width:
@@ -178,6 +177,20 @@ def fit_text(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: float) ->
     return text + "..."
 
 
+def draw_heading(draw: ImageDraw.ImageDraw, title: str, subtitle: str, scale: int = 1) -> None:
+    """Every image's top: the brand bar, the title, the subtitle (each cut to fit), drawn `scale` times
+    the final size (for images drawn supersampled)."""
+    s = scale
+    draw.rectangle((0, 0, WIDTH * s, BRAND_BAR * s), fill=BRAND)
+    title_font, subtitle_font = font(TITLE_SIZE * s, bold=True), font(SUBTITLE_SIZE * s)
+    width = (WIDTH - 2 * MARGIN) * s
+    draw.text((MARGIN * s, 34 * s), fit_text(draw, title, title_font, width), font=title_font, fill=TEXT)
+    draw.text(
+        (MARGIN * s, 84 * s), fit_text(draw, subtitle, subtitle_font, width), font=subtitle_font, fill=MUTED
+    )
+
+
+@cache
 def font(size: int, bold: bool = False) -> FontT:
     """The images' font at `size` px (cached: each size is opened once)."""
     source = font_source()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
@@ -81,13 +81,18 @@ def _mover_line(mover: Mover) -> str:
     )
 
 
-def _digest_moment(digest: Digest) -> str:
-    """When the digest's week ends, in the server's digest time zone (UTC when it has none)."""
+def _digest_zone(digest: Digest) -> tuple[tzinfo, str]:
+    """The server's digest time zone and its name: UTC when it has none, or one the system no longer knows."""
     name = digest.settings.digest_timezone or "UTC"
     try:
-        zone = ZoneInfo(name)
+        return ZoneInfo(name), name
     except (ZoneInfoNotFoundError, ValueError):
-        zone, name = ZoneInfo("UTC"), "UTC"
+        return UTC, "UTC"
+
+
+def _digest_moment(digest: Digest) -> str:
+    """When the digest's week ends, in the server's digest time zone."""
+    zone, name = _digest_zone(digest)
     return f"{digest.due_at.astimezone(zone):%Y-%m-%d %H:%M} {name}"
 
 
@@ -122,11 +127,7 @@ class DigestPost:
 
 def _week_start(digest: Digest) -> datetime:
     """The first day of the digest's week, in the server's digest time zone."""
-    start = digest.due_at - WEEK
-    try:
-        return start.astimezone(ZoneInfo(digest.settings.digest_timezone or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):  # a zone the system no longer knows: the date in UTC
-        return start.astimezone(UTC)
+    return (digest.due_at - WEEK).astimezone(_digest_zone(digest)[0])
 
 
 def digest_post(digest: Digest, server_name: str | None) -> DigestPost:
