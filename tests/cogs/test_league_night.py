@@ -448,9 +448,10 @@ async def test_a_gate_above_the_top_class_is_refused_clearly(
     assert harness.discord.messages_in(channel.id) == []  # no board posted
 
 
-async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
+async def checkin_open_for_driver0(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
-) -> None:
+) -> tuple[FakeUser, SentMessage]:
+    """A league with linked Driver0 on its roster and Race #1 on 2026-11-30 20:00, its check-in open."""
     harness.discord.now = harness.clock.now
     await new_league(harness, organiser, channel)
     member = await linked(harness, "m0", "Driver0")
@@ -458,6 +459,13 @@ async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
     await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
     await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
     (checkin,) = harness.discord.messages_in(channel.id)
+    return member, checkin
+
+
+async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
+    harness: Harness, organiser: FakeUser, channel: FakeChannel
+) -> None:
+    member, checkin = await checkin_open_for_driver0(harness, organiser, channel)
     await harness.restart()
     harness.discord.now = harness.clock.now
     clicked = await harness.driver.click(checkin, "Check in", user=member)
@@ -473,13 +481,7 @@ async def test_a_checkin_click_after_a_restart_counts_and_checkin_show_lists_it(
 async def test_editing_a_race_refreshes_its_checkin_and_removing_it_closes_it(
     harness: Harness, organiser: FakeUser, channel: FakeChannel
 ) -> None:
-    harness.discord.now = harness.clock.now
-    await new_league(harness, organiser, channel)
-    member = await linked(harness, "m0", "Driver0")
-    await harness.slash("league add", user=organiser, drivers="Driver0")
-    await harness.slash("league race add", user=organiser, when="2026-11-30 20:00")
-    await move_to(harness, datetime(2026, 11, 29, 20, 0, 1, tzinfo=UTC))
-    (checkin,) = harness.discord.messages_in(channel.id)
+    member, checkin = await checkin_open_for_driver0(harness, organiser, channel)
     await harness.driver.click(checkin, "Check in", user=member)
     old_start = int(datetime(2026, 11, 30, 20, tzinfo=UTC).timestamp())
     new_start = int(datetime(2026, 12, 3, 20, tzinfo=UTC).timestamp())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -13,13 +14,14 @@ from bot.errors import NewsChannelRefused
 from bot.gtgridstats.budget import EndpointClass
 from bot.gtgridstats.errors import UpstreamUnavailableError
 from bot.gtgridstats.limiter import Priority
-from bot.services.tracking import Mover
+from bot.services.tracking import Mover, TrackingSettings
 from bot.storage.links import Link
 from bot.ui import digest_chart
 from bot.ui.errors import describe_error
 from bot.ui.theme import DOWN, UP
 from cogs.tracking import Tracking
 from tests.conftest import Harness
+from tests.standins.discord_api import DiscordStandin
 from tests.standins.interactions import FakeChannel, FakeUser
 
 
@@ -187,16 +189,27 @@ async def test_lost_channel_access_pauses_and_the_next_organiser_command_says_wh
     assert refresh_paths(harness) == []
 
 
-async def test_missing_access_also_pauses(harness: Harness) -> None:
+async def settings_after_a_refused_news_post(
+    harness: Harness, refusing: Callable[[DiscordStandin], set[int]]
+) -> TrackingSettings:
+    """Ann's DR change is due in the news channel, which Discord refuses as the set `refusing` picks does."""
     ann = harness.member("ann")
     await link(harness, ann, "Fast_Ann", dr_points=9_500)
     channel = await setup_news(harness)
-    harness.discord.inaccessible_channels.add(channel.id)  # 403, 50001 Missing Access
+    refusing(harness.discord).add(channel.id)
     harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_500)
     harness.clock.advance(31 * 60)
     await harness.clock.run_until(cog(harness).refresh_once())
     settings = await harness.bot.tracking.settings(harness.guild.id)
     assert settings is not None
+    return settings
+
+
+async def test_missing_access_also_pauses(harness: Harness) -> None:
+    # 403, 50001 Missing Access
+    settings = await settings_after_a_refused_news_post(
+        harness, lambda discord: discord.inaccessible_channels
+    )
     assert settings.paused_reason is not None
 
 

@@ -9,7 +9,7 @@ import discord
 
 from bot.services.tracking import PAUSE_GONE, next_digest_at
 from bot.storage.tracking import Announcement
-from tests.cogs.test_tracking import cog, link, refresh_paths, setup_news
+from tests.cogs.test_tracking import cog, link, refresh_paths, settings_after_a_refused_news_post, setup_news
 from tests.conftest import Harness
 from tests.standins.interactions import BOT_PERMISSIONS, FakeChannel
 
@@ -97,15 +97,8 @@ async def test_tracking_off_stops_the_news(harness: Harness) -> None:
 
 
 async def test_a_deleted_news_channel_pauses_with_the_gone_reason(harness: Harness) -> None:
-    ann = harness.member("ann")
-    await link(harness, ann, "Fast_Ann", dr_points=9_500)
-    channel = await setup_news(harness)
-    harness.discord.deleted_channels.add(channel.id)  # 404, 10003 Unknown Channel
-    harness.gt.dataset.add_driver("Fast_Ann", dr_points=10_500)
-    harness.clock.advance(31 * 60)
-    await harness.clock.run_until(cog(harness).refresh_once())
-    settings = await harness.bot.tracking.settings(harness.guild.id)
-    assert settings is not None
+    # 404, 10003 Unknown Channel
+    settings = await settings_after_a_refused_news_post(harness, lambda discord: discord.deleted_channels)
     assert settings.paused_reason == PAUSE_GONE
     record = await harness.slash("tracking status", user=harness.member("org", manager=True))
     assert record.reply.ephemeral

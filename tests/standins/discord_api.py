@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +39,12 @@ MODAL_TITLE_LIMIT = 45
 MODAL_ROWS_LIMIT = 5
 TEXT_INPUT_LABEL_LIMIT = 45
 TEXT_INPUT_VALUE_LIMIT = 4000
+CUSTOM_ID_LIMIT = 100
+PLACEHOLDER_LIMIT = 100
+# Autocomplete answers (interaction response type 8): at most 25 choices, names 1-100, string values to 100.
+AUTOCOMPLETE_CHOICES_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+CHOICE_VALUE_LIMIT = 100
 # Guild scheduled events (https://discord.com/developers/docs/resources/guild-scheduled-event).
 EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
@@ -588,7 +594,8 @@ class DiscordStandin:
         if record.callbacks:
             return _discord_error(400, 40060, "Interaction has already been acknowledged.")
         body, files = await self._read_message(request)
-        if (refused := _invalid_form_body(body.get("data") or {})) is not None:
+        new_message = body.get("type") == CALLBACK_MESSAGE
+        if (refused := _invalid_form_body(body.get("data") or {}, files, new=new_message)) is not None:
             self.rejected.append(body)
             return refused
         record.callbacks.append(body)
@@ -613,6 +620,12 @@ class DiscordStandin:
                 return _json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, status=400)
             record.modal = data
             response["resource"] = {"type": callback_type}
+        elif callback_type == CALLBACK_AUTOCOMPLETE:
+            if (problems := choice_problems(data)) is not None:
+                record.callbacks.pop()
+                self.rejected.append(body)
+                return _json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, status=400)
+            response["resource"] = {"type": callback_type}
         elif callback_type == CALLBACK_UPDATE_MESSAGE:
             self._update_clicked_message(record, data, files)
             response["resource"] = {"type": callback_type}
@@ -636,7 +649,7 @@ class DiscordStandin:
         if record is None:
             return _discord_error(401, 50027, "Invalid Webhook Token")
         data, files = await self._read_message(request)
-        if (refused := _invalid_form_body(data)) is not None:
+        if (refused := _invalid_form_body(data, files, new=True)) is not None:
             self.rejected.append(data)
             return refused
         if record.original is not None and record.original.loading:
@@ -667,7 +680,7 @@ class DiscordStandin:
         """PATCH or DELETE of a message the bot sent, as Discord answers them (50035 for a bad body)."""
         if request.method == "PATCH":
             data, files = await self._read_message(request)
-            if (refused := _invalid_form_body(data)) is not None:
+            if (refused := _invalid_form_body(data, files)) is not None:
                 self.rejected.append(data)
                 return refused
             self._apply(message, data, files)
@@ -743,13 +756,14 @@ class DiscordStandin:
         if (refused := self._bot_role_check(guild_id, role_id)) is not None:
             return refused
         reason = request.headers.get("X-Audit-Log-Reason")
-        self.role_changes.append((request.method, guild_id, None, role_id, reason))
         if request.method == "DELETE":
+            self.role_changes.append((request.method, guild_id, None, role_id, reason))
             self.remove_role_from_guild(guild_id, role_id)
             return web.Response(status=204)
         body = await request.json()
-        if "name" in body and len(str(body["name"])) > ROLE_NAME_LIMIT:
+        if "name" in body and not 1 <= len(str(body["name"] or "")) <= ROLE_NAME_LIMIT:
             return _form_error("name", f"Must be between 1 and {ROLE_NAME_LIMIT} in length.")
+        self.role_changes.append((request.method, guild_id, None, role_id, reason))
         for key in ("name", "color", "hoist", "mentionable"):
             if key in body:
                 roles[role_id][key] = body[key]
@@ -802,7 +816,7 @@ class DiscordStandin:
         data, files = await self._read_message(request)
         if files and channel_id in self.no_attach_channels:
             return _discord_error(403, 50013, "Missing Permissions")
-        if (refused := _invalid_form_body(data)) is not None:
+        if (refused := _invalid_form_body(data, files, new=True)) is not None:
             self.rejected.append(data)
             return refused
         message = self._message_from(data, files, channel_id, None)
@@ -909,6 +923,10 @@ def modal_problems(data: dict[str, Any]) -> dict[str, Any] | None:
         errors["title"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1-45 long."}]}
     if not data.get("custom_id"):
         errors["custom_id"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}
+    elif len(str(data["custom_id"])) > CUSTOM_ID_LIMIT:
+        errors["custom_id"] = {
+            "_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1-100 long."}]
+        }
     rows = data.get("components") or []
     if not 1 <= len(rows) <= MODAL_ROWS_LIMIT:
         errors["components"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1-5."}]}
@@ -918,15 +936,47 @@ def modal_problems(data: dict[str, Any]) -> dict[str, Any] | None:
             problems: dict[str, Any] = {}
             if item.get("type") == 4 and not 1 <= len(label) <= TEXT_INPUT_LABEL_LIMIT:
                 problems["label"] = "Must be 1-45 long."
-            for key in ("min_length", "max_length"):
+            if item.get("type") == 4 and not 1 <= len(str(item.get("custom_id") or "")) <= CUSTOM_ID_LIMIT:
+                problems["custom_id"] = "Must be 1-100 long."
+            if len(str(item.get("placeholder") or "")) > PLACEHOLDER_LIMIT:
+                problems["placeholder"] = "Must be 100 or fewer in length."
+            for key, least in (("min_length", 0), ("max_length", 1)):
                 limit = item.get(key)
-                if limit is not None and not 0 <= int(limit) <= TEXT_INPUT_VALUE_LIMIT:
-                    problems[key] = f"Must be 0-{TEXT_INPUT_VALUE_LIMIT}."
+                if limit is not None and not least <= int(limit) <= TEXT_INPUT_VALUE_LIMIT:
+                    problems[key] = f"Must be {least}-{TEXT_INPUT_VALUE_LIMIT}."
+            low, high = item.get("min_length"), item.get("max_length")
+            if low is not None and high is not None and int(low) > int(high):
+                problems["min_length"] = "Must be at most max_length."
             if len(str(item.get("value") or "")) > int(item.get("max_length") or TEXT_INPUT_VALUE_LIMIT):
                 problems["value"] = "Longer than max_length."
             if problems:
                 errors.setdefault("components", {})[str(index)] = problems
     return errors or None
+
+
+def choice_problems(data: dict[str, Any]) -> dict[str, Any] | None:
+    """What Discord would refuse in an autocomplete answer: over 25 choices, a name outside 1-100
+    characters, a string value over 100."""
+    choices = data.get("choices") or []
+    errors: dict[str, Any] = {}
+    if len(choices) > AUTOCOMPLETE_CHOICES_LIMIT:
+        errors["_errors"] = [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}]
+    for index, choice in enumerate(choices):
+        problems: dict[str, Any] = {}
+        if not 1 <= len(str(choice.get("name") or "")) <= CHOICE_NAME_LIMIT:
+            problems["name"] = {
+                "_errors": [
+                    {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}
+                ]
+            }
+        value = choice.get("value")
+        if isinstance(value, str) and len(value) > CHOICE_VALUE_LIMIT:
+            problems["value"] = {
+                "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]
+            }
+        if problems:
+            errors[str(index)] = problems
+    return {"choices": errors} if errors else None
 
 
 # Installation types (0 GUILD_INSTALL, 1 USER_INSTALL) and interaction contexts (0 GUILD, 1 BOT_DM,
@@ -980,6 +1030,9 @@ EMBED_FIELDS_LIMIT = 25
 EMBEDS_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
 MESSAGE_CONTENT_LIMIT = 2000
+# Files: at most 10 a message; a request over the upload limit (25 MiB by default) gets 413, code 40005.
+FILES_PER_MESSAGE = 10
+UPLOAD_LIMIT = 25 * 1024 * 1024
 
 
 def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
@@ -1032,15 +1085,27 @@ def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
     return errors
 
 
-def _invalid_form_body(data: dict[str, Any]) -> web.Response | None:
-    """Discord's answer to a message with an over-limit embed: 400, code 50035 Invalid Form Body."""
+def _invalid_form_body(
+    data: dict[str, Any], files: Sequence[Attachment] = (), *, new: bool = False
+) -> web.Response | None:
+    """Discord's answer to a message body it refuses: 413/40005 over the upload limit; 400/50035 Invalid
+    Form Body for an over-limit embed, content or file count; 400/50006 for a new message with nothing
+    in it."""
+    if sum(len(file.data) for file in files) > UPLOAD_LIMIT:
+        return _discord_error(413, 40005, "Request entity too large")
     errors = embed_problems(data)
     content = data.get("content")
     if isinstance(content, str) and len(content) > MESSAGE_CONTENT_LIMIT:
         errors["content"] = {
             "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]
         }
+    if len(files) > FILES_PER_MESSAGE:
+        errors["files"] = {
+            "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 10 or fewer in length."}]
+        }
     if not errors:
+        if new and not (content or data.get("embeds") or data.get("components") or files or data.get("poll")):
+            return _discord_error(400, 50006, "Cannot send an empty message")
         return None
     return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, status=400)
 
