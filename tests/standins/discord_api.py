@@ -595,7 +595,10 @@ class DiscordStandin:
             return _discord_error(400, 40060, "Interaction has already been acknowledged.")
         body, files = await self._read_message(request)
         new_message = body.get("type") == CALLBACK_MESSAGE
-        if (refused := _invalid_form_body(body.get("data") or {}, files, new=new_message)) is not None:
+        modal = body.get("type") == CALLBACK_MODAL
+        if (
+            refused := _invalid_form_body(body.get("data") or {}, files, new=new_message, modal=modal)
+        ) is not None:
             self.rejected.append(body)
             return refused
         record.callbacks.append(body)
@@ -1085,8 +1088,58 @@ def embed_problems(data: dict[str, Any]) -> dict[str, Any]:
     return errors
 
 
+# Message components: at most 5 action rows, each with up to 5 buttons or one select; a button label is
+# at most 80 characters, a custom_id 1 to 100, a select at most 25 options (labels up to 100).
+ROWS_PER_MESSAGE = 5
+BUTTONS_PER_ROW = 5
+BUTTON_LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+SELECT_OPTIONS_LIMIT = 25
+SELECT_OPTION_LABEL_LIMIT = 100
+LINK_BUTTON_STYLE = 5
+
+
+def component_problems(data: dict[str, Any]) -> dict[str, Any]:
+    """The errors Discord would list for the components of a message body (empty when it would accept
+    them)."""
+    rows = data.get("components") or []
+    errors: dict[str, Any] = {}
+
+    def too_long(limit: int) -> dict[str, Any]:
+        return {
+            "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": f"Must be {limit} or fewer in length."}]
+        }
+
+    if len(rows) > ROWS_PER_MESSAGE:
+        errors["components"] = too_long(ROWS_PER_MESSAGE)
+    for index, row in enumerate(rows):
+        items = row.get("components") or []
+        problems: dict[str, Any] = {}
+        selects = [item for item in items if item.get("type") in (3, 5, 6, 7, 8)]
+        if len(items) > BUTTONS_PER_ROW or (selects and len(items) > 1):
+            problems["components"] = too_long(1 if selects else BUTTONS_PER_ROW)
+        for number, item in enumerate(items):
+            item_problems: dict[str, Any] = {}
+            custom_id = item.get("custom_id")
+            needs_id = not (item.get("type") == 2 and item.get("style") == LINK_BUTTON_STYLE)
+            if needs_id and not (1 <= len(str(custom_id or "")) <= CUSTOM_ID_LIMIT):
+                item_problems["custom_id"] = too_long(CUSTOM_ID_LIMIT)
+            if item.get("type") == 2 and len(str(item.get("label") or "")) > BUTTON_LABEL_LIMIT:
+                item_problems["label"] = too_long(BUTTON_LABEL_LIMIT)
+            options = item.get("options") or []
+            if len(options) > SELECT_OPTIONS_LIMIT:
+                item_problems["options"] = too_long(SELECT_OPTIONS_LIMIT)
+            if any(len(str(o.get("label") or "")) > SELECT_OPTION_LABEL_LIMIT for o in options):
+                item_problems.setdefault("options", too_long(SELECT_OPTION_LABEL_LIMIT))
+            if item_problems:
+                problems.setdefault("components", {})[str(number)] = item_problems
+        if problems:
+            errors.setdefault("components", {})[str(index)] = problems
+    return errors
+
+
 def _invalid_form_body(
-    data: dict[str, Any], files: Sequence[Attachment] = (), *, new: bool = False
+    data: dict[str, Any], files: Sequence[Attachment] = (), *, new: bool = False, modal: bool = False
 ) -> web.Response | None:
     """Discord's answer to a message body it refuses: 413/40005 over the upload limit; 400/50035 Invalid
     Form Body for an over-limit embed, content or file count; 400/50006 for a new message with nothing
@@ -1094,6 +1147,8 @@ def _invalid_form_body(
     if sum(len(file.data) for file in files) > UPLOAD_LIMIT:
         return _discord_error(413, 40005, "Request entity too large")
     errors = embed_problems(data)
+    if not modal:  # a modal's text inputs are checked with the modal
+        errors |= component_problems(data)
     content = data.get("content")
     if isinstance(content, str) and len(content) > MESSAGE_CONTENT_LIMIT:
         errors["content"] = {

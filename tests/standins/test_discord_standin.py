@@ -113,3 +113,31 @@ async def test_a_refused_role_edit_is_not_recorded_as_a_change() -> None:
         assert renamed.status_code == 200
         assert discord_api.role_named(7, "Platinum")["id"] == str(role_id)
         assert [change[0] for change in discord_api.role_changes] == ["PATCH"]
+
+
+async def test_components_over_discords_limits_are_50035() -> None:
+    def button(label: str = "Join", custom_id: str | None = "b") -> dict[str, Any]:
+        item: dict[str, Any] = {"type": 2, "style": 1, "label": label}
+        if custom_id is not None:
+            item["custom_id"] = custom_id
+        return item
+
+    async with DiscordStandin() as discord_api, httpx.AsyncClient() as http:
+        url = f"{discord_api.base_url}/channels/5/messages"
+        refused = {
+            "six rows": [{"type": 1, "components": [button()]} for _ in range(6)],
+            "six buttons": [{"type": 1, "components": [button(custom_id=f"b{n}") for n in range(6)]}],
+            "long label": [{"type": 1, "components": [button(label="x" * 81)]}],
+            "no custom id": [{"type": 1, "components": [button(custom_id=None)]}],
+            "long custom id": [{"type": 1, "components": [button(custom_id="x" * 101)]}],
+        }
+        for name, components in refused.items():
+            answer = await http.post(url, json={"content": "c", "components": components})
+            assert (answer.status_code, answer.json()["code"]) == (400, 50035), name
+            assert "components" in answer.json()["errors"], name
+        link = {"type": 2, "style": 5, "label": "Docs", "url": "https://example.com"}
+        five = [{"type": 1, "components": [button(custom_id=f"b{n}") for n in range(5)]}]
+        for components in (five * 5, [{"type": 1, "components": [link]}]):
+            fine = await http.post(url, json={"content": "c", "components": components})
+            assert fine.status_code == 200
+        assert len(discord_api.messages_in(5)) == 2
