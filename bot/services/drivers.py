@@ -386,7 +386,11 @@ class DriverService:
         # fetch them: those answers are as new as a fetch would give, so they are never fetched again.
         now = self.clock.now()
         since = {psn_id.lower(): self._wanted_since.pop(psn_id.lower(), now) for psn_id in psn_ids}
-        latest = await self.snapshots.latest_many(psn_ids)
+        maybe_fresh = psn_ids
+        if self._fetched_at is not None:  # the index says which could be: only those are read and parsed
+            index = self._fetched_at
+            maybe_fresh = [key for key, at in since.items() if key in index and index[key] >= at]
+        latest = await self.snapshots.latest_many(maybe_fresh) if maybe_fresh else {}
         fresh = {key: snap for key, snap in latest.items() if snap.fetched_at >= since.get(key, now)}
         if fresh:
             self.api.budget.usage.record_cache(hit=True, count=len(fresh))
