@@ -135,8 +135,9 @@ class DriverService:
 
     async def next_refresh_at(self, psn_id: str) -> datetime | None:
         """When `/profile refresh` may sync this driver again (None: now, or nothing stored)."""
-        latest = await self.snapshots.latest(validate_psn_id(psn_id))
-        return self.refresh_possible_at(latest) if latest is not None else None
+        key = validate_psn_id(psn_id).lower()
+        fetched_at = (await self._fetch_times_of([key])).get(key)
+        return self._cooled_at(fetched_at) if fetched_at is not None else None
 
     def known_unknown(self, psn_id: str) -> bool:
         """GT Grid Stats said, less than the refresh interval ago, that it has no such driver."""
