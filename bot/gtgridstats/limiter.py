@@ -192,7 +192,7 @@ class RollingWindowLimiter:
                 wait = self._wait_for_slot(self._clock.monotonic(), level=Priority(me.priority))
                 if wait <= 0:
                     break
-                await self._sleep_unless_woken(wait, me.wake)
+                await self._clock.sleep_or(me.wake, wait)
             heapq.heappop(self._queue)
             self._in_flight += 1
             self.granted += 1
@@ -218,12 +218,3 @@ class RollingWindowLimiter:
     @property
     def in_flight(self) -> int:
         return self._in_flight
-
-    async def _sleep_unless_woken(self, seconds: float, wake: asyncio.Event) -> None:
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        woken = asyncio.ensure_future(wake.wait())
-        try:
-            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            woken.cancel()

@@ -107,12 +107,18 @@ class DriverService:
     # --- stored data -------------------------------------------------------------------------------
 
     def is_fresh(self, snapshot: DriverSnapshot, max_age: timedelta | None = None) -> bool:
+        return self._fresh_at(snapshot.fetched_at, max_age)
+
+    def _fresh_at(self, fetched_at: datetime, max_age: timedelta | None = None) -> bool:
         limit = max_age if max_age is not None else self.refresh_after
-        return snapshot.fetched_at >= self.clock.now() - limit
+        return fetched_at >= self.clock.now() - limit
 
     def refresh_possible_at(self, snapshot: DriverSnapshot) -> datetime | None:
         """When a forced refresh of this driver is next allowed (None: now)."""
-        at = snapshot.fetched_at + self.refresh_cooldown
+        return self._cooled_at(snapshot.fetched_at)
+
+    def _cooled_at(self, fetched_at: datetime) -> datetime | None:
+        at = fetched_at + self.refresh_cooldown
         return at if at > self.clock.now() else None
 
     async def fetch_times(self) -> dict[str, datetime]:
@@ -121,10 +127,17 @@ class DriverService:
             return await self.snapshots.latest_fetch_times()
         return dict(self._fetched_at)
 
+    async def _fetch_times_of(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """When each of these drivers (lower-cased PSN IDs) was last fetched, if ever."""
+        if self._fetched_at is None:
+            return {key: snap.fetched_at for key, snap in (await self.snapshots.latest_many(keys)).items()}
+        return {key: self._fetched_at[key] for key in keys if key in self._fetched_at}
+
     async def next_refresh_at(self, psn_id: str) -> datetime | None:
         """When `/profile refresh` may sync this driver again (None: now, or nothing stored)."""
-        latest = await self.snapshots.latest(validate_psn_id(psn_id))
-        return self.refresh_possible_at(latest) if latest is not None else None
+        key = validate_psn_id(psn_id).lower()
+        fetched_at = (await self._fetch_times_of([key])).get(key)
+        return self._cooled_at(fetched_at) if fetched_at is not None else None
 
     def known_unknown(self, psn_id: str) -> bool:
         """GT Grid Stats said, less than the refresh interval ago, that it has no such driver."""
@@ -151,12 +164,12 @@ class DriverService:
             for key in dict.fromkeys(validate_psn_id(psn_id).lower() for psn_id in psn_ids)
             if not self.known_unknown(key)
         ]
-        latest = await self.snapshots.latest_many(keys)
+        latest = await self._fetch_times_of(keys)
         if refresh:
-            to_sync = [key for key in keys if key not in latest or not self.refresh_possible_at(latest[key])]
+            to_sync = [key for key in keys if key not in latest or not self._cooled_at(latest[key])]
             calls = len(list(chunked(to_sync)))
         else:
-            needed = [key for key in keys if key not in latest or not self.is_fresh(latest[key], max_age)]
+            needed = [key for key in keys if key not in latest or not self._fresh_at(latest[key], max_age)]
             never_seen = [key for key in needed if key not in latest] if sync_missing else []
             calls = len(list(chunked(needed))) + len(list(chunked(never_seen)))
         if calls == 0:
@@ -386,7 +399,11 @@ class DriverService:
         # fetch them: those answers are as new as a fetch would give, so they are never fetched again.
         now = self.clock.now()
         since = {psn_id.lower(): self._wanted_since.pop(psn_id.lower(), now) for psn_id in psn_ids}
-        latest = await self.snapshots.latest_many(psn_ids)
+        maybe_fresh = psn_ids
+        if self._fetched_at is not None:  # the index says which could be: only those are read and parsed
+            index = self._fetched_at
+            maybe_fresh = [key for key, at in since.items() if key in index and index[key] >= at]
+        latest = await self.snapshots.latest_many(maybe_fresh) if maybe_fresh else {}
         fresh = {key: snap for key, snap in latest.items() if snap.fetched_at >= since.get(key, now)}
         if fresh:
             self.api.budget.usage.record_cache(hit=True, count=len(fresh))

@@ -35,11 +35,13 @@ class ProfileService:
         when the next refresh is possible. `member_id`: whom the driver is linked to here, when known."""
         drivers = self.drivers
         psn_id = validate_psn_id(psn_id)
-        wait_until = await drivers.next_refresh_at(psn_id) if refresh else None
+        stored = await drivers.stored(psn_id) if refresh else None
+        wait_until = drivers.refresh_possible_at(stored) if stored is not None else None
         if wait_until is not None:
             refresh = False
         if not refresh and await drivers.all_fresh([psn_id]):
-            stored = await drivers.stored(psn_id)
+            if stored is None:
+                stored = await drivers.stored(psn_id)
             if stored is not None and drivers.is_fresh(stored):
                 drivers.api.budget.usage.record_cache(hit=True)
                 return await self._profile_answer(guild_id, DriverResult(stored), member_id, wait_until)

@@ -145,8 +145,9 @@ class RefreshService:
         calls = 0
         while calls < MAX_CALLS_PER_CYCLE:
             current = await self.plan()
-            await self._save(current.ledger)
-            if current.calls:
+            if not current.calls:
+                await self._save(current.ledger)
+            else:
                 batch = list(current.calls[0])
                 await self._save(current.ledger.record_call(self._clock.now()))
                 calls += 1

@@ -8,8 +8,12 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.gtgridstats.identifiers import chunked
 from bot.storage.database import Database, from_db_time, to_db_time
 from bot.storage.users import Erase, UserColumn, register_user_data
+
+# Values per `IN (...)` query, well below SQLite's variable limit (as in snapshots.py).
+_IN_CHUNK = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +176,7 @@ class TrackingStore:
         """(guild id, member id, PSN ID) of every link in these guilds."""
         ids = sorted(set(guild_ids))
         found: list[tuple[int, int, str]] = []
-        for start in range(0, len(ids), 400):
-            chunk = ids[start : start + 400]
+        for chunk in chunked(ids, _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
             rows = await self._db.fetch_all(
                 f"SELECT guild_id, member_id, psn_id FROM links WHERE guild_id IN ({marks})", chunk
@@ -231,8 +234,7 @@ class TrackingStore:
     async def seen(self, psn_ids: Iterable[str]) -> dict[str, SeenRating]:
         keys = list({psn_id.lower() for psn_id in psn_ids})
         found: dict[str, SeenRating] = {}
-        for start in range(0, len(keys), 400):
-            chunk = keys[start : start + 400]
+        for chunk in chunked(keys, _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
             rows = await self._db.fetch_all(
                 f"SELECT psn_id, dr, sr, dr_points FROM tracking_seen WHERE psn_id IN ({marks})", chunk
