@@ -22,12 +22,12 @@ from bot.services.league_night.loop import LeagueNightLoop
 from bot.services.league_night.races import (
     CAR_LIMIT,
     DEFAULT_CHECKIN_HOURS,
+    DEFAULT_DURATION,
     NOTES_LIMIT,
     TRACK_LIMIT,
     RaceDetails,
 )
 from bot.services.league_night.signups import make_gate
-from bot.services.leagues import League
 from bot.services.ratings import DR_CLASSES, SR_CLASSES
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
@@ -42,7 +42,7 @@ DR_CHOICES = [app_commands.Choice(name=name, value=name) for name in DR_CLASSES]
 SR_CHOICES = [app_commands.Choice(name=name, value=name) for name in SR_CLASSES]
 GROUP_NAMES = ("signups", "race", "checkin")
 ZoneArg = app_commands.Transform[str, TimeZoneOption]
-DEFAULT_DURATION_MINUTES = 120
+DEFAULT_DURATION_MINUTES = DEFAULT_DURATION // timedelta(minutes=1)
 RACE_HELP = "The race number `/league race list` shows"
 WHEN_HELP = "Date and time, e.g. 2026-12-05 20:00 (league's time zone)"
 TRACK_HELP = "Track"
@@ -50,16 +50,23 @@ CAR_HELP = "Car or class"
 NOTES_HELP = "Notes for the drivers"
 CHECKIN_HOURS_HELP = f"Hours before the start that check-in opens (new races: {DEFAULT_CHECKIN_HOURS})"
 DURATION_HELP = f"How long the race night lasts, in minutes (new races: {DEFAULT_DURATION_MINUTES})"
+# The options race add and race edit share (edit also takes the race).
+RACE_OPTIONS_HELP = {
+    "when": WHEN_HELP,
+    "track": TRACK_HELP,
+    "car": CAR_HELP,
+    "notes": NOTES_HELP,
+    "checkin_hours": CHECKIN_HOURS_HELP,
+    "duration_minutes": DURATION_HELP,
+    "timezone": TIMEZONE_HELP,
+    "league": LEAGUE_HELP,
+}
 
 
 def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
     cog = interaction.client.get_cog("LeagueNight")
     assert isinstance(cog, LeagueNight)
     return cog
-
-
-async def _league(interaction: discord.Interaction[GridBot], league: League | None) -> League:
-    return await the_league(interaction, league)
 
 
 class _Group(app_commands.Group):
@@ -94,7 +101,7 @@ class SignupCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         gate = make_gate(min_dr, min_dr_points, min_sr)
         closes_at = parse_local(closes, league_zone(target, timezone)) if closes else None
         reply = Reply(interaction, private=True)
@@ -117,7 +124,7 @@ class SignupCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def close(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         reply = Reply(interaction, private=True)
         await reply.defer()
         board = await cog.signups.close(target)
@@ -128,7 +135,7 @@ class SignupCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def show(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        board = await cog.signups.current(await _league(interaction, league))
+        board = await cog.signups.current(await the_league(interaction, league))
         await Reply(interaction, private=True).send(embed=signup_text.signup_embed(board))
 
 
@@ -137,16 +144,7 @@ class RaceCommands(_Group):
         super().__init__(name="race", description="The league's race calendar (also the server's events).")
 
     @app_commands.command(name="add", description="Add a race to the calendar.")
-    @app_commands.describe(
-        when=WHEN_HELP,
-        track=TRACK_HELP,
-        car=CAR_HELP,
-        notes=NOTES_HELP,
-        checkin_hours=CHECKIN_HOURS_HELP,
-        duration_minutes=DURATION_HELP,
-        timezone=TIMEZONE_HELP,
-        league=LEAGUE_HELP,
-    )
+    @app_commands.describe(**RACE_OPTIONS_HELP)
     async def add(
         self,
         interaction: discord.Interaction[GridBot],
@@ -160,7 +158,7 @@ class RaceCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         details = RaceDetails(
             starts_at=parse_local(when, league_zone(target, timezone)),
             duration=_minutes(duration_minutes),
@@ -176,17 +174,7 @@ class RaceCommands(_Group):
         await reply.send(race_text.race_added(change))
 
     @app_commands.command(name="edit", description="Change a race (options left out stay as they are).")
-    @app_commands.describe(
-        race=RACE_HELP,
-        when=WHEN_HELP,
-        track=TRACK_HELP,
-        car=CAR_HELP,
-        notes=NOTES_HELP,
-        checkin_hours=CHECKIN_HOURS_HELP,
-        duration_minutes=DURATION_HELP,
-        timezone=TIMEZONE_HELP,
-        league=LEAGUE_HELP,
-    )
+    @app_commands.describe(race=RACE_HELP, **RACE_OPTIONS_HELP)
     async def edit(
         self,
         interaction: discord.Interaction[GridBot],
@@ -201,7 +189,7 @@ class RaceCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         current = await cog.races.get(target, race)
         details = RaceDetails(
             starts_at=parse_local(when, league_zone(target, timezone)) if when else current.starts_at,
@@ -225,7 +213,7 @@ class RaceCommands(_Group):
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         reply = Reply(interaction, private=True)
         await reply.defer()
         change = await cog.races.remove(target, race)
@@ -237,7 +225,7 @@ class RaceCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def list(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         await Reply(interaction, private=True).send(
             race_text.calendar_text(target.name, await cog.races.calendar(target))
         )
@@ -253,7 +241,7 @@ class CheckinCommands(_Group):
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         board = await cog.races.checkin_board(await cog.races.get(target, race))
         await Reply(interaction, private=True).send(embed=race_text.checkin_embed(board))
 
@@ -265,7 +253,7 @@ class CheckinCommands(_Group):
         self, interaction: discord.Interaction[GridBot], export: bool = False, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         result = await cog.races.attendance(target)
         attachment = Attachment("attendance.csv", race_text.attendance_csv(result)) if export else None
         await Reply(interaction, private=True).send(race_text.attendance_text(result), attachment=attachment)
