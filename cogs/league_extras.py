@@ -23,7 +23,7 @@ from bot.ui.embeds import pages_from_lines
 from bot.ui.options import DRIVERS_HELP, LEAGUE_HELP, LeagueArg, the_league
 from bot.ui.paginator import Paginator
 from bot.ui.replies import Reply
-from cogs.checks import require_server
+from cogs.checks import ServerGroup, require_server
 
 
 def _bot(interaction: discord.Interaction[Any]) -> GridBot:
@@ -51,12 +51,7 @@ async def _pages(
     await Paginator(pages, owner_id=interaction.user.id).send(interaction, ephemeral=True)
 
 
-class PenaltyGroup(
-    app_commands.Group, name="penalty", description="Points penalties and bonuses of a league."
-):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
+class PenaltyGroup(ServerGroup, name="penalty", description="Points penalties and bonuses of a league."):
     @app_commands.command(name="add", description="Take points from a driver (negative) or give a bonus.")
     @app_commands.describe(
         driver="The driver's PSN ID or member mention",
@@ -103,10 +98,7 @@ class PenaltyGroup(
         await _pages(interaction, texts.penalties_title(target), lines)
 
 
-class TeamGroup(app_commands.Group, name="team", description="A league's teams and team standings."):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
+class TeamGroup(ServerGroup, name="team", description="A league's teams and team standings."):
     @app_commands.command(name="add", description="Create a team or add roster drivers to it.")
     @app_commands.describe(name="The team's name", drivers=DRIVERS_HELP, league=LEAGUE_HELP)
     async def add(

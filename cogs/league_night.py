@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -33,7 +32,7 @@ from bot.ui import races as race_text
 from bot.ui import signups as signup_text
 from bot.ui.options import LEAGUE_HELP, TIMEZONE_HELP, LeagueArg, TimeZoneOption, the_league
 from bot.ui.replies import Attachment, Reply
-from cogs.checks import require_server
+from cogs.checks import ServerGroup
 from cogs.league_night_views import CheckinView, EventSink, Poster, SignupView
 
 log = logging.getLogger(__name__)
@@ -69,12 +68,7 @@ def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
     return cog
 
 
-class _Group(app_commands.Group):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
-
-class SignupCommands(_Group):
+class SignupCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="signups", description="Sign-ups for a league, with rating requirements.")
 
@@ -139,7 +133,7 @@ class SignupCommands(_Group):
         await Reply(interaction, private=True).send(embed=signup_text.signup_embed(board))
 
 
-class RaceCommands(_Group):
+class RaceCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="race", description="The league's race calendar (also the server's events).")
 
@@ -231,7 +225,7 @@ class RaceCommands(_Group):
         )
 
 
-class CheckinCommands(_Group):
+class CheckinCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="checkin", description="Check-in for the league's races, and attendance.")
 
