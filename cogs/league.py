@@ -36,7 +36,6 @@ from bot.ui.options import (
     WeekdayOption,
     the_league,
 )
-from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
 from bot.ui.standings_answer import standings_answer
 from bot.ui.standings_image import StandingsImages
@@ -162,7 +161,7 @@ class Leagues(commands.Cog):
         league_name = request.league.name if request.league else None
         answer = standings_answer(result, league_name, summary, teams=teams)
         attachment = await answer.attachment(self.images)
-        await Paginator(answer.pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
+        await reply.pages(answer.pages, attachment=attachment)
 
     # --- /league -----------------------------------------------------------------------------------
 

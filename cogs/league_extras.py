@@ -21,7 +21,6 @@ from bot.services.league_night.teams import MAX_TEAM_DRIVERS
 from bot.ui import league_extras as texts
 from bot.ui.embeds import pages_from_lines
 from bot.ui.options import DRIVERS_HELP, LEAGUE_HELP, LeagueArg, the_league
-from bot.ui.paginator import Paginator
 from bot.ui.replies import Reply
 from cogs.checks import ServerGroup, require_server
 
@@ -47,8 +46,7 @@ async def _drivers(interaction: discord.Interaction[Any], text: str) -> list[str
 async def _pages(
     interaction: discord.Interaction[Any], title: str, lines: list[str], header: str = ""
 ) -> None:
-    pages = pages_from_lines(title, lines, per_page=15, header=header)
-    await Paginator(pages, owner_id=interaction.user.id).send(interaction, ephemeral=True)
+    await Reply(interaction, private=True).pages(pages_from_lines(title, lines, per_page=15, header=header))
 
 
 class PenaltyGroup(ServerGroup, name="penalty", description="Points penalties and bonuses of a league."):
@@ -161,7 +159,7 @@ class TeamGroup(ServerGroup, name="team", description="A league's teams and team
             per_page=10,
             header=texts.team_standings_header(settings.team_best_n),
         )
-        await Paginator(pages, owner_id=interaction.user.id).send(reply)
+        await reply.pages(pages)
 
 
 class LeagueNightCog(commands.Cog):
@@ -236,7 +234,7 @@ async def _lobbies(
     pages = pages_from_lines(
         texts.lobbies_title(target), blocks, per_page=texts.ROOMS_PER_PAGE, header=texts.lobbies_header(plan)
     )
-    await Paginator(pages, owner_id=interaction.user.id).send(interaction)
+    await reply.pages(pages)
 
 
 @app_commands.describe(
