@@ -23,6 +23,7 @@ from bot.ui.embeds import pages_from_lines
 from bot.ui.options import DRIVERS_HELP, LEAGUE_HELP, LeagueArg, the_league
 from bot.ui.replies import Reply
 from cogs.checks import ServerGroup, require_server
+from cogs.league import join_league_group, leave_league_group
 
 
 def _bot(interaction: discord.Interaction[Any]) -> GridBot:
@@ -182,22 +183,11 @@ class LeagueNightCog(commands.Cog):
     def _items(self) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
         return [*self.groups, *self.commands_added]
 
-    def _league_group(self) -> app_commands.Group:
-        group = self.bot.tree.get_command("league")
-        if not isinstance(group, app_commands.Group):
-            raise RuntimeError("cogs.league must be loaded before cogs.league_extras")
-        return group
-
     async def cog_load(self) -> None:
-        parent = self._league_group()
-        for item in self._items():
-            parent.add_command(item)
+        join_league_group(self.bot, self._items(), extension=__name__)
 
     async def cog_unload(self) -> None:
-        parent = self.bot.tree.get_command("league")
-        if isinstance(parent, app_commands.Group):
-            for item in self._items():
-                parent.remove_command(item.name)
+        leave_league_group(self.bot, self._items())
 
 
 @app_commands.describe(

@@ -33,13 +33,13 @@ from bot.ui import signups as signup_text
 from bot.ui.options import LEAGUE_HELP, TIMEZONE_HELP, LeagueArg, TimeZoneOption, the_league
 from bot.ui.replies import Attachment, Reply
 from cogs.checks import ServerGroup
+from cogs.league import join_league_group, leave_league_group
 from cogs.league_night_views import CheckinView, EventSink, Poster, SignupView
 
 log = logging.getLogger(__name__)
 
 DR_CHOICES = [app_commands.Choice(name=name, value=name) for name in DR_CLASSES]
 SR_CHOICES = [app_commands.Choice(name=name, value=name) for name in SR_CLASSES]
-GROUP_NAMES = ("signups", "race", "checkin")
 ZoneArg = app_commands.Transform[str, TimeZoneOption]
 DEFAULT_DURATION_MINUTES = DEFAULT_DURATION // timedelta(minutes=1)
 RACE_HELP = "The race number `/league race list` shows"
@@ -268,15 +268,8 @@ class LeagueNight(commands.Cog):
         self._groups: list[app_commands.Group] = [SignupCommands(), RaceCommands(), CheckinCommands()]
         self._task: asyncio.Task[None] | None = None
 
-    def _league_group(self) -> app_commands.Group:
-        group = self.bot.tree.get_command("league")
-        assert isinstance(group, app_commands.Group), "cogs.league must load before cogs.league_night"
-        return group
-
     async def cog_load(self) -> None:
-        parent = self._league_group()
-        for group in self._groups:
-            parent.add_command(group, override=True)
+        join_league_group(self.bot, self._groups, extension=__name__, override=True)
         # Buttons on old messages keep working after a restart.
         for signup in await self.signups.open_signups():
             if signup.message_id:
@@ -287,10 +280,7 @@ class LeagueNight(commands.Cog):
         self._task = asyncio.create_task(self.loop.run_forever(), name="league-night")
 
     async def cog_unload(self) -> None:
-        parent = self.bot.tree.get_command("league")
-        if isinstance(parent, app_commands.Group):
-            for name in GROUP_NAMES:
-                parent.remove_command(name)
+        leave_league_group(self.bot, self._groups)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
