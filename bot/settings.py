@@ -112,26 +112,29 @@ def database_path_problem(path: Path) -> str | None:
     return None
 
 
+# Pydantic's error types, in plain words ({gt} and the like come from the error's context).
+_PLAIN_REASONS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "string_type": "must be text",
+    "path_type": "must be a file path",
+}
+
+
 def _reason(error: Any) -> str:
     """Pydantic's reason, in plain words (no "Value error," or "Input should be", no links)."""
     kind = error["type"]
     context = error.get("ctx") or {}
     if kind == "value_error" and "error" in context:
         return str(context["error"])
-    plain = {
-        "int_parsing": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "int_type": "must be a whole number",
-        "bool_parsing": "must be true or false",
-        "greater_than": "must be more than {gt}",
-        "greater_than_equal": "must be at least {ge}",
-        "less_than": "must be less than {lt}",
-        "less_than_equal": "must be at most {le}",
-        "string_type": "must be text",
-        "path_type": "must be a file path",
-    }
-    if kind in plain:
-        return plain[kind].format(**context)
+    if kind in _PLAIN_REASONS:
+        return _PLAIN_REASONS[kind].format(**context)
     message = str(error.get("msg", "is not allowed"))
     return message.removeprefix("Value error, ").replace("Input should be", "must be")
 

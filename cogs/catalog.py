@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.services.catalog import BeforeFetch, CatalogRegion, Choice
+from bot.services.catalog import CatalogRegion, Choice
 from bot.ui.catalog import (
     car_embed,
     choice_label,
@@ -57,14 +57,14 @@ class Catalog(commands.Cog):
 
     async def _answer_in(
         self, interaction: discord.Interaction[GridBot], locale: str | None
-    ) -> tuple[Reply, BeforeFetch, CatalogRegion | None]:
-        """The public reply, its hook that defers once right before the first upstream call (stored
-        answers are sent without deferring), and the region whose names to show."""
+    ) -> tuple[Reply, CatalogRegion | None]:
+        """The public reply (its `defer` is the hook that defers once right before the first upstream
+        call: stored answers are sent without deferring), and the region whose names to show."""
         reply = Reply(interaction, private=False)
         region = await self.bot.catalog.resolve_locale(
             locale, region_for_discord_locale(interaction.locale), reply.defer
         )
-        return reply, reply.defer, region
+        return reply, region
 
     # --- /car --------------------------------------------------------------------------------------------
 
@@ -75,8 +75,8 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction[GridBot], car: str, locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        reply, before_fetch, region = await self._answer_in(interaction, locale)
-        view = await catalog.car(car, region, before_fetch)
+        reply, region = await self._answer_in(interaction, locale)
+        view = await catalog.car(car, region, reply.defer)
         content = guess_notice(view.guessed_from, "car") if view.guessed_from else None
         await reply.send(content, embed=car_embed(view))
 
@@ -103,8 +103,8 @@ class Catalog(commands.Cog):
         locale: str | None = None,
     ) -> None:
         catalog = self.bot.catalog
-        reply, before_fetch, region = await self._answer_in(interaction, locale)
-        view = await catalog.manufacturer_cars(manufacturer, car_class, region, before_fetch)
+        reply, region = await self._answer_in(interaction, locale)
+        view = await catalog.manufacturer_cars(manufacturer, car_class, region, reply.defer)
         await reply.pages(manufacturer_cars_pages(view))
 
     @cars.autocomplete("manufacturer")
@@ -129,8 +129,8 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction[GridBot], locale: str | None = None
     ) -> None:
         catalog = self.bot.catalog
-        reply, before_fetch, region = await self._answer_in(interaction, locale)
-        view = await catalog.manufacturer_list(region, before_fetch)
+        reply, region = await self._answer_in(interaction, locale)
+        view = await catalog.manufacturer_list(region, reply.defer)
         await reply.pages(manufacturer_list_pages(view))
 
     @app_commands.command(

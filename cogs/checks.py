@@ -32,6 +32,14 @@ def require_server(interaction: discord.Interaction[Any]) -> bool:
     return True
 
 
+class ServerGroup(app_commands.Group):
+    """A command group whose every command needs a server, refused as `require_server` refuses (a group
+    added to another cog's group from outside it has no cog `interaction_check` of its own)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return require_server(interaction)
+
+
 def server_guild_id(interaction: discord.Interaction[Any]) -> int:
     """The guild of a command that needs a server the bot is in, refused as `require_server` refuses.
 

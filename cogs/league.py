@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,6 @@ from bot.ui.options import (
     WeekdayOption,
     the_league,
 )
-from bot.ui.paginator import Paginator
 from bot.ui.replies import Attachment, Reply
 from bot.ui.standings_answer import standings_answer
 from bot.ui.standings_image import StandingsImages
@@ -162,7 +161,7 @@ class Leagues(commands.Cog):
         league_name = request.league.name if request.league else None
         answer = standings_answer(result, league_name, summary, teams=teams)
         attachment = await answer.attachment(self.images)
-        await Paginator(answer.pages, owner_id=interaction.user.id).send(reply, attachment=attachment)
+        await reply.pages(answer.pages, attachment=attachment)
 
     # --- /league -----------------------------------------------------------------------------------
 
@@ -306,6 +305,28 @@ class Leagues(commands.Cog):
         text, shown = notices_message([notice.message for notice in pending])
         await reply.send(text)
         await self.service.mark_reported(pending[:shown])
+
+
+LeagueItem = app_commands.Command[Any, ..., Any] | app_commands.Group
+
+
+def join_league_group(
+    bot: GridBot, items: Iterable[LeagueItem], *, extension: str, override: bool = False
+) -> None:
+    """Add another extension's commands under /league when it loads (they share its default permission)."""
+    group = bot.tree.get_command("league")
+    if not isinstance(group, app_commands.Group):
+        raise RuntimeError(f"cogs.league must be loaded before {extension}")
+    for item in items:
+        group.add_command(item, override=override)
+
+
+def leave_league_group(bot: GridBot, items: Iterable[LeagueItem]) -> None:
+    """Take them out again when that extension unloads (nothing to do once /league itself is gone)."""
+    group = bot.tree.get_command("league")
+    if isinstance(group, app_commands.Group):
+        for item in items:
+            group.remove_command(item.name)
 
 
 async def setup(bot: GridBot) -> None:

@@ -21,9 +21,9 @@ from bot.services.league_night.teams import MAX_TEAM_DRIVERS
 from bot.ui import league_extras as texts
 from bot.ui.embeds import pages_from_lines
 from bot.ui.options import DRIVERS_HELP, LEAGUE_HELP, LeagueArg, the_league
-from bot.ui.paginator import Paginator
 from bot.ui.replies import Reply
-from cogs.checks import require_server
+from cogs.checks import ServerGroup, require_server
+from cogs.league import join_league_group, leave_league_group
 
 
 def _bot(interaction: discord.Interaction[Any]) -> GridBot:
@@ -47,16 +47,10 @@ async def _drivers(interaction: discord.Interaction[Any], text: str) -> list[str
 async def _pages(
     interaction: discord.Interaction[Any], title: str, lines: list[str], header: str = ""
 ) -> None:
-    pages = pages_from_lines(title, lines, per_page=15, header=header)
-    await Paginator(pages, owner_id=interaction.user.id).send(interaction, ephemeral=True)
+    await Reply(interaction, private=True).pages(pages_from_lines(title, lines, per_page=15, header=header))
 
 
-class PenaltyGroup(
-    app_commands.Group, name="penalty", description="Points penalties and bonuses of a league."
-):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
+class PenaltyGroup(ServerGroup, name="penalty", description="Points penalties and bonuses of a league."):
     @app_commands.command(name="add", description="Take points from a driver (negative) or give a bonus.")
     @app_commands.describe(
         driver="The driver's PSN ID or member mention",
@@ -103,10 +97,7 @@ class PenaltyGroup(
         await _pages(interaction, texts.penalties_title(target), lines)
 
 
-class TeamGroup(app_commands.Group, name="team", description="A league's teams and team standings."):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
+class TeamGroup(ServerGroup, name="team", description="A league's teams and team standings."):
     @app_commands.command(name="add", description="Create a team or add roster drivers to it.")
     @app_commands.describe(name="The team's name", drivers=DRIVERS_HELP, league=LEAGUE_HELP)
     async def add(
@@ -169,7 +160,7 @@ class TeamGroup(app_commands.Group, name="team", description="A league's teams a
             per_page=10,
             header=texts.team_standings_header(settings.team_best_n),
         )
-        await Paginator(pages, owner_id=interaction.user.id).send(reply)
+        await reply.pages(pages)
 
 
 class LeagueNightCog(commands.Cog):
@@ -192,22 +183,11 @@ class LeagueNightCog(commands.Cog):
     def _items(self) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
         return [*self.groups, *self.commands_added]
 
-    def _league_group(self) -> app_commands.Group:
-        group = self.bot.tree.get_command("league")
-        if not isinstance(group, app_commands.Group):
-            raise RuntimeError("cogs.league must be loaded before cogs.league_extras")
-        return group
-
     async def cog_load(self) -> None:
-        parent = self._league_group()
-        for item in self._items():
-            parent.add_command(item)
+        join_league_group(self.bot, self._items(), extension=__name__)
 
     async def cog_unload(self) -> None:
-        parent = self.bot.tree.get_command("league")
-        if isinstance(parent, app_commands.Group):
-            for item in self._items():
-                parent.remove_command(item.name)
+        leave_league_group(self.bot, self._items())
 
 
 @app_commands.describe(
@@ -244,7 +224,7 @@ async def _lobbies(
     pages = pages_from_lines(
         texts.lobbies_title(target), blocks, per_page=texts.ROOMS_PER_PAGE, header=texts.lobbies_header(plan)
     )
-    await Paginator(pages, owner_id=interaction.user.id).send(interaction)
+    await reply.pages(pages)
 
 
 @app_commands.describe(

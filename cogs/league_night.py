@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,27 +21,27 @@ from bot.services.league_night.loop import LeagueNightLoop
 from bot.services.league_night.races import (
     CAR_LIMIT,
     DEFAULT_CHECKIN_HOURS,
+    DEFAULT_DURATION,
     NOTES_LIMIT,
     TRACK_LIMIT,
     RaceDetails,
 )
 from bot.services.league_night.signups import make_gate
-from bot.services.leagues import League
 from bot.services.ratings import DR_CLASSES, SR_CLASSES
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
 from bot.ui.options import LEAGUE_HELP, TIMEZONE_HELP, LeagueArg, TimeZoneOption, the_league
 from bot.ui.replies import Attachment, Reply
-from cogs.checks import require_server
+from cogs.checks import ServerGroup
+from cogs.league import join_league_group, leave_league_group
 from cogs.league_night_views import CheckinView, EventSink, Poster, SignupView
 
 log = logging.getLogger(__name__)
 
 DR_CHOICES = [app_commands.Choice(name=name, value=name) for name in DR_CLASSES]
 SR_CHOICES = [app_commands.Choice(name=name, value=name) for name in SR_CLASSES]
-GROUP_NAMES = ("signups", "race", "checkin")
 ZoneArg = app_commands.Transform[str, TimeZoneOption]
-DEFAULT_DURATION_MINUTES = 120
+DEFAULT_DURATION_MINUTES = DEFAULT_DURATION // timedelta(minutes=1)
 RACE_HELP = "The race number `/league race list` shows"
 WHEN_HELP = "Date and time, e.g. 2026-12-05 20:00 (league's time zone)"
 TRACK_HELP = "Track"
@@ -50,6 +49,17 @@ CAR_HELP = "Car or class"
 NOTES_HELP = "Notes for the drivers"
 CHECKIN_HOURS_HELP = f"Hours before the start that check-in opens (new races: {DEFAULT_CHECKIN_HOURS})"
 DURATION_HELP = f"How long the race night lasts, in minutes (new races: {DEFAULT_DURATION_MINUTES})"
+# The options race add and race edit share (edit also takes the race).
+RACE_OPTIONS_HELP = {
+    "when": WHEN_HELP,
+    "track": TRACK_HELP,
+    "car": CAR_HELP,
+    "notes": NOTES_HELP,
+    "checkin_hours": CHECKIN_HOURS_HELP,
+    "duration_minutes": DURATION_HELP,
+    "timezone": TIMEZONE_HELP,
+    "league": LEAGUE_HELP,
+}
 
 
 def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
@@ -58,16 +68,7 @@ def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
     return cog
 
 
-async def _league(interaction: discord.Interaction[GridBot], league: League | None) -> League:
-    return await the_league(interaction, league)
-
-
-class _Group(app_commands.Group):
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return require_server(interaction)
-
-
-class SignupCommands(_Group):
+class SignupCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="signups", description="Sign-ups for a league, with rating requirements.")
 
@@ -94,7 +95,7 @@ class SignupCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         gate = make_gate(min_dr, min_dr_points, min_sr)
         closes_at = parse_local(closes, league_zone(target, timezone)) if closes else None
         reply = Reply(interaction, private=True)
@@ -117,7 +118,7 @@ class SignupCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def close(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         reply = Reply(interaction, private=True)
         await reply.defer()
         board = await cog.signups.close(target)
@@ -128,25 +129,16 @@ class SignupCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def show(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        board = await cog.signups.current(await _league(interaction, league))
+        board = await cog.signups.current(await the_league(interaction, league))
         await Reply(interaction, private=True).send(embed=signup_text.signup_embed(board))
 
 
-class RaceCommands(_Group):
+class RaceCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="race", description="The league's race calendar (also the server's events).")
 
     @app_commands.command(name="add", description="Add a race to the calendar.")
-    @app_commands.describe(
-        when=WHEN_HELP,
-        track=TRACK_HELP,
-        car=CAR_HELP,
-        notes=NOTES_HELP,
-        checkin_hours=CHECKIN_HOURS_HELP,
-        duration_minutes=DURATION_HELP,
-        timezone=TIMEZONE_HELP,
-        league=LEAGUE_HELP,
-    )
+    @app_commands.describe(**RACE_OPTIONS_HELP)
     async def add(
         self,
         interaction: discord.Interaction[GridBot],
@@ -160,7 +152,7 @@ class RaceCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         details = RaceDetails(
             starts_at=parse_local(when, league_zone(target, timezone)),
             duration=_minutes(duration_minutes),
@@ -176,17 +168,7 @@ class RaceCommands(_Group):
         await reply.send(race_text.race_added(change))
 
     @app_commands.command(name="edit", description="Change a race (options left out stay as they are).")
-    @app_commands.describe(
-        race=RACE_HELP,
-        when=WHEN_HELP,
-        track=TRACK_HELP,
-        car=CAR_HELP,
-        notes=NOTES_HELP,
-        checkin_hours=CHECKIN_HOURS_HELP,
-        duration_minutes=DURATION_HELP,
-        timezone=TIMEZONE_HELP,
-        league=LEAGUE_HELP,
-    )
+    @app_commands.describe(race=RACE_HELP, **RACE_OPTIONS_HELP)
     async def edit(
         self,
         interaction: discord.Interaction[GridBot],
@@ -201,7 +183,7 @@ class RaceCommands(_Group):
         league: LeagueArg | None = None,
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         current = await cog.races.get(target, race)
         details = RaceDetails(
             starts_at=parse_local(when, league_zone(target, timezone)) if when else current.starts_at,
@@ -225,7 +207,7 @@ class RaceCommands(_Group):
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         reply = Reply(interaction, private=True)
         await reply.defer()
         change = await cog.races.remove(target, race)
@@ -237,13 +219,13 @@ class RaceCommands(_Group):
     @app_commands.describe(league=LEAGUE_HELP)
     async def list(self, interaction: discord.Interaction[GridBot], league: LeagueArg | None = None) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         await Reply(interaction, private=True).send(
             race_text.calendar_text(target.name, await cog.races.calendar(target))
         )
 
 
-class CheckinCommands(_Group):
+class CheckinCommands(ServerGroup):
     def __init__(self) -> None:
         super().__init__(name="checkin", description="Check-in for the league's races, and attendance.")
 
@@ -253,7 +235,7 @@ class CheckinCommands(_Group):
         self, interaction: discord.Interaction[GridBot], race: int, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         board = await cog.races.checkin_board(await cog.races.get(target, race))
         await Reply(interaction, private=True).send(embed=race_text.checkin_embed(board))
 
@@ -265,7 +247,7 @@ class CheckinCommands(_Group):
         self, interaction: discord.Interaction[GridBot], export: bool = False, league: LeagueArg | None = None
     ) -> None:
         cog = _cog(interaction)
-        target = await _league(interaction, league)
+        target = await the_league(interaction, league)
         result = await cog.races.attendance(target)
         attachment = Attachment("attendance.csv", race_text.attendance_csv(result)) if export else None
         await Reply(interaction, private=True).send(race_text.attendance_text(result), attachment=attachment)
@@ -286,15 +268,8 @@ class LeagueNight(commands.Cog):
         self._groups: list[app_commands.Group] = [SignupCommands(), RaceCommands(), CheckinCommands()]
         self._task: asyncio.Task[None] | None = None
 
-    def _league_group(self) -> app_commands.Group:
-        group = self.bot.tree.get_command("league")
-        assert isinstance(group, app_commands.Group), "cogs.league must load before cogs.league_night"
-        return group
-
     async def cog_load(self) -> None:
-        parent = self._league_group()
-        for group in self._groups:
-            parent.add_command(group, override=True)
+        join_league_group(self.bot, self._groups, extension=__name__, override=True)
         # Buttons on old messages keep working after a restart.
         for signup in await self.signups.open_signups():
             if signup.message_id:
@@ -305,10 +280,7 @@ class LeagueNight(commands.Cog):
         self._task = asyncio.create_task(self.loop.run_forever(), name="league-night")
 
     async def cog_unload(self) -> None:
-        parent = self.bot.tree.get_command("league")
-        if isinstance(parent, app_commands.Group):
-            for name in GROUP_NAMES:
-                parent.remove_command(name)
+        leave_league_group(self.bot, self._groups)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -18,7 +18,7 @@ from bot.services.league_night.races import (
     Race,
     Reminder,
 )
-from bot.services.league_night.signups import Board, Entry, JoinStatus
+from bot.services.league_night.signups import Board, Entry, JoinOutcome, JoinStatus
 from bot.services.leagues import League
 from bot.ui import races as race_text
 from bot.ui import signups as signup_text
@@ -40,6 +40,13 @@ def signup_id(signup: int, action: str) -> str:
 
 def checkin_id(race: int, action: str) -> str:
     return f"gtgb:checkin:{race}:{action}"
+
+
+async def _answer_join(cog: LeagueNight, reply: Reply, outcome: JoinOutcome) -> None:
+    """The member's answer to Join, then the sign-up message when its grid or waitlist changed."""
+    await reply.send(signup_text.join_answer(outcome))
+    if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
+        await cog.poster.refresh_signup(outcome.board)
 
 
 class SignupView(BaseView):
@@ -73,9 +80,7 @@ class SignupView(BaseView):
         reply = Reply(interaction, private=True, command_name="league signups")
         await reply.defer()
         outcome = await self.cog.signups.join(self.signup, interaction.guild_id, interaction.user.id)
-        await reply.send(signup_text.join_answer(outcome))
-        if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
-            await self.cog.poster.refresh_signup(outcome.board)
+        await _answer_join(self.cog, reply, outcome)
 
     async def _leave(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -115,9 +120,7 @@ class PsnModal(BaseModal):
             )
         finally:  # the link may be made even when joining is refused: rank roles follow it, as after /link
             self.cog.bot.dispatch("link_changed", interaction.guild_id, interaction.user.id)
-        await reply.send(signup_text.join_answer(outcome))
-        if outcome.board is not None and not outcome.already and outcome.status is not JoinStatus.REFUSED:
-            await self.cog.poster.refresh_signup(outcome.board)
+        await _answer_join(self.cog, reply, outcome)
 
 
 class CheckinView(BaseView):

@@ -112,7 +112,8 @@ class Tracking(commands.Cog):
     )
     async def pings(self, interaction: discord.Interaction[GridBot], state: app_commands.Choice[str]) -> None:
         assert interaction.guild_id is not None
-        await self._needs_channel(self.service.set_pings(interaction.guild_id, state.value == "on"))
+        # No news channel yet: the service raises TrackingNotSetUpError, which bot/ui/errors.py words.
+        await self.service.set_pings(interaction.guild_id, state.value == "on")
         await self._reply(interaction, text.pings_set(state.value == "on"))
 
     @news.command(name="optout", description="Do not announce me in this server's driver news.")
@@ -145,10 +146,10 @@ class Tracking(commands.Cog):
             await self.service.clear_digest(interaction.guild_id)
             await self._reply(interaction, text.digest_off())
             return
-        day, local, zone = weekday, time or DEFAULT_DIGEST_TIME, timezone
-        next_at = await self._needs_channel(self.service.set_digest(interaction.guild_id, day, local, zone))
+        local = time or DEFAULT_DIGEST_TIME
+        next_at = await self.service.set_digest(interaction.guild_id, weekday, local, timezone)
         self._digest_poke.set()
-        await self._reply(interaction, text.digest_set(day, local.strftime("%H:%M"), zone, next_at))
+        await self._reply(interaction, text.digest_set(weekday, local.strftime("%H:%M"), timezone, next_at))
 
     @tracking.command(
         name="status", description="Where driver news goes, pings, the digest and the refresh plan."
@@ -158,10 +159,6 @@ class Tracking(commands.Cog):
         settings = await self.service.settings(interaction.guild_id)
         summary = refresh_summary_text((await self.bot.refresh.plan()).summary)
         await self._reply(interaction, text.status_text(settings, summary), notice=False)
-
-    async def _needs_channel(self, work: Any) -> Any:
-        # The service raises TrackingNotSetUpError (a NewsNotSetUp): bot/ui/errors.py words it.
-        return await work
 
     async def _reply(
         self,
@@ -265,7 +262,7 @@ class Tracking(commands.Cog):
             return RETRY_SECONDS
         if result.wake_at is None:
             return math.inf  # nothing wanted: wait for a server to turn something on
-        return min(IDLE_SECONDS, max(MIN_SECONDS, (result.wake_at - now).total_seconds()))
+        return _seconds_until(result.wake_at, now)
 
     async def _refresh_loop(self) -> None:
         while True:
