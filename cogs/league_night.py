@@ -49,17 +49,6 @@ CAR_HELP = "Car or class"
 NOTES_HELP = "Notes for the drivers"
 CHECKIN_HOURS_HELP = f"Hours before the start that check-in opens (new races: {DEFAULT_CHECKIN_HOURS})"
 DURATION_HELP = f"How long the race night lasts, in minutes (new races: {DEFAULT_DURATION_MINUTES})"
-# The options race add and race edit share (edit also takes the race).
-RACE_OPTIONS_HELP = {
-    "when": WHEN_HELP,
-    "track": TRACK_HELP,
-    "car": CAR_HELP,
-    "notes": NOTES_HELP,
-    "checkin_hours": CHECKIN_HOURS_HELP,
-    "duration_minutes": DURATION_HELP,
-    "timezone": TIMEZONE_HELP,
-    "league": LEAGUE_HELP,
-}
 
 
 def _cog(interaction: discord.Interaction[GridBot]) -> LeagueNight:
@@ -138,7 +127,16 @@ class RaceCommands(ServerGroup):
         super().__init__(name="race", description="The league's race calendar (also the server's events).")
 
     @app_commands.command(name="add", description="Add a race to the calendar.")
-    @app_commands.describe(**RACE_OPTIONS_HELP)
+    @app_commands.describe(
+        when=WHEN_HELP,
+        track=TRACK_HELP,
+        car=CAR_HELP,
+        notes=NOTES_HELP,
+        checkin_hours=CHECKIN_HOURS_HELP,
+        duration_minutes=DURATION_HELP,
+        timezone=TIMEZONE_HELP,
+        league=LEAGUE_HELP,
+    )
     async def add(
         self,
         interaction: discord.Interaction[GridBot],
@@ -168,7 +166,17 @@ class RaceCommands(ServerGroup):
         await reply.send(race_text.race_added(change))
 
     @app_commands.command(name="edit", description="Change a race (options left out stay as they are).")
-    @app_commands.describe(race=RACE_HELP, **RACE_OPTIONS_HELP)
+    @app_commands.describe(
+        race=RACE_HELP,
+        when=WHEN_HELP,
+        track=TRACK_HELP,
+        car=CAR_HELP,
+        notes=NOTES_HELP,
+        checkin_hours=CHECKIN_HOURS_HELP,
+        duration_minutes=DURATION_HELP,
+        timezone=TIMEZONE_HELP,
+        league=LEAGUE_HELP,
+    )
     async def edit(
         self,
         interaction: discord.Interaction[GridBot],
