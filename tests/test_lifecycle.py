@@ -46,6 +46,21 @@ async def test_sleep_or_ends_when_woken_and_leaves_no_sleeper() -> None:
     assert event.is_set()  # the caller clears it
 
 
+async def test_sleep_or_counts_from_when_it_was_asked_even_if_time_moves_before_it_settles() -> None:
+    """A test that moves the clock while a loop is just going to sleep must not stretch that sleep."""
+    clock = ManualClock()
+    event = asyncio.Event()
+    sleeping = asyncio.ensure_future(clock.sleep_or(event, 60))
+    await asyncio.sleep(0)  # sleep_or has started: its sleep is asked for
+    clock.advance(30)  # time moves before anything else runs
+    await asyncio.sleep(0)
+    clock.advance(30)
+    for _ in range(5):  # let the woken sleeper finish (no time passes)
+        await asyncio.sleep(0)
+    assert sleeping.done()
+    assert await sleeping is False
+
+
 async def test_an_endless_sleep_or_waits_only_for_the_event() -> None:
     clock = ManualClock()
     event = asyncio.Event()

@@ -34,14 +34,22 @@ class ManualClock:
         if seconds <= 0:
             await asyncio.sleep(0)
             return
+        await self._sleeper(seconds)
+
+    def _sleeper(self, seconds: float) -> asyncio.Future[None]:
+        """A sleeper whose deadline is fixed now, when it is asked for: a `sleep_or` wrapped in a task would
+        otherwise take its deadline from whenever the task first runs, after a test may have moved time."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if seconds <= 0:
+            future.set_result(None)
+            return future
         heapq.heappush(self._sleepers, (self.monotonic() + seconds, next(self._order), future))
         self._sleeper_added.set()
-        await future
+        return future
 
     async def sleep_or(self, event: asyncio.Event, seconds: float) -> bool:
-        # The same as the system clock's; only `sleep` differs (an infinite wait registers no sleeper).
-        return await sleep_or_event(self.sleep, event, seconds)
+        # The same as the system clock's; only the sleeper differs (an infinite wait registers none).
+        return await sleep_or_event(self._sleeper, event, seconds)
 
     @property
     def sleepers(self) -> int:
